@@ -1,0 +1,171 @@
+"""The ``sdistill`` command line.
+
+Options common to every command (``--cache-dir``, ``--json``, ``-q``, ``-v``) may be
+given before or after the command name. Exit status: 0 on success, 1 when sdistill
+reports an error (printed as ``error: ...`` on stderr), 2 for a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sdistill import __version__
+from sdistill.cache import Cache, Removal
+from sdistill.errors import SdistillError
+from sdistill.extract import DEFAULT_MAX_ENTRIES, DEFAULT_MAX_UNPACKED_SIZE, extract
+
+__all__ = ["main"]
+
+logger = logging.getLogger("sdistill")
+
+
+def _common_options(defaults: bool) -> argparse.ArgumentParser:
+    """Options accepted both before and after the command name.
+
+    The copy attached to subcommands uses ``SUPPRESS`` defaults so that it does not
+    overwrite a value given before the command name.
+    """
+    parser = argparse.ArgumentParser(add_help=False)
+    default: Any = None if defaults else argparse.SUPPRESS
+    flag: Any = False if defaults else argparse.SUPPRESS
+    count: Any = 0 if defaults else argparse.SUPPRESS
+    parser.add_argument("--cache-dir", type=Path, default=default, help="cache root")
+    parser.add_argument("--json", action="store_true", default=flag, help="machine output")
+    parser.add_argument("-q", "--quiet", action="count", default=count, help="less output")
+    parser.add_argument("-v", "--verbose", action="count", default=count, help="more output")
+    return parser
+
+
+def _hash_pair(text: str) -> tuple[str, str]:
+    algorithm, sep, digest = text.partition(":")
+    if not sep or not algorithm or not digest:
+        raise argparse.ArgumentTypeError(f"expected ALGORITHM:HEX, got {text!r}")
+    return algorithm.lower(), digest
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = _common_options(defaults=False)
+    parser = argparse.ArgumentParser(
+        prog="sdistill",
+        description="Python source distributions turned into metadata and wheels.",
+        parents=[_common_options(defaults=True)],
+    )
+    parser.add_argument("--version", action="version", version=f"sdistill {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ex = commands.add_parser("extract", parents=[common], help="extract an archive safely")
+    ex.add_argument("archive", type=Path)
+    ex.add_argument("dest", type=Path)
+    ex.add_argument("--strip-top-level", action="store_true", help="drop the top directory")
+    ex.add_argument(
+        "--hash",
+        dest="hashes",
+        action="append",
+        type=_hash_pair,
+        default=[],
+        metavar="ALGO:HEX",
+        help="expected hash of the archive (repeatable)",
+    )
+    ex.add_argument("--max-unpacked-size", type=int, default=DEFAULT_MAX_UNPACKED_SIZE)
+    ex.add_argument("--max-entries", type=int, default=DEFAULT_MAX_ENTRIES)
+
+    cache = commands.add_parser("cache", parents=[common], help="inspect or clean the cache")
+    actions = cache.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions.add_parser("dir", parents=[common], help="print the cache root")
+    actions.add_parser("size", parents=[common], help="bytes and files per bucket")
+    clean = actions.add_parser("clean", parents=[common], help="remove all or one package")
+    clean.add_argument("name", nargs="?", help="a package name (default: everything)")
+    actions.add_parser("prune", parents=[common], help="remove unreferenced entries")
+    return parser
+
+
+def _human(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
+
+
+def _emit(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
+    if args.json:
+        print(json.dumps(data, indent=2, sort_keys=True))
+    elif args.quiet < 1:
+        print(text)
+
+
+def _run_extract(args: argparse.Namespace) -> None:
+    result = extract(
+        args.archive,
+        args.dest,
+        strip_top_level=args.strip_top_level,
+        expected_hashes=dict(args.hashes) if args.hashes else None,
+        max_unpacked_size=args.max_unpacked_size,
+        max_entries=args.max_entries,
+    )
+    data = {
+        "path": str(result.path),
+        "files": result.files,
+        "unpacked_bytes": result.unpacked_bytes,
+        "hashes": result.hashes,
+    }
+    lines = [
+        f"Extracted {result.files} files ({_human(result.unpacked_bytes)}) to {result.path}",
+        *(f"{name}:{digest}" for name, digest in result.hashes.items()),
+    ]
+    _emit(args, data, "\n".join(lines))
+
+
+def _removal(args: argparse.Namespace, removal: Removal, verb: str) -> None:
+    data = {"files": removal.files, "bytes": removal.bytes}
+    _emit(args, data, f"{verb} {removal.files} files ({_human(removal.bytes)})")
+
+
+def _run_cache(args: argparse.Namespace) -> None:
+    cache = Cache(args.cache_dir)
+    if args.action == "dir":
+        _emit(args, {"path": str(cache.root)}, str(cache.root))
+    elif args.action == "size":
+        size = cache.size()
+        buckets = {n: {"bytes": b.bytes, "files": b.files} for n, b in size.buckets.items()}
+        width = max(len(name) for name in buckets)
+        lines = [
+            f"{name:<{width}}  {_human(b.bytes):>10}  {b.files:>8} files"
+            for name, b in size.buckets.items()
+        ]
+        lines.append(f"{'total':<{width}}  {_human(size.bytes):>10}  {size.files:>8} files")
+        _emit(
+            args,
+            {"buckets": buckets, "bytes": size.bytes, "files": size.files},
+            "\n".join(lines),
+        )
+    elif args.action == "clean":
+        _removal(args, cache.clean(args.name), "Removed")
+    else:
+        _removal(args, cache.prune(), "Pruned")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    level = logging.WARNING - 10 * args.verbose + 10 * args.quiet
+    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s")
+    try:
+        if args.command == "extract":
+            _run_extract(args)
+        else:
+            _run_cache(args)
+    except (SdistillError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    return 0

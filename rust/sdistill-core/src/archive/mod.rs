@@ -1,0 +1,64 @@
+//! Archive extraction: zip and tar (plain, gzip, bzip2, xz, zstd), streaming, hashing,
+//! and refusing anything that could harm the machine that extracts it.
+//!
+//! # One pass
+//!
+//! The archive is read once, front to back. Its raw bytes pass through the hashers (so
+//! the digests cover every byte, including anything after the archive's own end), then
+//! the decompressor, then the member parser. The parser checks each member and hands
+//! file contents to writer threads, so decompression and file writing overlap; for zip
+//! the writers also inflate, so members are decoded in parallel. A bounded budget of
+//! bytes in flight keeps memory flat whatever the archive's size.
+//!
+//! # Safety rules
+//!
+//! An archive is hostile until proven otherwise. Every member is judged *before*
+//! anything is written, against a model of the tree ([`tree`]) that knows every link the
+//! archive has made so far:
+//!
+//! - names: no absolute paths or drive letters, no `..` component, no NUL or other
+//!   control character, no backslash, valid UTF-8;
+//! - symbolic links: the target must be relative and resolve — through the links before
+//!   it, the way the kernel would — to a place inside the destination; a later link may
+//!   not change what an earlier one resolves to;
+//! - hard links (tar): only to an earlier regular file of the archive;
+//! - members written "through" a link go where the link really points, which must be
+//!   inside; links themselves are created last, so no write ever follows a link on disk;
+//! - device nodes, FIFOs, sparse and unknown member types are refused;
+//! - the same name twice is refused (a directory may repeat), as is a file where a
+//!   directory is or the other way round;
+//! - zip: every local header must agree with the central directory (name, method,
+//!   CRC, sizes, offset; same members, same order); CRCs and sizes are checked on the
+//!   decoded bytes; encrypted members are refused;
+//! - limits: the bytes really produced ([`DEFAULT_MAX_UNPACKED_SIZE`]) and the number
+//!   of entries ([`DEFAULT_MAX_ENTRIES`]), so a bomb stops early and cleanly;
+//! - modes: only the owner-executable bit counts; a file gets executable bits where it
+//!   has read bits (after the umask). No setuid, setgid or sticky bit, no owner, no
+//!   times are taken from the archive.
+//!
+//! Everything is written into a staging directory beside the destination and renamed
+//! into place after the last byte was read, every check passed and the hashes matched.
+//! On any error the staging directory is removed: the destination does not exist and
+//! nothing was written anywhere else.
+
+mod decoders;
+mod error;
+mod extract;
+mod format;
+mod hashing;
+mod names;
+mod options;
+mod sink;
+mod staging;
+mod stream;
+mod tar;
+mod tree;
+mod zip;
+
+pub use error::Error;
+pub use extract::{extract_file, extract_reader};
+pub use format::Format;
+pub use options::{
+    ExtractOptions, Extracted, HashAlgorithm, Limits, DEFAULT_MAX_ENTRIES,
+    DEFAULT_MAX_UNPACKED_SIZE,
+};

@@ -1,0 +1,135 @@
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use std::fs;
+
+use super::lock::{LockGuard, LockMode};
+use super::{atomic, revision, walk, Bucket, Error, Usage};
+
+const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
+# This file is a cache directory tag created by sdistill.\n\
+# For information about cache directory tags see https://bford.info/cachedir/\n";
+
+/// One cache root, laid out (see the module docs for the tree).
+#[derive(Debug, Clone)]
+pub struct Cache {
+    root: PathBuf,
+}
+
+impl Cache {
+    /// Opens `root`, creating the layout where it is missing.
+    pub fn init(root: &Path) -> Result<Cache, Error> {
+        fs::create_dir_all(root).map_err(|err| Error::io(root, err))?;
+        let root = fs::canonicalize(root).map_err(|err| Error::io(root, err))?;
+        for (name, text) in [("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", "*\n")] {
+            let path = root.join(name);
+            if !path.exists() {
+                atomic::write_atomic(&path, text.as_bytes())?;
+            }
+        }
+        for bucket in Bucket::ALL {
+            let dir = root.join(bucket.dir_name());
+            fs::create_dir_all(&dir).map_err(|err| Error::io(&dir, err))?;
+        }
+        let cache = Cache { root };
+        LockGuard::ensure_file(&cache.root_lock_path())?;
+        Ok(cache)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn bucket(&self, bucket: Bucket) -> PathBuf {
+        self.root.join(bucket.dir_name())
+    }
+
+    /// The directory of a shard: `<bucket>/<part>/<part>/…`, each part one plain component.
+    pub fn shard(&self, bucket: Bucket, parts: &[&str]) -> Result<PathBuf, Error> {
+        let mut path = self.bucket(bucket);
+        for part in parts {
+            if !is_plain_component(part) {
+                return Err(Error::InvalidComponent((*part).to_owned()));
+            }
+            path.push(part);
+        }
+        Ok(path)
+    }
+
+    /// A new, empty staging directory in `tmp/`; the caller renames or removes it.
+    pub fn temp_dir(&self) -> Result<PathBuf, Error> {
+        let dir = tempfile::Builder::new()
+            .prefix(super::TEMP_PREFIX)
+            .tempdir_in(self.bucket(Bucket::Tmp))
+            .map_err(|err| Error::io(self.bucket(Bucket::Tmp), err))?;
+        Ok(dir.keep())
+    }
+
+    /// Locks a shard for filling: `<shard>.lock` exclusively and the root shared.
+    pub fn lock_shard(&self, shard: &Path, timeout: Duration) -> Result<LockGuard, Error> {
+        let shard = self.inside(shard)?;
+        LockGuard::acquire(
+            &self.root_lock_path(),
+            LockMode::Shared,
+            Some(&lock_path_of(&shard)),
+            timeout,
+        )
+    }
+
+    /// Locks the whole cache exclusively (no shard can be filled meanwhile).
+    pub(crate) fn lock_all(&self, timeout: Duration) -> Result<LockGuard, Error> {
+        LockGuard::acquire(&self.root_lock_path(), LockMode::Exclusive, None, timeout)
+    }
+
+    /// The revision the shard's pointer names, or `None` (missing or unreadable: a miss).
+    pub fn read_revision(&self, shard: &Path) -> Option<String> {
+        revision::read_pointer(shard)
+    }
+
+    /// Points the shard at `revision` (atomically).
+    pub fn commit_revision(&self, shard: &Path, revision: &str) -> Result<(), Error> {
+        revision::write_pointer(&self.inside(shard)?, revision)
+    }
+
+    /// Records which package a shard belongs to, so `clean NAME` can find it.
+    pub fn set_package(&self, shard: &Path, name: &str) -> Result<(), Error> {
+        revision::write_package(&self.inside(shard)?, name)
+    }
+
+    /// Bytes and files per bucket.
+    pub fn usage(&self) -> Result<Vec<(Bucket, Usage)>, Error> {
+        Bucket::ALL
+            .into_iter()
+            .map(|bucket| Ok((bucket, walk::usage(&self.bucket(bucket))?)))
+            .collect()
+    }
+
+    pub(crate) fn root_lock_path(&self) -> PathBuf {
+        self.root.join(".lock")
+    }
+
+    /// `path` made absolute and checked to lie inside the root.
+    fn inside(&self, path: &Path) -> Result<PathBuf, Error> {
+        let absolute = std::path::absolute(path).map_err(|err| Error::io(path, err))?;
+        if absolute.starts_with(&self.root) && absolute != self.root {
+            Ok(absolute)
+        } else {
+            Err(Error::OutsideCache(absolute))
+        }
+    }
+}
+
+/// `<shard>.lock`, beside the shard.
+pub(crate) fn lock_path_of(shard: &Path) -> PathBuf {
+    let mut name = shard.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    shard.with_file_name(name)
+}
+
+fn is_plain_component(part: &str) -> bool {
+    !part.is_empty()
+        && part != "."
+        && part != ".."
+        && !part.contains(['/', '\\', '\0'])
+        && !part.ends_with(".lock")
+}

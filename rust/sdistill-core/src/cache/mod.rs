@@ -1,0 +1,79 @@
+//! The on-disk cache: buckets, shards, revisions, locks and atomic writes.
+//!
+//! # Layout
+//!
+//! ```text
+//! <root>/
+//! ├── CACHEDIR.TAG          marks the tree as a cache for backup tools
+//! ├── .gitignore            "*": never committed by accident
+//! ├── .lock                 shared by every filler, exclusive for `clean` and `prune`
+//! ├── simple-v1/            index pages, one record per project
+//! │   └── <digest(index url)>/<name>
+//! ├── sdists-v1/            sources, their metadata and the wheels built from them
+//! │   ├── index/<digest(index url)>/<name>/<version>/   a registry sdist
+//! │   ├── url/<digest(url)>/                            a direct URL
+//! │   ├── git/<digest(repo)>/<commit[:16]>/             a git checkout
+//! │   ├── path/<digest(file url)>/                      a local archive or directory
+//! │   └── editable/<digest(file url)>/                  a directory built editable
+//! ├── git-v1/               bare repositories and checkouts
+//! ├── environments-v1/      build environments, keyed by interpreter and requirements
+//! └── tmp/                  staging areas, renamed into place when complete
+//! ```
+//!
+//! Every bucket name carries a format version. When the format of a bucket changes its
+//! version is bumped, so an old entry is never read as a new one: it is simply never
+//! looked at again (and `clean` removes it).
+//!
+//! # Shards and revisions
+//!
+//! A *shard* is the directory of one source (the leaves above). Inside it:
+//!
+//! ```text
+//! <shard>/
+//! ├── revision              pointer: the id of the revision that describes the source now
+//! ├── package               the normalised name of the package, once known
+//! └── <revision id>/        everything built from one revision: src/, metadata, wheels
+//!     └── <digest(config settings)>/   builds with other config settings
+//! <shard>.lock              the shard's lock file, beside it (never inside: see below)
+//! ```
+//!
+//! A revision is filled once, in `tmp/`, and renamed into the shard; the pointer is
+//! then replaced atomically. Nothing under a revision is ever rewritten, so readers take
+//! no lock: they read the pointer and then files that cannot change under them. A new
+//! download or a changed local tree gets a new random revision id; the old revision
+//! stays until `prune` removes it.
+//!
+//! # Locks
+//!
+//! A process filling a shard holds an exclusive lock on `<shard>.lock` and a shared lock
+//! on `<root>/.lock`. Two fillers of one shard therefore take turns (the second then
+//! finds the work done), fillers of different shards run in parallel, and `clean` or
+//! `prune` — which take `<root>/.lock` exclusively — wait until no shard is being filled.
+//! Lock files live beside the shard, not inside it, so that removing a shard never
+//! removes a lock file somebody is waiting on. Waiting is bounded by
+//! `SDISTILL_LOCK_TIMEOUT` (seconds, default 300); a timeout is an error naming the lock.
+//!
+//! # Atomic writes
+//!
+//! Files are written to a temporary file (`.sdistill-tmp-*`) in the same directory,
+//! flushed to disk, then renamed over the target: a reader sees the old file or the
+//! whole new one, and a writer killed midway leaves only a temporary file that `prune`
+//! removes.
+
+mod atomic;
+mod bucket;
+mod clean;
+mod error;
+mod layout;
+mod lock;
+mod prune;
+mod revision;
+mod walk;
+
+pub use atomic::{write_atomic, TEMP_PREFIX};
+pub use bucket::Bucket;
+pub use error::Error;
+pub use layout::Cache;
+pub use lock::{lock_timeout_from_env, LockGuard, DEFAULT_LOCK_TIMEOUT};
+pub use revision::{is_revision_id, new_revision_id};
+pub use walk::Usage;

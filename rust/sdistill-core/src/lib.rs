@@ -1,0 +1,12 @@
+//! The native core of sdistill: plain Rust, no Python.
+//!
+//! - [`cache_key`]: canonical URLs and the digests that name cache shards.
+//! - [`cache`]: the on-disk cache layout — buckets, shards, revisions, locks, atomic writes.
+//! - [`archive`]: streaming, hashing, safe extraction of zip and tar archives.
+//!
+//! The PyO3 binding (`rust/sdistill-py`) only converts types, releases the GIL and maps
+//! the error enums of these modules to Python exceptions.
+
+pub mod archive;
+pub mod cache;
+pub mod cache_key;

@@ -1,0 +1,136 @@
+//! The one place where native errors become Python exceptions.
+//!
+//! Exception classes are defined in Python (`sdistill.errors`) and imported here, so
+//! Python code and native code raise the very same classes. Operating-system failures
+//! become the built-in `OSError` subclass for their errno (`FileNotFoundError`, …) with
+//! `filename` set.
+
+use std::io;
+use std::path::Path;
+
+use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use sdistill_core::{archive, cache, cache_key};
+
+pyo3::import_exception!(sdistill.errors, ArchiveError);
+pyo3::import_exception!(sdistill.errors, UnsafeArchiveError);
+pyo3::import_exception!(sdistill.errors, UnsupportedArchiveError);
+pyo3::import_exception!(sdistill.errors, HashMismatchError);
+pyo3::import_exception!(sdistill.errors, CacheError);
+pyo3::import_exception!(sdistill.errors, InvalidSourceError);
+
+/// Conversion of a core error into the Python exception it stands for.
+pub(crate) trait IntoPyErr {
+    fn into_pyerr(self) -> PyErr;
+}
+
+impl IntoPyErr for cache_key::Error {
+    fn into_pyerr(self) -> PyErr {
+        match &self {
+            cache_key::Error::InvalidUrl { .. } => InvalidSourceError::new_err(self.to_string()),
+        }
+    }
+}
+
+impl IntoPyErr for cache::Error {
+    fn into_pyerr(self) -> PyErr {
+        let message = self.to_string();
+        match self {
+            cache::Error::Io { path, source } => os_error(&path, &source),
+            cache::Error::LockTimeout { path, .. } => {
+                raise_with::<CacheError>(&message, &[("path", Some(path.display().to_string()))])
+            }
+            cache::Error::OutsideCache(path) => {
+                raise_with::<CacheError>(&message, &[("path", Some(path.display().to_string()))])
+            }
+            cache::Error::UnknownBucket(_) | cache::Error::InvalidComponent(_) => {
+                PyValueError::new_err(message)
+            }
+        }
+    }
+}
+
+/// An archive error, with the archive it came from.
+pub(crate) struct ArchiveFailure<'a> {
+    pub(crate) error: archive::Error,
+    pub(crate) archive: &'a Path,
+}
+
+impl IntoPyErr for ArchiveFailure<'_> {
+    fn into_pyerr(self) -> PyErr {
+        let message = self.error.to_string();
+        let archive = Some(self.archive.display().to_string());
+        match self.error {
+            archive::Error::Io { path, source } => os_error(&path, &source),
+            archive::Error::Unsafe { member, .. } => raise_with::<UnsafeArchiveError>(
+                &message,
+                &[("archive", archive), ("member", Some(member))],
+            ),
+            archive::Error::Unsupported { .. } => {
+                raise_with::<UnsupportedArchiveError>(&message, &[("archive", archive)])
+            }
+            archive::Error::Corrupt { member, .. } => {
+                raise_with::<ArchiveError>(&message, &[("archive", archive), ("member", member)])
+            }
+            archive::Error::TopLevel(_) => {
+                raise_with::<ArchiveError>(&message, &[("archive", archive)])
+            }
+            archive::Error::HashMismatch {
+                algorithm,
+                expected,
+                actual,
+            } => raise_with::<HashMismatchError>(
+                &message,
+                &[
+                    ("algorithm", Some(algorithm.to_owned())),
+                    ("expected", Some(expected)),
+                    ("actual", Some(actual)),
+                    ("source", archive),
+                ],
+            ),
+            archive::Error::UnknownHash(_) => PyValueError::new_err(message),
+            archive::Error::DestinationExists(path) => PyOSError::new_err((
+                EEXIST,
+                "destination already exists and is not an empty directory",
+                path.display().to_string(),
+            )),
+        }
+    }
+}
+
+/// errno of "file exists" (the same on every Unix).
+const EEXIST: i32 = 17;
+
+/// Built-in `OSError` (its errno picks the subclass) with `filename` set.
+fn os_error(path: &Path, source: &io::Error) -> PyErr {
+    let filename = path.display().to_string();
+    match source.raw_os_error() {
+        Some(errno) => PyOSError::new_err((errno, strerror(source), filename)),
+        None => PyOSError::new_err(format!("{filename}: {source}")),
+    }
+}
+
+/// The message of an OS error without Rust's " (os error N)" suffix.
+fn strerror(err: &io::Error) -> String {
+    let text = err.to_string();
+    match text.rfind(" (os error ") {
+        Some(cut) => text[..cut].to_owned(),
+        None => text,
+    }
+}
+
+/// Instantiates a Python exception class with a message and keyword attributes.
+fn raise_with<T: pyo3::PyTypeInfo>(message: &str, attributes: &[(&str, Option<String>)]) -> PyErr {
+    Python::attach(|py| {
+        let build = || -> PyResult<PyErr> {
+            let kwargs = PyDict::new(py);
+            for (key, value) in attributes {
+                kwargs.set_item(key, value)?;
+            }
+            let instance = py.get_type::<T>().call((message,), Some(&kwargs))?;
+            Ok(PyErr::from_value(instance))
+        };
+        build().unwrap_or_else(|err| err)
+    })
+}

@@ -1,0 +1,24 @@
+//! `canonical_url` and `cache_digest`.
+
+use pyo3::prelude::*;
+use sdistill_core::cache_key;
+
+use crate::errors::IntoPyErr;
+
+/// The canonical form of a URL, as used for cache keys.
+#[pyfunction]
+fn canonical_url(url: &str) -> PyResult<String> {
+    cache_key::canonical_url(url).map_err(IntoPyErr::into_pyerr)
+}
+
+/// The 32-hex-character digest that names the cache shard of a URL.
+#[pyfunction]
+fn cache_digest(url: &str) -> PyResult<String> {
+    cache_key::cache_digest(url).map_err(IntoPyErr::into_pyerr)
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(canonical_url, m)?)?;
+    m.add_function(wrap_pyfunction!(cache_digest, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,21 @@
+//! `sdistill._core`: the thin PyO3 layer over `sdistill-core`.
+//!
+//! It converts types, releases the GIL around every call that touches the disk or waits
+//! on a lock (`Python::detach`), and maps the core's error enums to the Python
+//! exception hierarchy in exactly one place ([`errors`]). No logic lives here.
+
+mod cache;
+mod errors;
+mod extract;
+mod keys;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    keys::register(m)?;
+    extract::register(m)?;
+    cache::register(m)?;
+    Ok(())
+}
