@@ -6,6 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 export VIRTUAL_ENV := $(abspath $(VENV))
+export PATH := $(abspath $(VENV))/bin:$(PATH)
 # Pinned sdists downloaded once from PyPI and kept between runs.
 export SDISTILL_TEST_DATA ?= $(HOME)/.cache/sdistill-test-data
 

@@ -2,6 +2,19 @@
 # Checked against the compiled module by `python -m mypy.stubtest sdistill._core`.
 from collections.abc import Mapping, Sequence
 from types import TracebackType
+from typing import final
+
+__all__ = [
+    "DEFAULT_LOCK_TIMEOUT",
+    "DEFAULT_MAX_ENTRIES",
+    "DEFAULT_MAX_UNPACKED_SIZE",
+    "CacheLayout",
+    "ShardLock",
+    "__version__",
+    "cache_digest",
+    "canonical_url",
+    "extract",
+]
 
 __version__: str
 DEFAULT_MAX_UNPACKED_SIZE: int
@@ -15,11 +28,12 @@ def extract(
     dest: str,
     strip_top_level: bool = False,
     expected_hashes: Mapping[str, str] | None = None,
-    hashes: Sequence[str] = (),
+    hashes: Sequence[str] = ...,
     max_unpacked_size: int = ...,
     max_entries: int = ...,
 ) -> tuple[int, int, dict[str, str]]: ...
 
+@final
 class ShardLock:
     @property
     def path(self) -> str: ...
@@ -32,6 +46,7 @@ class ShardLock:
         traceback: TracebackType | None,
     ) -> None: ...
 
+@final
 class CacheLayout:
     def __new__(cls, root: str) -> CacheLayout: ...
     @property
@@ -49,5 +64,7 @@ class CacheLayout:
     def commit_revision(self, shard: str, revision: str) -> None: ...
     def set_package(self, shard: str, name: str) -> None: ...
     def size(self) -> list[tuple[str, int, int]]: ...
-    def clean(self, package: str | None = None, timeout: float | None = None) -> tuple[int, int]: ...
+    def clean(
+        self, package: str | None = None, timeout: float | None = None
+    ) -> tuple[int, int]: ...
     def prune(self, timeout: float | None = None) -> tuple[int, int]: ...

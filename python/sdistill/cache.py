@@ -78,7 +78,10 @@ class Cache:
         return self._layout
 
     def bucket(self, name: str) -> Path:
-        """The directory of a bucket: ``simple``, ``sdists``, ``git``, ``environments`` or ``tmp``."""
+        """The directory of a bucket.
+
+        ``name`` is one of ``simple``, ``sdists``, ``git``, ``environments`` or ``tmp``.
+        """
         return Path(self._layout.bucket(name))
 
     def shard(self, bucket: str, *parts: str) -> Path:
@@ -99,9 +102,7 @@ class Cache:
 
     def size(self) -> CacheSize:
         """Bytes and files held, per bucket."""
-        return CacheSize(
-            {name: BucketSize(bytes=b, files=f) for name, b, f in self._layout.size()}
-        )
+        return CacheSize({name: BucketSize(bytes=b, files=f) for name, b, f in self._layout.size()})
 
     def clean(self, name: str | None = None, timeout: float | None = None) -> Removal:
         """Remove everything, or every entry of package ``name``.

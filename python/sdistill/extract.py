@@ -75,6 +75,4 @@ def extract(
         max_unpacked_size,
         max_entries,
     )
-    return ExtractResult(
-        path=Path(dest), files=files, unpacked_bytes=unpacked, hashes=digests
-    )
+    return ExtractResult(path=Path(dest), files=files, unpacked_bytes=unpacked, hashes=digests)
