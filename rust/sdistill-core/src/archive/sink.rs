@@ -156,7 +156,8 @@ fn write_job(job: &Job, shared: &Shared) -> Result<(), Error> {
                 &job.path,
                 &job.member,
                 shared,
-            )?;
+            )
+            .map_err(decode::as_mismatch)?;
         }
     }
     shared.files.fetch_add(1, Ordering::Relaxed);

@@ -95,7 +95,8 @@ impl Tree {
         member: &str,
         target: &[&str],
     ) -> Result<String, Error> {
-        let resolved = self.walk(member, Vec::new(), target.iter().copied(), true, false)?;
+        // The target itself is not followed: a hard link to a symbolic link is refused.
+        let resolved = self.walk(member, Vec::new(), target.iter().copied(), false, false)?;
         let path = resolved.join("/");
         match self.nodes.get(&path) {
             Some(Node::File) => Ok(path),
@@ -258,6 +259,7 @@ mod tests {
         t.symlink("l", &["l"], "a").unwrap();
         assert_eq!(t.file("l/g", &["l", "g"]).unwrap(), "a/g");
         assert_eq!(t.hardlink_target("h", &["l", "f"]).unwrap(), "a/f");
+        assert!(refused(t.hardlink_target("h", &["l"])));
     }
 
     #[test]

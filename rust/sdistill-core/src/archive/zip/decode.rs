@@ -84,6 +84,21 @@ pub(crate) fn decode_checked<R: BufRead>(
     check(member, crc, size, actual_crc, actual_size)
 }
 
+/// A member's data that does not decode although all of it is there means its header
+/// lies about it (sizes, method): that is a header/data mismatch, not mere damage.
+pub(crate) fn as_mismatch(err: Error) -> Error {
+    match err {
+        Error::Corrupt {
+            member: Some(member),
+            reason,
+        } => Error::unsafe_member(
+            &member,
+            format!("data does not match what its header declares: {reason}"),
+        ),
+        other => other,
+    }
+}
+
 pub(crate) fn check(
     member: &str,
     crc: u32,

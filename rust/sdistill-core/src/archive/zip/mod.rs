@@ -131,7 +131,7 @@ fn member<R: Read>(
         } else {
             let mut file = create_file(&absolute, false)?;
             let mut data = (&mut *stream).take(local.compressed);
-            decode::decode_checked(
+            let decoded = decode::decode_checked(
                 local.method,
                 &mut data,
                 &mut file,
@@ -140,9 +140,17 @@ fn member<R: Read>(
                 &absolute,
                 &name,
                 sink.shared(),
-            )?;
+            );
             io::copy(&mut data, &mut io::sink())
                 .map_err(|err| Error::reading(archive, Some(&name), err))?;
+            if data.limit() > 0 {
+                // The stream ended inside the member: the file is truncated.
+                return Err(Error::corrupt(
+                    Some(&name),
+                    "unexpected end of archive (truncated?)",
+                ));
+            }
+            decoded.map_err(decode::as_mismatch)?;
             sink.count_file();
         }
     } else {
