@@ -75,4 +75,19 @@ mod tests {
             );
         }
     }
+
+    proptest::proptest! {
+        /// Whatever the name, an accepted one yields only plain components that stay
+        /// below the destination when joined.
+        #[test]
+        fn accepted_names_are_plain(name in "[a-z./\\\\:\\x00\\n]{0,12}") {
+            if let Ok(parts) = components(&name) {
+                for part in parts {
+                    proptest::prop_assert!(!part.is_empty() && part != "." && part != "..");
+                    proptest::prop_assert!(!part.contains(['/', '\\', '\0', '\n']));
+                }
+                proptest::prop_assert!(!name.starts_with('/'));
+            }
+        }
+    }
 }
