@@ -100,6 +100,13 @@ class Cache:
         """Write ``data`` to ``path`` so that readers see the old file or the whole new one."""
         self._layout.write_atomic(os.fspath(path), data)
 
+    def set_package(self, shard: str | os.PathLike[str], name: str) -> None:
+        """Record which package a shard belongs to, so ``clean(name)`` finds it.
+
+        The name is normalised (PEP 503) here; the native layout stores it as given.
+        """
+        self._layout.set_package(os.fspath(shard), canonicalize_name(name))
+
     def size(self) -> CacheSize:
         """Bytes and files held, per bucket."""
         return CacheSize({name: BucketSize(bytes=b, files=f) for name, b, f in self._layout.size()})

@@ -45,8 +45,6 @@ impl Bucket {
     }
 
     pub fn from_name(name: &str) -> Option<Bucket> {
-        Bucket::ALL
-            .into_iter()
-            .find(|b| b.name() == name || b.dir_name() == name)
+        Bucket::ALL.into_iter().find(|b| b.name() == name)
     }
 }

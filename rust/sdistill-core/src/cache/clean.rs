@@ -38,7 +38,7 @@ impl Cache {
     }
 
     /// Every cache entry that belongs to `name`:
-    /// `simple-v1/*/<name>`, `sdists-v1/index/*/<name>/<version>/`, and every shard in
+    /// `simple-v1/*/<name>`, what `sdists-v1/index/*/<name>/` holds, and every shard in
     /// `sdists-v1` whose `package` marker names it.
     fn package_entries(&self, name: &str) -> Result<Vec<PathBuf>, Error> {
         let mut found = Vec::new();
@@ -50,9 +50,11 @@ impl Cache {
         }
         let sdists = self.bucket(Bucket::Sdists);
         for index in walk::read_dir(&sdists.join("index"))? {
-            for version in walk::read_dir(&index.join(name))? {
-                if version.is_dir() {
-                    found.push(version);
+            // Everything of the project: its version shards and any record beside them.
+            // Lock files stay (someone may be waiting on one); `prune` removes orphans.
+            for entry in walk::read_dir(&index.join(name))? {
+                if entry.extension().is_none_or(|ext| ext != "lock") {
+                    found.push(entry);
                 }
             }
         }

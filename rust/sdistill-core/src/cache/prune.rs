@@ -17,12 +17,7 @@ impl Cache {
         let mut removed = walk::empty_dir(&self.bucket(Bucket::Tmp))?;
         for bucket in Bucket::ALL {
             if bucket != Bucket::Tmp {
-                prune_dir(
-                    self,
-                    &self.bucket(bucket),
-                    bucket == Bucket::Sdists,
-                    &mut removed,
-                )?;
+                prune_dir(self, &self.bucket(bucket), true, &mut removed)?;
             }
         }
         Ok(removed)

@@ -31,11 +31,19 @@ pub fn canonical_url(url: &str) -> Result<String, Error> {
     }
 
     let mut path = normalize_escapes(parsed.path());
-    while path.ends_with('/') {
-        path.pop();
-    }
-    if is_git {
-        path = strip_git_suffix(&path);
+    // Repeat until nothing changes, so that canonicalising twice changes nothing:
+    // removing `.git` can expose a trailing slash (`/o/.git`) or another `.git`.
+    loop {
+        let before = path.len();
+        while path.ends_with('/') {
+            path.pop();
+        }
+        if is_git {
+            path = strip_git_suffix(&path);
+        }
+        if path.len() == before {
+            break;
+        }
     }
     parsed.set_path(&path);
     if let Some(query) = parsed.query() {
@@ -79,7 +87,10 @@ fn strip_git_suffix(path: &str) -> String {
         Some(at) => last.split_at(at),
         None => (last, ""),
     };
-    let repo = repo.strip_suffix(".git").unwrap_or(repo);
+    let mut repo = repo;
+    while let Some(shorter) = repo.strip_suffix(".git") {
+        repo = shorter;
+    }
     format!("{head}{repo}{rev}")
 }
 
@@ -111,6 +122,13 @@ fn normalize_escapes(text: &str) -> String {
                 i += 3;
                 continue;
             }
+        }
+        if bytes[i] == b'%' {
+            // A `%` that starts no escape is a literal percent sign: escape it, so that
+            // decoding a neighbour can never make it start one.
+            out.push_str("%25");
+            i += 1;
+            continue;
         }
         // Multi-byte characters are copied whole; `Url` has escaped what needs it.
         let ch_len = utf8_len(bytes[i]);
@@ -187,6 +205,14 @@ mod tests {
             canon("https://example.com/%7euser/%2fx"),
             "https://example.com/~user/%2Fx"
         );
+        assert_ne!(
+            canon("https://example.com/x/%%41%42"),
+            canon("https://example.com/x/%AB")
+        );
+        assert_eq!(
+            canon("https://example.com/%f%41"),
+            "https://example.com/%25fA"
+        );
     }
 
     #[test]
@@ -199,6 +225,8 @@ mod tests {
             canon("git+https://user:token@github.com/o/r.git@v1.0#egg=r"),
             "git+https://github.com/o/r@v1.0"
         );
+        assert_eq!(canon("git+https://h/o/r.git.git"), "git+https://h/o/r");
+        assert_eq!(canon("git+https://h/o/.git?x=1"), "git+https://h/o?x=1");
         // Not a git URL: the suffix is part of the resource.
         assert_eq!(canon("https://h/x.git"), "https://h/x.git");
     }
