@@ -32,8 +32,10 @@
 //!   decoded bytes; encrypted members are refused;
 //! - limits: the bytes really produced ([`DEFAULT_MAX_UNPACKED_SIZE`]) and the number
 //!   of entries ([`DEFAULT_MAX_ENTRIES`]), so a bomb stops early and cleanly;
-//! - modes: only the owner-executable bit counts; a file gets executable bits where it
-//!   has read bits (after the umask). No setuid, setgid or sticky bit, no owner, no
+//! - modes: only "is it executable" survives, decided as the reference tools decide it —
+//!   for tar the owner's x bit (as `tarfile`'s data filter), for zip any x bit of a
+//!   regular file's Unix mode, whatever host wrote it (as pip). An executable file gets
+//!   x where it has r (after the umask). No setuid, setgid or sticky bit, no owner, no
 //!   times are taken from the archive.
 //!
 //! Everything is written into a staging directory beside the destination and renamed

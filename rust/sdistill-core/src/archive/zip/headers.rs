@@ -34,7 +34,6 @@ pub(crate) struct Local {
 /// A central directory record (the signature already read).
 #[derive(Debug, Clone)]
 pub(crate) struct Central {
-    pub(crate) made_by: u16,
     pub(crate) method: u16,
     pub(crate) crc: u32,
     pub(crate) compressed: u64,
@@ -45,9 +44,12 @@ pub(crate) struct Central {
 }
 
 impl Central {
-    /// The Unix mode, when the member was archived on Unix.
+    /// The Unix mode in the high half of the external attributes, when there is one.
+    /// Like pip, it is honoured whatever host the archive claims to come from: Windows
+    /// tools that keep Unix modes still set "made by" to their own host.
     pub(crate) fn unix_mode(&self) -> Option<u32> {
-        (self.made_by >> 8 == 3).then_some(self.external >> 16)
+        let mode = self.external >> 16;
+        (mode != 0).then_some(mode)
     }
 }
 
@@ -145,7 +147,7 @@ pub(crate) fn read_local(input: &mut impl Read) -> Result<Local, Error> {
 pub(crate) fn read_central(input: &mut impl Read) -> Result<Central, Error> {
     let fixed = read_exact(input, 42)?;
     let mut f = Fields(&fixed);
-    let made_by = f.u16();
+    let _made_by = f.u16();
     let _needed = f.u16();
     let _flags = f.u16();
     let method = f.u16();
@@ -164,7 +166,6 @@ pub(crate) fn read_central(input: &mut impl Read) -> Result<Central, Error> {
     let extra = read_exact(input, extra_len)?;
     read_exact(input, comment_len)?;
     let mut central = Central {
-        made_by,
         method,
         crc,
         compressed: u64::from(compressed32),

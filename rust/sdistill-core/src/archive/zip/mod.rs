@@ -250,12 +250,13 @@ fn central<R: Read>(stream: &mut StreamBuf<R>, seen: &[Seen]) -> Result<Vec<Fixu
         };
         check_agreement(local, record)?;
         if let (Some(path), Some(mode)) = (&local.path, record.unix_mode()) {
-            if mode & 0o170000 == 0o120000 {
+            let kind = mode & 0o170000;
+            if kind == 0o120000 {
                 fixups.push(Fixup::Symlink {
                     member: String::from_utf8_lossy(&record.name).into_owned(),
                     path: path.clone(),
                 });
-            } else if mode & 0o100 != 0 {
+            } else if kind == 0o100000 && mode & 0o111 != 0 {
                 fixups.push(Fixup::Executable { path: path.clone() });
             }
         }

@@ -1,0 +1,137 @@
+"""Entry point of ``make bench``: every peer comparison, one run, one report.
+
+Fetches the pinned numpy 2.1.3 sdist if needed (``tests/fixtures/fetch.py``),
+runs ``bench_extract`` (extraction times and peak memory) and ``bench_digest``
+(``cache_digest`` per call), prints the results as markdown and writes them to
+``bench-results/latest.md``.
+
+    python benches/run.py [--reps 5] [--workdir DIR] [--output FILE] [--skip-memory]
+
+Numbers are only meaningful for a release build (``make bench`` builds one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import bench_digest
+import bench_extract
+
+REPO = bench_extract.REPO
+
+
+def _filesystem(path: Path) -> str:
+    """The filesystem type ``path`` lives on (Linux, from /proc/mounts), or "?"."""
+    best, fstype = "", "?"
+    try:
+        with open("/proc/mounts") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) < 3:
+                    continue
+                mount = parts[1]
+                inside = str(path) == mount or str(path).startswith(mount.rstrip("/") + "/")
+                if inside and len(mount) > len(best):
+                    best, fstype = mount, parts[2]
+    except OSError:
+        pass
+    return fstype
+
+
+def _build_note(module_file: str | None) -> str:
+    """A hint about the native module's build profile (debug info present or not)."""
+    if module_file is None:
+        return "unknown"
+    try:
+        data = Path(module_file).read_bytes()
+    except OSError:
+        return "unknown"
+    size = f"{len(data) / 1e6:.1f} MB"
+    if b".debug_info" in data:
+        return f"{size}, has .debug_info (probably NOT a release build: numbers not representative)"
+    return f"{size}, no .debug_info (release build)"
+
+
+def environment(work: Path) -> list[str]:
+    import sdistill
+    from sdistill import _core
+
+    core_file = getattr(_core, "__file__", None)
+    return [
+        f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}",
+        f"- sdistill {sdistill.__version__}; native module: `{core_file}` "
+        f"({_build_note(core_file)})",
+        f"- Python {platform.python_version()} ({platform.python_implementation()}), "
+        f"{platform.system()} {platform.release()} {platform.machine()}, "
+        f"{os.cpu_count()} CPUs, running as uid {os.getuid()}",
+        f"- work directory: `{work}` ({_filesystem(work)})",
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run sdistill's peer benchmarks.")
+    parser.add_argument("--reps", type=int, default=5, help="timed runs per tool (default 5)")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="where the trees are extracted (default: a temporary directory next to the "
+        "sdist, so every tool writes to the same filesystem)",
+    )
+    parser.add_argument(
+        "--output", type=Path, default=REPO / "bench-results" / "latest.md", help="markdown file"
+    )
+    parser.add_argument("--skip-memory", action="store_true", help="skip peak-memory runs")
+    args = parser.parse_args(argv)
+    if args.reps < 1:
+        parser.error("--reps must be at least 1")
+
+    fetch = bench_extract.load_fetch()
+    print("fetching the pinned bench sdist (if needed)")
+    sdist = fetch.ensure("bench", quiet=True)[0]
+    if args.workdir is not None:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+    work = Path(
+        tempfile.mkdtemp(prefix="sdistill-bench-", dir=args.workdir or sdist.parent)
+    ).resolve()
+    try:
+        zip_path = bench_extract.build_zip(sdist, bench_extract.bench_zip_path(sdist))
+        cases = bench_extract.make_cases(sdist, zip_path)
+        print(f"extraction: {len(cases)} cases x {args.reps} runs in {work}")
+        bench_extract.time_cases(cases, args.reps, work / "extract")
+        memory = []
+        if not args.skip_memory:
+            print("peak memory")
+            memory = bench_extract.measure_memory(sdist, zip_path, work / "memory")
+        print("cache_digest")
+        digests = bench_digest.run()
+        env = environment(work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    lines = ["# sdistill benchmarks", "", *env, ""]
+    lines += ["## Extraction", "", *bench_extract.extraction_markdown(cases)]
+    if memory:
+        lines += bench_extract.memory_markdown(memory)
+    lines += ["## Cache keys", "", *bench_digest.digest_markdown(digests)]
+    report = "\n".join(lines).rstrip() + "\n"
+
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.output.with_name(f".{args.output.name}.tmp")
+    tmp.write_text(report, encoding="utf-8")
+    os.replace(tmp, args.output)
+    print()
+    print(report)
+    print(f"written to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
