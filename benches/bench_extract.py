@@ -316,7 +316,7 @@ def extraction_markdown(cases: Sequence[Case]) -> list[str]:
         archive = ours.archive
         files, size = ours.tree
         lines += [
-            f"### {group}: `{archive.name}` ({archive.stat().st_size / 1e6:.1f} MB, "
+            f"#### {group}: `{archive.name}` ({archive.stat().st_size / 1e6:.1f} MB, "
             f"{files:,} files, {size / 1e6:.1f} MB unpacked), "
             f"{len(ours.times)} runs each",
             "",
