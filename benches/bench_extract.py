@@ -22,7 +22,6 @@ prints the extraction tables alone.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 import os
 import shutil
@@ -45,17 +44,13 @@ Runner = Callable[[Path, Path], None]
 
 
 def load_fetch() -> ModuleType:
-    """Import tests/fixtures/fetch.py (the pinned-file helper) by path."""
-    name = "sdistill_test_fixtures_fetch"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REPO / "tests" / "fixtures" / "fetch.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    """The pinned-file helper, ``tests/fixtures/fetch.py``."""
+    tests = str(REPO / "tests")
+    if tests not in sys.path:
+        sys.path.insert(0, tests)
+    from fixtures import fetch
+
+    return fetch
 
 
 # ------------------------------------------------------------------------ inputs

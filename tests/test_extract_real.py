@@ -21,42 +21,23 @@ import bz2
 import copy
 import gzip
 import hashlib
-import importlib.util
 import io
 import lzma
 import os
 import shutil
 import stat
-import sys
 import tarfile
 import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any, NamedTuple
 
 import pytest
 import sdistill
 import zstandard
+from fixtures import fetch  # tests/fixtures/fetch.py (tests/ is on sys.path)
 
-
-def _load_fetch() -> ModuleType:
-    """Import tests/fixtures/fetch.py by path (works whatever pytest's import mode)."""
-    name = "sdistill_test_fixtures_fetch"
-    if name in sys.modules:
-        return sys.modules[name]
-    path = Path(__file__).resolve().parent / "fixtures" / "fetch.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-fetch = _load_fetch()
 Pin = fetch.Pin
 
 pytestmark = pytest.mark.skipif(
