@@ -59,8 +59,9 @@ impl Staging {
 
     /// Renames the staged tree to the destination.
     pub(crate) fn commit(mut self) -> Result<(), Error> {
-        fs::rename(&self.path, &self.dest).map_err(|err| match err.raw_os_error() {
-            Some(libc_enotempty) if libc_enotempty == 39 || libc_enotempty == 66 => {
+        fs::rename(&self.path, &self.dest).map_err(|err| match err.kind() {
+            // Something was put into the empty destination meanwhile.
+            io::ErrorKind::DirectoryNotEmpty | io::ErrorKind::AlreadyExists => {
                 Error::DestinationExists(self.dest.clone())
             }
             _ => Error::io(&self.dest, err),
