@@ -27,7 +27,9 @@ release: venv
 	$(BIN)/maturin develop --quiet --release
 
 fixtures: venv
-	$(PY) tests/fixtures/fetch.py --group tests
+	$(PY) tests/fixtures/fetch.py --quiet --group tests
+	$(PY) tests/fixtures/fetch.py --quiet --group corpus
+	$(PY) tests/fixtures/wheelhouse.py
 
 lint: develop
 	cargo fmt --all -- --check

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sdistill._core import __version__, cache_digest, canonical_url
+from sdistill.builder import SourceDistBuilder
 from sdistill.cache import BucketSize, Cache, CacheSize, Removal
 from sdistill.errors import (
     ArchiveError,
@@ -20,11 +21,15 @@ from sdistill.errors import (
     UnsupportedArchiveError,
 )
 from sdistill.extract import ExtractResult, extract
+from sdistill.reporter import NullReporter, Reporter
+from sdistill.sources import LocalArchiveSource, LocalDirectorySource, Source
+from sdistill.wheels import BuiltWheel
 
 __all__ = [
     "ArchiveError",
     "BucketSize",
     "BuildError",
+    "BuiltWheel",
     "Cache",
     "CacheError",
     "CacheSize",
@@ -32,12 +37,18 @@ __all__ = [
     "GitError",
     "HashMismatchError",
     "InvalidSourceError",
+    "LocalArchiveSource",
+    "LocalDirectorySource",
     "MetadataMismatchError",
     "NetworkError",
     "NoBuildError",
+    "NullReporter",
     "OfflineError",
     "Removal",
+    "Reporter",
     "SdistillError",
+    "Source",
+    "SourceDistBuilder",
     "UnsafeArchiveError",
     "UnsupportedArchiveError",
     "__version__",

@@ -14,6 +14,7 @@ __all__ = [
     "cache_digest",
     "canonical_url",
     "extract",
+    "key_digest",
 ]
 
 __version__: str
@@ -23,6 +24,7 @@ DEFAULT_LOCK_TIMEOUT: float
 
 def canonical_url(url: str) -> str: ...
 def cache_digest(url: str) -> str: ...
+def key_digest(key: str) -> str: ...
 def extract(
     archive: str,
     dest: str,

@@ -10,15 +10,21 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from packaging.metadata import Metadata
+
 from sdistill import __version__
+from sdistill.builder import DEFAULT_INDEX_URL, SourceDistBuilder
 from sdistill.cache import Cache, Removal
 from sdistill.errors import SdistillError
 from sdistill.extract import DEFAULT_MAX_ENTRIES, DEFAULT_MAX_UNPACKED_SIZE, extract
+from sdistill.progress import ConsoleReporter
+from sdistill.wheels import BuiltWheel
 
 __all__ = ["main"]
 
@@ -75,6 +81,15 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--max-unpacked-size", type=int, default=DEFAULT_MAX_UNPACKED_SIZE)
     ex.add_argument("--max-entries", type=int, default=DEFAULT_MAX_ENTRIES)
 
+    builds = _build_options()
+    md = commands.add_parser(
+        "metadata", parents=[common, builds], help="core metadata of source distributions"
+    )
+    md.add_argument("specs", nargs="+", metavar="SPEC", help="an sdist, a project directory, …")
+    bd = commands.add_parser("build", parents=[common, builds], help="build wheels")
+    bd.add_argument("specs", nargs="+", metavar="SPEC")
+    bd.add_argument("-o", "--out-dir", type=Path, required=True, help="where to put the wheels")
+
     cache = commands.add_parser("cache", parents=[common], help="inspect or clean the cache")
     actions = cache.add_subparsers(dest="action", required=True, metavar="ACTION")
     actions.add_parser("dir", parents=[common], help="print the cache root")
@@ -83,6 +98,122 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("name", nargs="?", help="a package name (default: everything)")
     actions.add_parser("prune", parents=[common], help="remove unreferenced entries")
     return parser
+
+
+def _config_setting(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    return key, value
+
+
+def _build_options() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--index-url", default=DEFAULT_INDEX_URL, help="package index")
+    parser.add_argument("--extra-index-url", action="append", default=[], metavar="URL")
+    parser.add_argument("--no-index", action="store_true", help="use no index (find-links only)")
+    parser.add_argument("--find-links", action="append", default=[], metavar="PATH_OR_URL")
+    parser.add_argument("--offline", action="store_true", help="never touch the network")
+    parser.add_argument("--refresh", action="store_true", help="revalidate everything cached")
+    parser.add_argument("--no-build-isolation", action="store_true", help="build in this Python")
+    parser.add_argument(
+        "-C",
+        "--config-settings",
+        dest="config_settings",
+        action="append",
+        type=_config_setting,
+        default=[],
+        metavar="KEY=VALUE",
+        help="passed to the build backend (repeatable)",
+    )
+    parser.add_argument("--no-build", action="store_true", help="fail where a build is needed")
+    parser.add_argument("--jobs", type=int, default=None, help="parallel builds")
+    parser.add_argument("--installer", choices=["uv", "pip"], default=None)
+    return parser
+
+
+def _builder(args: argparse.Namespace, reporter: ConsoleReporter) -> SourceDistBuilder:
+    settings: dict[str, str | list[str]] = {}
+    for key, value in args.config_settings:
+        previous = settings.get(key)
+        if previous is None:
+            settings[key] = value
+        else:
+            settings[key] = [*([previous] if isinstance(previous, str) else previous), value]
+    return SourceDistBuilder(
+        cache_dir=args.cache_dir,
+        index_url=None if args.no_index else args.index_url,
+        extra_index_urls=args.extra_index_url,
+        offline=args.offline,
+        refresh=args.refresh,
+        build_isolation=not args.no_build_isolation,
+        config_settings=settings,
+        no_build=args.no_build,
+        reporter=reporter,
+        jobs=args.jobs,
+        find_links=args.find_links,
+        installer=args.installer,
+    )
+
+
+def metadata_json(metadata: Metadata) -> dict[str, Any]:
+    """The JSON form of core metadata (PEP 566: lower-case keys, lists for multiple uses)."""
+    data: dict[str, Any] = {
+        "metadata_version": metadata.metadata_version,
+        "name": metadata.name,
+        "version": str(metadata.version),
+    }
+    if metadata.summary:
+        data["summary"] = metadata.summary
+    if metadata.requires_python is not None:
+        data["requires_python"] = str(metadata.requires_python)
+    data["requires_dist"] = [str(r) for r in metadata.requires_dist or []]
+    data["provides_extra"] = [str(e) for e in metadata.provides_extra or []]
+    return data
+
+
+def _metadata_text(metadata: Metadata) -> str:
+    lines = [f"{metadata.name} {metadata.version}"]
+    if metadata.requires_python is not None:
+        lines.append(f"  requires-python: {metadata.requires_python}")
+    lines += [f"  requires-dist: {r}" for r in metadata.requires_dist or []]
+    if metadata.provides_extra:
+        lines.append("  extras: " + ", ".join(str(e) for e in metadata.provides_extra))
+    return "\n".join(lines)
+
+
+def _run_builds(args: argparse.Namespace) -> int:
+    reporter = ConsoleReporter(quiet=args.quiet > 0 or args.json)
+    builder = _builder(args, reporter)
+    try:
+        if args.command == "metadata":
+            results: list[Any] = builder.metadata_many(args.specs)
+        else:
+            results = builder.build_many(args.specs)
+    finally:
+        reporter.close()
+    failed = 0
+    out: list[Any] = []
+    for spec, result in zip(args.specs, results):
+        if isinstance(result, BaseException):
+            if not isinstance(result, (SdistillError, OSError)):
+                raise result
+            failed += 1
+            print(f"error: {spec}: {result}", file=sys.stderr)
+        elif isinstance(result, BuiltWheel):
+            args.out_dir.mkdir(parents=True, exist_ok=True)
+            target = args.out_dir / result.filename
+            shutil.copyfile(result.path, target)
+            out.append({"spec": spec, "wheel": str(target)})
+            if not args.json and args.quiet < 1:
+                print(target)
+        else:
+            out.append(metadata_json(result))
+            if not args.json:
+                print(_metadata_text(result))
+    if args.json:
+        print(json.dumps(out, indent=2))
+    return 1 if failed else 0
 
 
 def _human(size: int) -> str:
@@ -160,6 +291,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "extract":
             _run_extract(args)
+        elif args.command in ("metadata", "build"):
+            return _run_builds(args)
         else:
             _run_cache(args)
     except (SdistillError, OSError) as err:

@@ -17,8 +17,15 @@ fn cache_digest(url: &str) -> PyResult<String> {
     cache_key::cache_digest(url).map_err(IntoPyErr::into_pyerr)
 }
 
+/// The digest of an arbitrary key (already canonical), in the same format.
+#[pyfunction]
+fn key_digest(key: &str) -> String {
+    cache_key::digest_bytes(key.as_bytes())
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(canonical_url, m)?)?;
     m.add_function(wrap_pyfunction!(cache_digest, m)?)?;
+    m.add_function(wrap_pyfunction!(key_digest, m)?)?;
     Ok(())
 }

@@ -1,0 +1,365 @@
+"""``SourceDistBuilder``: metadata and wheels for sources, cached.
+
+For one source and one set of config settings the flow is:
+
+1. Find the shard (``sdists-v1/<kind>/<digest(url)>/``) and its live revision; if it
+   still matches the source's stamp and holds the answer, return it -- a few small file
+   reads, no lock, no subprocess.
+2. Otherwise take the shard lock (another process may be doing the same work: after the
+   wait the answer is usually there), make a new revision if the stamp changed, and
+   produce the answer: static metadata when the source states it reliably, else the
+   backend's hooks in a reused build environment.
+3. Check name and version against the request, record the answer under the revision
+   (``<revision>/<digest(config settings)>/METADATA`` and ``wheels/``), atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from packaging.metadata import Metadata
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from sdistill import _core, revisions, static_metadata
+from sdistill.build_system import read_build_system, read_pyproject
+from sdistill.cache import Cache
+from sdistill.environments import EnvironmentManager
+from sdistill.errors import InvalidSourceError, NoBuildError
+from sdistill.extract import extract
+from sdistill.installers import IndexConfig, find_installer
+from sdistill.pep517 import Backend, HookMissing, calling_interpreter, settings
+from sdistill.reporter import LoggingReporter, Reporter
+from sdistill.sources import LocalArchiveSource, LocalDirectorySource, LocalSource, Source
+from sdistill.wheels import (
+    BuiltWheel,
+    check_identity,
+    compatible_wheel,
+    parse_record,
+    read_wheel_metadata,
+)
+
+__all__ = ["DEFAULT_INDEX_URL", "SourceDistBuilder"]
+
+DEFAULT_INDEX_URL = "https://pypi.org/simple"
+T = TypeVar("T")
+
+
+class SourceDistBuilder:
+    """Turns sources into core metadata and wheels, caching every result."""
+
+    def __init__(
+        self,
+        cache_dir: str | os.PathLike[str] | None = None,
+        index_url: str | None = DEFAULT_INDEX_URL,
+        extra_index_urls: Iterable[str] = (),
+        offline: bool = False,
+        refresh: bool = False,
+        build_isolation: bool = True,
+        config_settings: Mapping[str, Any] | None = None,
+        no_build: bool = False,
+        reporter: Reporter | None = None,
+        jobs: int | None = None,
+        *,
+        find_links: Iterable[str | os.PathLike[str]] = (),
+        installer: str | None = None,
+    ) -> None:
+        self.cache = Cache(cache_dir)
+        self.index = IndexConfig(
+            index_url=index_url,
+            extra_index_urls=tuple(extra_index_urls),
+            find_links=tuple(os.fspath(link) for link in find_links),
+            offline=offline,
+        )
+        self.refresh = refresh
+        self.build_isolation = build_isolation
+        self.config_settings = dict(config_settings or {})
+        self.no_build = no_build
+        self.reporter: Reporter = reporter or LoggingReporter()
+        self.jobs = jobs or os.cpu_count() or 1
+        self._installer_choice = installer
+        self._environments: EnvironmentManager | None = None
+        self._settings_key = "cfg-" + _core.key_digest(
+            json.dumps(self.config_settings, sort_keys=True, default=str)
+        )
+
+    # ------------------------------------------------------------------ public API
+
+    def metadata(self, source: Any) -> Metadata:
+        """The core metadata of ``source`` (a ``Source`` or anything ``Source.parse`` reads)."""
+        return self._metadata(_local(source))
+
+    def build(self, source: Any) -> BuiltWheel:
+        """A wheel of ``source`` for the running interpreter."""
+        return self._build(_local(source), editable=False)
+
+    def build_editable(self, directory: Any) -> BuiltWheel:
+        """An editable wheel (PEP 660) of a project directory."""
+        src = (
+            Source.parse(directory, editable=True)
+            if not isinstance(directory, Source)
+            else directory
+        )
+        if not isinstance(src, LocalDirectorySource):
+            raise InvalidSourceError(f"{src.url}: only a directory can be built editable")
+        if not src.editable:
+            src = LocalDirectorySource(path=src.path, name=src.name, editable=True)
+        return self._build(src, editable=True)
+
+    def metadata_many(self, sources: Iterable[Any]) -> list[Metadata | BaseException]:
+        """``metadata`` of each source, in parallel; a result or an exception for each."""
+        return self._many(self.metadata, sources)
+
+    def build_many(self, sources: Iterable[Any]) -> list[BuiltWheel | BaseException]:
+        """``build`` of each source, in parallel; a result or an exception for each."""
+        return self._many(self.build, sources)
+
+    def _many(
+        self, function: Callable[[Any], T], sources: Iterable[Any]
+    ) -> list[T | BaseException]:
+        def one(source: Any) -> T | BaseException:
+            try:
+                return function(source)
+            except Exception as err:  # one result or one exception per source
+                return err
+
+        items = list(sources)
+        with ThreadPoolExecutor(max_workers=max(1, min(self.jobs, len(items) or 1))) as pool:
+            return list(pool.map(one, items))
+
+    # ------------------------------------------------------------------ the flows
+
+    def _metadata(self, src: LocalSource) -> Metadata:
+        shard, stamp = self._shard(src, editable=False)
+        revision = revisions.current(self.cache, shard, stamp)
+        if revision is not None and not self.refresh:
+            found = self._read_record(revision)
+            if found is not None:
+                check_identity(found, src.name, src.version, origin=src.url)
+                return found
+        with self.cache.lock(shard):
+            revision = self._revision(shard, stamp)
+            found = self._read_record(revision)
+            if found is not None:
+                check_identity(found, src.name, src.version, origin=src.url)
+                return found
+            tree = self._tree(src, revision)
+            pyproject = read_pyproject(tree)
+            static = self._static(src, tree, pyproject)
+            if static is not None:
+                metadata, text = static
+            else:
+                if self.no_build:
+                    raise NoBuildError(f"{src.url}: metadata needs a build, and builds are off")
+                metadata, text = self._backend_metadata(src, tree, pyproject, revision)
+            check_identity(metadata, src.name, src.version, origin=src.url)
+            self._write_record(revision, text)
+            self.cache.set_package(shard, metadata.name)
+            return metadata
+
+    def _build(self, src: LocalSource, editable: bool) -> BuiltWheel:
+        shard, stamp = self._shard(src, editable)
+        revision = revisions.current(self.cache, shard, stamp)
+        if revision is not None and not self.refresh:
+            found = self._cached_wheel(revision)
+            if found is not None:
+                check_identity(found.metadata, src.name, src.version, origin=src.url)
+                return found
+        with self.cache.lock(shard):
+            revision = self._revision(shard, stamp)
+            found = self._cached_wheel(revision)
+            if found is not None:
+                check_identity(found.metadata, src.name, src.version, origin=src.url)
+                return found
+            if self.no_build:
+                raise NoBuildError(f"{src.url}: a wheel needs a build, and builds are off")
+            tree = self._tree(src, revision)
+            wheel = self._backend_wheel(src, tree, read_pyproject(tree), revision, editable)
+            metadata, text = read_wheel_metadata(wheel)
+            check_identity(metadata, src.name, src.version, wheel.name, origin=src.url)
+            self._write_record(revision, text)
+            self.cache.set_package(shard, metadata.name)
+            return BuiltWheel(wheel, wheel.name, metadata)
+
+    # ------------------------------------------------------------------ cache parts
+
+    def _shard(self, src: LocalSource, editable: bool) -> tuple[Path, str]:
+        kind = "editable" if editable else src.kind
+        shard = self.cache.shard("sdists", kind, _core.cache_digest(src.url))
+        pyproject = None
+        if isinstance(src, LocalDirectorySource):
+            try:
+                pyproject = read_pyproject(src.path)
+            except InvalidSourceError:
+                pyproject = None
+        try:
+            stamp = revisions.stamp_of(src, pyproject)
+        except OSError as err:
+            raise InvalidSourceError(f"{src.path}: cannot be read: {err}") from err
+        return shard, stamp
+
+    def _revision(self, shard: Path, stamp: str) -> revisions.Revision:
+        found = None if self.refresh else revisions.current(self.cache, shard, stamp)
+        return found or revisions.create(self.cache, shard, stamp)
+
+    def _settings_dir(self, revision: revisions.Revision) -> Path:
+        return revision.path / self._settings_key
+
+    def _read_record(self, revision: revisions.Revision) -> Metadata | None:
+        try:
+            text = (self._settings_dir(revision) / "METADATA").read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        return parse_record(text)
+
+    def _write_record(self, revision: revisions.Revision, text: str) -> None:
+        self.cache.write_atomic(self._settings_dir(revision) / "METADATA", text.encode("utf-8"))
+
+    def _cached_wheel(self, revision: revisions.Revision) -> BuiltWheel | None:
+        wheel = compatible_wheel(self._settings_dir(revision) / "wheels")
+        if wheel is None:
+            return None
+        metadata = self._read_record(revision)
+        if metadata is None:
+            try:
+                metadata, text = read_wheel_metadata(wheel)
+            except Exception:  # an unreadable cached wheel is a miss: it is rebuilt
+                wheel.unlink(missing_ok=True)
+                return None
+            self._write_record(revision, text)
+        return BuiltWheel(wheel, wheel.name, metadata)
+
+    def _tree(self, src: LocalSource, revision: revisions.Revision) -> Path:
+        """The source tree: the directory itself, or the archive extracted into the revision."""
+        if isinstance(src, LocalDirectorySource):
+            return src.path
+        tree = revision.path / "src"
+        if not tree.is_dir():
+            extract(src.path, tree, strip_top_level=True)
+        return tree
+
+    # ------------------------------------------------------------------ backends
+
+    def _static(
+        self, src: LocalSource, tree: Path, pyproject: dict[str, Any] | None
+    ) -> tuple[Metadata, str] | None:
+        candidates = []
+        if isinstance(src, LocalArchiveSource):
+            candidates.append(static_metadata.from_pkg_info(tree))
+        candidates.append(static_metadata.from_pyproject(pyproject, src.version))
+        for found in candidates:
+            if found is not None and _matches(found[0], src):
+                return found
+        return None
+
+    def _backend(
+        self, src: LocalSource, tree: Path, pyproject: dict[str, Any] | None, editable: bool
+    ) -> Backend:
+        system = read_build_system(tree, pyproject)
+        if not self.build_isolation:
+            return Backend(tree, system, calling_interpreter(), None, src, self.reporter)
+        envs = self._environment_manager()
+        env = envs.get(list(system.requires))
+        backend = Backend(tree, system, str(env.python), env.environ(), src, self.reporter)
+        cfg = settings(self.config_settings)
+        if editable:
+            hook = "get_requires_for_build_editable"
+            extra = backend.call(hook, lambda: backend.caller.get_requires_for_build_editable(cfg))
+        else:
+            hook = "get_requires_for_build_wheel"
+            extra = backend.call(hook, lambda: backend.caller.get_requires_for_build_wheel(cfg))
+        if not extra:
+            return backend
+        env = envs.get([*system.requires, *extra])
+        return Backend(tree, system, str(env.python), env.environ(), src, self.reporter)
+
+    def _backend_metadata(
+        self,
+        src: LocalSource,
+        tree: Path,
+        pyproject: dict[str, Any] | None,
+        revision: revisions.Revision,
+    ) -> tuple[Metadata, str]:
+        editable = isinstance(src, LocalDirectorySource) and src.editable
+        backend = self._backend(src, tree, pyproject, editable)
+        cfg = settings(self.config_settings)
+        staging = Path(self.cache.layout.temp_dir())
+        try:
+            if editable:
+                hook = "prepare_metadata_for_build_editable"
+                method = backend.caller.prepare_metadata_for_build_editable
+            else:
+                hook = "prepare_metadata_for_build_wheel"
+                method = backend.caller.prepare_metadata_for_build_wheel
+            try:
+                name = backend.call(hook, lambda: method(str(staging), cfg, _allow_fallback=False))
+            except HookMissing:
+                # No such hook: the metadata comes from a wheel, which is kept.
+                wheel = self._run_build(backend, src, revision, editable)
+                return read_wheel_metadata(wheel)
+            text = (staging / name / "METADATA").read_text(encoding="utf-8")
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        metadata = parse_record(text)
+        if metadata is None:
+            raise InvalidSourceError(f"{src.url}: the backend wrote unusable metadata")
+        return metadata, text
+
+    def _backend_wheel(
+        self,
+        src: LocalSource,
+        tree: Path,
+        pyproject: dict[str, Any] | None,
+        revision: revisions.Revision,
+        editable: bool,
+    ) -> Path:
+        backend = self._backend(src, tree, pyproject, editable)
+        return self._run_build(backend, src, revision, editable)
+
+    def _run_build(
+        self, backend: Backend, src: LocalSource, revision: revisions.Revision, editable: bool
+    ) -> Path:
+        cfg = settings(self.config_settings)
+        staging = Path(self.cache.layout.temp_dir())
+        try:
+            if editable:
+                name = backend.call(
+                    "build_editable", lambda: backend.caller.build_editable(str(staging), cfg)
+                )
+            else:
+                name = backend.call(
+                    "build_wheel", lambda: backend.caller.build_wheel(str(staging), cfg)
+                )
+            wheels = self._settings_dir(revision) / "wheels"
+            wheels.mkdir(parents=True, exist_ok=True)
+            target = wheels / name
+            os.replace(staging / name, target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return target
+
+    def _environment_manager(self) -> EnvironmentManager:
+        if self._environments is None:
+            installer = find_installer(self._installer_choice)
+            self._environments = EnvironmentManager(self.cache, installer, self.index)
+        return self._environments
+
+
+def _local(source: Any) -> LocalSource:
+    src = Source.parse(source)
+    if not isinstance(src, LocalSource):
+        raise InvalidSourceError(f"{src.url}: this kind of source is not supported yet")
+    return src
+
+
+def _matches(metadata: Metadata, src: Source) -> bool:
+    """Static metadata is used only when it agrees with what was asked for."""
+    if src.name is not None and canonicalize_name(metadata.name) != src.name:
+        return False
+    return not (src.version is not None and Version(str(metadata.version)) != Version(src.version))

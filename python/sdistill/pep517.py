@@ -1,0 +1,158 @@
+"""Calling a PEP 517 backend through ``pyproject_hooks``, output captured.
+
+Every hook runs in a subprocess of the build environment's interpreter (or of the
+calling interpreter without isolation). Its output is kept; when the hook fails the
+error names the backend, the hook and the exit code, shows the last lines of the output
+and, for the usual suspects (no C compiler, a missing header, a missing build
+dependency), says what to do.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from pyproject_hooks import BackendUnavailable, BuildBackendHookCaller, HookMissing
+
+from sdistill.build_system import BuildSystem
+from sdistill.errors import BuildError
+from sdistill.reporter import NullReporter, Reporter, logger
+from sdistill.sources import Source
+
+__all__ = ["Backend", "HookMissing"]
+
+T = TypeVar("T")
+_TAIL_LINES = 30
+
+_HINTS = (
+    (
+        (
+            "command 'gcc' failed",
+            "unable to execute 'gcc'",
+            "gcc: not found",
+            "cc: not found",
+            "error: Microsoft Visual C++",
+            "No such file or directory: 'cc'",
+        ),
+        "a C compiler is needed to build this package: install one (e.g. gcc)",
+    ),
+    (
+        ("fatal error: Python.h",),
+        "the Python development headers are missing: install them (e.g. python3-dev)",
+    ),
+    (
+        (".h: No such file or directory",),
+        "a C header is missing: install the development package of the library it belongs to",
+    ),
+    (
+        ("ModuleNotFoundError: No module named", "ImportError: cannot import name"),
+        "a build dependency is missing: it should be listed in build-system.requires",
+    ),
+)
+
+
+class _HookFailed(Exception):
+    def __init__(self, returncode: int, output: list[str]) -> None:
+        super().__init__(returncode)
+        self.returncode = returncode
+        self.output = output
+
+
+class Backend:
+    """The hooks of one source tree's backend, run in one interpreter."""
+
+    def __init__(
+        self,
+        tree: Path,
+        system: BuildSystem,
+        python: str,
+        environ: Mapping[str, str] | None,
+        source: Source,
+        reporter: Reporter | None = None,
+    ) -> None:
+        self._system = system
+        self._source = source
+        self._reporter = reporter or NullReporter()
+        self._environ = dict(environ) if environ is not None else None
+        self.output: list[str] = []
+        self._caller = BuildBackendHookCaller(
+            str(tree),
+            system.backend,
+            backend_path=list(system.backend_path) or None,
+            runner=self._run,
+            python_executable=python,
+        )
+
+    @property
+    def name(self) -> str:
+        return self._system.backend
+
+    def _run(
+        self,
+        cmd: Sequence[str],
+        cwd: str | None = None,
+        extra_environ: Mapping[str, str] | None = None,
+    ) -> None:
+        env = dict(self._environ if self._environ is not None else os.environ)
+        env.update(extra_environ or {})
+        result = subprocess.run(
+            list(cmd),
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+        lines = result.stdout.decode("utf-8", "replace").splitlines()
+        self.output.extend(lines)
+        if result.returncode != 0:
+            raise _HookFailed(result.returncode, lines)
+
+    def call(self, hook: str, function: Callable[[], T]) -> T:
+        """Runs one hook (``function`` calls it on the caller) with reporting and errors."""
+        self._reporter.on_build_start(self._source, hook)
+        started = time.monotonic()
+        try:
+            return function()
+        except _HookFailed as err:
+            raise self._error(hook, err.returncode, err.output) from None
+        except BackendUnavailable as err:
+            lines = (getattr(err, "traceback", "") or "").splitlines()
+            raise self._error(hook, None, lines, "the backend cannot be imported") from None
+        finally:
+            elapsed = time.monotonic() - started
+            self._reporter.on_build_finish(self._source, hook, elapsed)
+            logger.debug("%s: %s took %.2fs", self._source.url, hook, elapsed)
+
+    @property
+    def caller(self) -> BuildBackendHookCaller:
+        return self._caller
+
+    def _error(
+        self, hook: str, code: int | None, lines: list[str], what: str | None = None
+    ) -> BuildError:
+        tail = [line for line in lines if line.strip()][-_TAIL_LINES:]
+        text = "\n".join(lines)
+        hint = next((h for needles, h in _HINTS if any(n in text for n in needles)), None)
+        head = what or (f"exited with code {code}" if code is not None else "failed")
+        message = f"{self.name} {hook} {head} (source: {self._source.url})"
+        if tail:
+            message += "\n" + "\n".join(f"  | {line}" for line in tail)
+        if hint:
+            message += f"\nhint: {hint}"
+        return BuildError(message, backend=self.name, hook=hook, exit_code=code, output_tail=tail)
+
+
+def calling_interpreter() -> str:
+    """The interpreter builds use without isolation."""
+    return sys.executable
+
+
+def settings(config_settings: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Config settings as the hooks want them (``None`` when there are none)."""
+    return dict(config_settings) if config_settings else None

@@ -1,0 +1,80 @@
+"""Revisions of local sources: is what the cache holds for a path still what it describes?
+
+A local archive's stamp is its modification time and size; a directory's is the newest
+modification time of ``pyproject.toml``, ``setup.py``, ``setup.cfg`` and the files named
+by ``[tool.sdistill] cache-keys``. The shard's pointer names the live revision, whose
+``stamp`` file records the stamp it was made for. A different stamp makes a new
+revision (a new random id): nothing under the old one is rewritten.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sdistill.cache import Cache
+from sdistill.sources import LocalArchiveSource, LocalSource
+
+__all__ = ["Revision", "create", "current", "stamp_of"]
+
+_STAMP = "stamp"
+_KEY_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+@dataclass(frozen=True)
+class Revision:
+    shard: Path
+    id: str
+
+    @property
+    def path(self) -> Path:
+        return self.shard / self.id
+
+
+def stamp_of(source: LocalSource, pyproject: dict[str, Any] | None = None) -> str:
+    """What decides whether a cached revision still describes ``source``."""
+    if isinstance(source, LocalArchiveSource):
+        st = source.path.stat()
+        return f"archive mtime_ns={st.st_mtime_ns} size={st.st_size}\n"
+    names = list(_KEY_FILES) + _cache_keys(pyproject)
+    newest = 0
+    for name in names:
+        for path in (
+            sorted(source.path.glob(name))
+            if any(c in name for c in "*?[")
+            else [source.path / name]
+        ):
+            try:
+                newest = max(newest, os.stat(path).st_mtime_ns)
+            except OSError:
+                continue
+    return f"directory newest_mtime_ns={newest}\n"
+
+
+def _cache_keys(pyproject: dict[str, Any] | None) -> list[str]:
+    table = (pyproject or {}).get("tool", {}).get("sdistill", {})
+    keys = table.get("cache-keys", []) if isinstance(table, dict) else []
+    return [k for k in keys if isinstance(k, str)] if isinstance(keys, list) else []
+
+
+def current(cache: Cache, shard: Path, stamp: str) -> Revision | None:
+    """The live revision of ``shard`` if it was made for ``stamp``."""
+    revision = cache.layout.read_revision(str(shard))
+    if revision is None:
+        return None
+    try:
+        recorded = (shard / revision / _STAMP).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return Revision(shard, revision) if recorded == stamp else None
+
+
+def create(cache: Cache, shard: Path, stamp: str) -> Revision:
+    """A new revision for ``stamp``, made live (call with the shard locked)."""
+    revision = Revision(shard, cache.layout.new_revision_id())
+    revision.path.mkdir(parents=True)
+    cache.write_atomic(revision.path / _STAMP, stamp.encode())
+    cache.layout.commit_revision(str(shard), revision.id)
+    return revision

@@ -1,0 +1,117 @@
+"""What can be distilled: the kinds of source and how a specification string names one.
+
+``Source.parse`` reads what a user or a resolver writes -- a path, a ``file://`` URL,
+``name @ file://...`` -- and returns the subclass for that kind. Each kind knows its
+cache shard (``sdists-v1/<kind>/<digest>/``) and how to tell whether what is cached still
+describes it (its *stamp*). Remote kinds (registry, direct URL, git) will join these.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+from urllib.parse import unquote, urlsplit
+
+from packaging.utils import NormalizedName, canonicalize_name
+
+from sdistill.errors import InvalidSourceError
+
+__all__ = ["LocalArchiveSource", "LocalDirectorySource", "LocalSource", "Source"]
+
+# "name @ url" (PEP 508 direct reference); the name part may carry extras, ignored here.
+_DIRECT_REFERENCE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*@\s*(\S.*)$")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source distribution to distill, however it is reached."""
+
+    #: The canonical package name, when the specification says it.
+    name: NormalizedName | None = None
+    #: The version, when known before building.
+    version: str | None = None
+
+    kind: ClassVar[str] = "source"
+
+    @property
+    def url(self) -> str:
+        raise NotImplementedError
+
+    @staticmethod
+    def parse(spec: str | os.PathLike[str] | Source, *, editable: bool = False) -> Source:
+        """The source a specification names (see the module docs)."""
+        if isinstance(spec, Source):
+            return spec
+        if isinstance(spec, os.PathLike):
+            return _local(Path(spec), None, editable)
+        text = spec.strip()
+        if not text:
+            raise InvalidSourceError("empty source specification")
+        name: NormalizedName | None = None
+        match = _DIRECT_REFERENCE.match(text)
+        if match and "://" in match.group(2):
+            name = canonicalize_name(match.group(1))
+            text = match.group(2).strip()
+        if text.startswith("file:"):
+            return _local(_file_url_path(text), name, editable)
+        if "://" in text or text.startswith("git+"):
+            raise InvalidSourceError(
+                f"{text}: remote sources (URLs, git) are not supported by this version"
+            )
+        path = Path(text).expanduser()
+        if path.exists() or os.sep in text or text.startswith("."):
+            return _local(path, name, editable)
+        raise InvalidSourceError(
+            f"{text}: not a path that exists; registry sources are not supported by this version"
+        )
+
+
+@dataclass(frozen=True)
+class LocalSource(Source):
+    """A source on the local file system."""
+
+    path: Path = Path()
+
+    @property
+    def url(self) -> str:
+        return self.path.as_uri()
+
+
+@dataclass(frozen=True)
+class LocalArchiveSource(LocalSource):
+    """An sdist archive file (any format the extractor reads)."""
+
+    kind: ClassVar[str] = "path"
+
+
+@dataclass(frozen=True)
+class LocalDirectorySource(LocalSource):
+    """A project directory; ``editable`` asks for a PEP 660 build."""
+
+    editable: bool = False
+
+    kind: ClassVar[str] = "path"
+
+
+def _file_url_path(url: str) -> Path:
+    parts = urlsplit(url)
+    if parts.netloc not in ("", "localhost"):
+        raise InvalidSourceError(f"{url}: file URLs on another host are not supported")
+    return Path(unquote(parts.path))
+
+
+def _local(path: Path, name: NormalizedName | None, editable: bool) -> LocalSource:
+    try:
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError) as err:
+        raise InvalidSourceError(f"{path}: no such file or directory") from err
+    if resolved.is_dir():
+        return LocalDirectorySource(path=resolved, name=name, editable=editable)
+    if editable:
+        raise InvalidSourceError(f"{path}: only a directory can be built editable")
+    if not resolved.is_file():
+        raise InvalidSourceError(f"{path}: not a file or directory")
+    return LocalArchiveSource(path=resolved, name=name)
