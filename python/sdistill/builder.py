@@ -85,6 +85,8 @@ class SourceDistBuilder:
         self.jobs = jobs or os.cpu_count() or 1
         self._installer_choice = installer
         self._environments: EnvironmentManager | None = None
+        # With refresh, each shard is revalidated once per builder, not on every call.
+        self._refreshed: set[Path] = set()
         self._settings_key = "cfg-" + _core.key_digest(
             json.dumps(self.config_settings, sort_keys=True, default=str)
         )
@@ -136,56 +138,59 @@ class SourceDistBuilder:
     # ------------------------------------------------------------------ the flows
 
     def _metadata(self, src: LocalSource) -> Metadata:
-        shard, stamp = self._shard(src, editable=False)
-        revision = revisions.current(self.cache, shard, stamp)
-        if revision is not None and not self.refresh:
-            found = self._read_record(revision)
-            if found is not None:
-                check_identity(found, src.name, src.version, origin=src.url)
-                return found
-        with self.cache.lock(shard):
-            revision = self._revision(shard, stamp)
-            found = self._read_record(revision)
-            if found is not None:
-                check_identity(found, src.name, src.version, origin=src.url)
-                return found
+        def produce(revision: revisions.Revision) -> tuple[Metadata, str]:
             tree = self._tree(src, revision)
             pyproject = read_pyproject(tree)
             static = self._static(src, tree, pyproject)
             if static is not None:
-                metadata, text = static
-            else:
-                if self.no_build:
-                    raise NoBuildError(f"{src.url}: metadata needs a build, and builds are off")
-                metadata, text = self._backend_metadata(src, tree, pyproject, revision)
-            check_identity(metadata, src.name, src.version, origin=src.url)
-            self._write_record(revision, text)
-            self.cache.set_package(shard, metadata.name)
-            return metadata
+                return static
+            if self.no_build:
+                raise NoBuildError(f"{src.url}: metadata needs a build, and builds are off")
+            return self._backend_metadata(src, tree, pyproject, revision)
+
+        return self._cached(src, False, self._read_record, produce, lambda m: m)
 
     def _build(self, src: LocalSource, editable: bool) -> BuiltWheel:
-        shard, stamp = self._shard(src, editable)
-        revision = revisions.current(self.cache, shard, stamp)
-        if revision is not None and not self.refresh:
-            found = self._cached_wheel(revision)
-            if found is not None:
-                check_identity(found.metadata, src.name, src.version, origin=src.url)
-                return found
-        with self.cache.lock(shard):
-            revision = self._revision(shard, stamp)
-            found = self._cached_wheel(revision)
-            if found is not None:
-                check_identity(found.metadata, src.name, src.version, origin=src.url)
-                return found
+        def produce(revision: revisions.Revision) -> tuple[BuiltWheel, str]:
             if self.no_build:
                 raise NoBuildError(f"{src.url}: a wheel needs a build, and builds are off")
             tree = self._tree(src, revision)
             wheel = self._backend_wheel(src, tree, read_pyproject(tree), revision, editable)
             metadata, text = read_wheel_metadata(wheel)
             check_identity(metadata, src.name, src.version, wheel.name, origin=src.url)
-            self._write_record(revision, text)
-            self.cache.set_package(shard, metadata.name)
-            return BuiltWheel(wheel, wheel.name, metadata)
+            return BuiltWheel(wheel, wheel.name, metadata), text
+
+        return self._cached(src, editable, self._cached_wheel, produce, lambda w: w.metadata)
+
+    def _cached(
+        self,
+        src: LocalSource,
+        editable: bool,
+        lookup: Callable[[revisions.Revision], T | None],
+        produce: Callable[[revisions.Revision], tuple[T, str]],
+        metadata_of: Callable[[T], Metadata],
+    ) -> T:
+        """The answer cached under the source's live revision, else produced under the
+        shard lock (after the wait another process may have produced it) and recorded."""
+        shard, stamp = self._shard(src, editable)
+        refresh = self.refresh and shard not in self._refreshed
+        revision = None if refresh else revisions.current(self.cache, shard, stamp)
+        found = lookup(revision) if revision is not None else None
+        if found is None:
+            with self.cache.lock(shard):
+                revision = None if refresh else revisions.current(self.cache, shard, stamp)
+                if revision is None:
+                    revision = revisions.create(self.cache, shard, stamp)
+                    self._refreshed.add(shard)
+                found = lookup(revision)
+                if found is None:
+                    found, text = produce(revision)
+                    check_identity(metadata_of(found), src.name, src.version, origin=src.url)
+                    self._write_record(revision, text)
+                    self.cache.set_package(shard, metadata_of(found).name)
+                    return found
+        check_identity(metadata_of(found), src.name, src.version, origin=src.url)
+        return found
 
     # ------------------------------------------------------------------ cache parts
 
@@ -203,10 +208,6 @@ class SourceDistBuilder:
         except OSError as err:
             raise InvalidSourceError(f"{src.path}: cannot be read: {err}") from err
         return shard, stamp
-
-    def _revision(self, shard: Path, stamp: str) -> revisions.Revision:
-        found = None if self.refresh else revisions.current(self.cache, shard, stamp)
-        return found or revisions.create(self.cache, shard, stamp)
 
     def _settings_dir(self, revision: revisions.Revision) -> Path:
         return revision.path / self._settings_key

@@ -65,4 +65,5 @@ class ConsoleReporter(NullReporter):
 
 
 def _label(source: Source) -> str:
-    return source.name or getattr(source, "path", None).__str__() or source.url
+    path = getattr(source, "path", None)
+    return source.name or (str(path) if path is not None else source.url)
