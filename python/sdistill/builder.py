@@ -141,6 +141,7 @@ class SourceDistBuilder:
         def produce(revision: revisions.Revision) -> tuple[Metadata, str]:
             tree = self._tree(src, revision)
             pyproject = read_pyproject(tree)
+            read_build_system(tree, pyproject)  # an invalid project fails even when static
             static = self._static(src, tree, pyproject)
             if static is not None:
                 return static

@@ -81,13 +81,13 @@ class EnvironmentManager:
         )
         shard = self._cache.shard("environments", _core.key_digest(key))
         env = _environment_at(shard)
-        if (shard / _COMPLETE).is_file():
+        if _usable(shard, env):
             return env
         with self._cache.lock(shard):
-            if (shard / _COMPLETE).is_file():
+            if _usable(shard, env):
                 return env
             if shard.exists():
-                logger.warning("rebuilding the incomplete build environment %s", shard)
+                logger.warning("rebuilding the incomplete or broken build environment %s", shard)
                 shutil.rmtree(shard)
             started = time.monotonic()
             try:
@@ -103,6 +103,11 @@ class EnvironmentManager:
                 time.monotonic() - started,
             )
         return env
+
+
+def _usable(root: Path, env: BuildEnvironment) -> bool:
+    """Complete (the mark is written last) and still holding its interpreter."""
+    return (root / _COMPLETE).is_file() and os.path.exists(env.python)
 
 
 def _environment_at(root: Path) -> BuildEnvironment:

@@ -9,6 +9,7 @@ dependency), says what to do.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -100,18 +101,44 @@ class Backend:
     ) -> None:
         env = dict(self._environ if self._environ is not None else os.environ)
         env.update(extra_environ or {})
-        result = subprocess.run(
-            list(cmd),
-            cwd=cwd,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            check=False,
-        )
+        try:
+            result = subprocess.run(
+                list(cmd),
+                cwd=cwd,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                check=False,
+            )
+        except OSError as err:  # the environment's interpreter is gone
+            raise _HookFailed(-1, [f"cannot run {cmd[0]}: {err}"]) from err
         lines = result.stdout.decode("utf-8", "replace").splitlines()
         self.output.extend(lines)
         if result.returncode != 0:
             raise _HookFailed(result.returncode, lines)
+        self._capture_warnings(cmd)
+
+    def _capture_warnings(self, cmd: Sequence[str]) -> None:
+        """Keeps the backend's warnings with its output.
+
+        ``pyproject_hooks`` would re-raise them in this process as Python warnings after
+        the hook returns; they are part of the hook's output instead (and logged), so
+        the caller's warning filters never see a backend's chatter. The result file is
+        the one the hook process just wrote into the directory its last argument names.
+        """
+        result = Path(cmd[-1]) / "output.json"
+        try:
+            data = json.loads(result.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        found = data.pop("warnings", None) if isinstance(data, dict) else None
+        if not found:
+            return
+        for warning in found:
+            line = f"warning: {warning.get('message', warning)}"
+            self.output.append(line)
+            logger.debug("%s: %s", self._source.url, line)
+        result.write_text(json.dumps(data), encoding="utf-8")
 
     def call(self, hook: str, function: Callable[[], T]) -> T:
         """Runs one hook (``function`` calls it on the caller) with reporting and errors."""
