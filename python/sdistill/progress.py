@@ -1,5 +1,9 @@
-"""What the command line shows while builds run: on a terminal, one status line naming
-every running hook, redrawn in place; otherwise, one plain line per finished hook."""
+"""What the command line shows while builds run.
+
+On a terminal: one line per running hook -- a spinner, the source, the hook and its
+elapsed time -- redrawn in place below the plain lines of finished hooks. Elsewhere
+(a pipe, a log file): only one plain line per finished hook.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from sdistill.sources import Source
 __all__ = ["ConsoleReporter"]
 
 _SPINNER = "|/-\\"
+_UP_AND_CLEAR = "\x1b[1A\x1b[2K"
 
 
 class ConsoleReporter(NullReporter):
@@ -25,42 +30,57 @@ class ConsoleReporter(NullReporter):
         self._tty = self._stream.isatty()
         self._lock = threading.Lock()
         self._running: dict[tuple[int, str], tuple[str, float]] = {}
+        self._drawn = 0
         self._ticks = 0
+        self._closed = threading.Event()
+        self._ticker: threading.Thread | None = None
 
     def on_build_start(self, source: Source, hook: str) -> None:
         with self._lock:
             self._running[(id(source), hook)] = (_label(source), time.monotonic())
             self._redraw()
+            if self._tty and not self._quiet and self._ticker is None:
+                self._ticker = threading.Thread(target=self._tick, daemon=True)
+                self._ticker.start()
 
     def on_build_finish(self, source: Source, hook: str, seconds: float) -> None:
         with self._lock:
             self._running.pop((id(source), hook), None)
+            self._erase()
             if not self._quiet:
-                self._clear()
                 self._stream.write(f"{_label(source)}: {hook} ({seconds:.1f}s)\n")
             self._redraw()
 
     def close(self) -> None:
+        self._closed.set()
+        if self._ticker is not None:
+            self._ticker.join()
         with self._lock:
-            self._clear()
+            self._erase()
 
-    def _clear(self) -> None:
-        if self._tty:
-            self._stream.write("\r\x1b[K")
+    def _tick(self) -> None:
+        """Keeps spinners turning and elapsed times current while hooks run."""
+        while not self._closed.wait(0.25):
+            with self._lock:
+                if self._running:
+                    self._redraw()
+
+    def _erase(self) -> None:
+        if self._drawn:
+            self._stream.write(_UP_AND_CLEAR * self._drawn)
+            self._drawn = 0
             self._stream.flush()
 
     def _redraw(self) -> None:
         if not self._tty or self._quiet:
             return
+        self._erase()
         self._ticks += 1
         now = time.monotonic()
-        parts = [
-            f"{label} {hook} {now - start:.0f}s"
-            for (_, hook), (label, start) in self._running.items()
-        ]
-        spinner = _SPINNER[self._ticks % len(_SPINNER)]
-        line = f"{spinner} building: " + ", ".join(parts) if parts else ""
-        self._stream.write("\r\x1b[K" + line[:200])
+        for i, ((_, hook), (label, start)) in enumerate(self._running.items()):
+            spinner = _SPINNER[(self._ticks + i) % len(_SPINNER)]
+            self._stream.write(f"{spinner} {label}: {hook} {now - start:.0f}s\n"[:200])
+        self._drawn = len(self._running)
         self._stream.flush()
 
 
