@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from sdistill._core import __version__, cache_digest, canonical_url
-from sdistill.builder import SourceDistBuilder
 from sdistill.cache import BucketSize, Cache, CacheSize, Removal
 from sdistill.errors import (
     ArchiveError,
@@ -21,9 +23,25 @@ from sdistill.errors import (
     UnsupportedArchiveError,
 )
 from sdistill.extract import ExtractResult, extract
-from sdistill.reporter import NullReporter, Reporter
-from sdistill.sources import LocalArchiveSource, LocalDirectorySource, Source
-from sdistill.wheels import BuiltWheel
+
+if TYPE_CHECKING:
+    from sdistill.builder import SourceDistBuilder
+    from sdistill.reporter import NullReporter, Reporter
+    from sdistill.sources import LocalArchiveSource, LocalDirectorySource, Source
+    from sdistill.wheels import BuiltWheel
+
+# The build side imports `packaging.metadata` and `pyproject_hooks` (tens of
+# milliseconds); it is imported on first use, so `sdistill extract` and the cache
+# commands do not pay for it.
+_LAZY = {
+    "BuiltWheel": "sdistill.wheels",
+    "LocalArchiveSource": "sdistill.sources",
+    "LocalDirectorySource": "sdistill.sources",
+    "NullReporter": "sdistill.reporter",
+    "Reporter": "sdistill.reporter",
+    "Source": "sdistill.sources",
+    "SourceDistBuilder": "sdistill.builder",
+}
 
 __all__ = [
     "ArchiveError",
@@ -56,3 +74,12 @@ __all__ = [
     "canonical_url",
     "extract",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sdistill' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

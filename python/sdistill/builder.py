@@ -33,7 +33,7 @@ from sdistill.cache import Cache
 from sdistill.environments import EnvironmentManager
 from sdistill.errors import InvalidSourceError, NoBuildError
 from sdistill.extract import extract
-from sdistill.installers import IndexConfig, find_installer
+from sdistill.installers import DEFAULT_INDEX_URL, IndexConfig, find_installer
 from sdistill.pep517 import Backend, HookMissing, calling_interpreter, settings
 from sdistill.reporter import LoggingReporter, Reporter
 from sdistill.sources import LocalArchiveSource, LocalDirectorySource, LocalSource, Source
@@ -47,7 +47,6 @@ from sdistill.wheels import (
 
 __all__ = ["DEFAULT_INDEX_URL", "SourceDistBuilder"]
 
-DEFAULT_INDEX_URL = "https://pypi.org/simple"
 T = TypeVar("T")
 
 

@@ -14,17 +14,19 @@ import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-from packaging.metadata import Metadata
+from typing import TYPE_CHECKING, Any
 
 from sdistill import __version__
-from sdistill.builder import DEFAULT_INDEX_URL, SourceDistBuilder
 from sdistill.cache import Cache, Removal
 from sdistill.errors import SdistillError
 from sdistill.extract import DEFAULT_MAX_ENTRIES, DEFAULT_MAX_UNPACKED_SIZE, extract
-from sdistill.progress import ConsoleReporter
-from sdistill.wheels import BuiltWheel
+from sdistill.installers import DEFAULT_INDEX_URL
+
+if TYPE_CHECKING:
+    from packaging.metadata import Metadata
+
+    from sdistill.builder import SourceDistBuilder
+    from sdistill.progress import ConsoleReporter
 
 __all__ = ["main"]
 
@@ -133,6 +135,8 @@ def _build_options() -> argparse.ArgumentParser:
 
 
 def _builder(args: argparse.Namespace, reporter: ConsoleReporter) -> SourceDistBuilder:
+    from sdistill.builder import SourceDistBuilder  # noqa: PLC0415 (the build side loads on use)
+
     settings: dict[str, str | list[str]] = {}
     for key, value in args.config_settings:
         previous = settings.get(key)
@@ -183,6 +187,9 @@ def _metadata_text(metadata: Metadata) -> str:
 
 
 def _run_builds(args: argparse.Namespace) -> int:
+    from sdistill.progress import ConsoleReporter  # noqa: PLC0415 (the build side loads on use)
+    from sdistill.wheels import BuiltWheel  # noqa: PLC0415
+
     reporter = ConsoleReporter(quiet=args.quiet > 0 or args.json)
     builder = _builder(args, reporter)
     try:

@@ -16,14 +16,17 @@ from pathlib import Path
 
 from sdistill.errors import BuildError
 
-__all__ = ["IndexConfig", "Installer", "find_installer"]
+__all__ = ["DEFAULT_INDEX_URL", "IndexConfig", "Installer", "find_installer"]
+
+#: The index used when none is given.
+DEFAULT_INDEX_URL = "https://pypi.org/simple"
 
 
 @dataclass(frozen=True)
 class IndexConfig:
     """Where packages come from. ``index_url=None`` means no index (find-links only)."""
 
-    index_url: str | None = "https://pypi.org/simple"
+    index_url: str | None = DEFAULT_INDEX_URL
     extra_index_urls: tuple[str, ...] = ()
     find_links: tuple[str, ...] = ()
     offline: bool = False
