@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -84,6 +85,7 @@ class SourceDistBuilder:
         self.jobs = jobs or os.cpu_count() or 1
         self._installer_choice = installer
         self._environments: EnvironmentManager | None = None
+        self._environments_lock = threading.Lock()
         # With refresh, each shard is revalidated once per builder, not on every call.
         self._refreshed: set[Path] = set()
         self._settings_key = "cfg-" + _core.key_digest(
@@ -346,10 +348,13 @@ class SourceDistBuilder:
         return target
 
     def _environment_manager(self) -> EnvironmentManager:
-        if self._environments is None:
-            installer = find_installer(self._installer_choice)
-            self._environments = EnvironmentManager(self.cache, installer, self.index)
-        return self._environments
+        # Worker threads of *_many get here together; the installer is looked up once
+        # (the lookup itself is not thread-safe on every Python: sysconfig on 3.11).
+        with self._environments_lock:
+            if self._environments is None:
+                installer = find_installer(self._installer_choice)
+                self._environments = EnvironmentManager(self.cache, installer, self.index)
+            return self._environments
 
 
 def _local(source: Any) -> LocalSource:
