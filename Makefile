@@ -29,7 +29,8 @@ release: venv
 fixtures: venv
 	$(PY) tests/fixtures/fetch.py --quiet --group tests
 	$(PY) tests/fixtures/fetch.py --quiet --group corpus
-	$(PY) tests/fixtures/wheelhouse.py
+	$(PY) tests/fixtures/wheelhouse.py --quiet
+	$(PY) tests/fixtures/wheelhouse.py --quiet --set corpus
 
 lint: develop
 	cargo fmt --all -- --check

@@ -53,6 +53,24 @@ def load_fetch() -> ModuleType:
     return fetch
 
 
+def filesystem(path: Path) -> str:
+    """The filesystem type ``path`` lives on (Linux, from /proc/mounts), or "?"."""
+    best, fstype = "", "?"
+    try:
+        with open("/proc/mounts") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) < 3:
+                    continue
+                mount = parts[1]
+                inside = str(path) == mount or str(path).startswith(mount.rstrip("/") + "/")
+                if inside and len(mount) > len(best):
+                    best, fstype = mount, parts[2]
+    except OSError:
+        pass
+    return fstype
+
+
 # ------------------------------------------------------------------------ inputs
 
 

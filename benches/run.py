@@ -1,11 +1,16 @@
 """Entry point of ``make bench``: every peer comparison, one run, one report.
 
-Fetches the pinned numpy 2.1.3 sdist if needed (``tests/fixtures/fetch.py``),
-runs ``bench_extract`` (extraction times and peak memory) and ``bench_digest``
-(``cache_digest`` per call), prints the results as markdown and writes them to
-``bench-results/latest.md``.
+Fetches the pinned numpy 2.1.3 sdist and the 25-sdist corpus if needed
+(``tests/fixtures/fetch.py``), runs ``bench_extract`` (extraction times and peak
+memory), ``bench_digest`` (``cache_digest`` per call) and ``bench_metadata`` (metadata
+of the corpus, cold and warm, next to uv and pip), prints the results as markdown and
+writes them to ``bench-results/latest.md``.
 
     python benches/run.py [--reps 5] [--workdir DIR] [--output FILE] [--skip-memory]
+        [--skip-disk] [--skip-metadata] [--no-index --find-links WHEELHOUSE]
+
+The metadata section installs build backends from PyPI unless ``--no-index
+--find-links DIR`` points every tool at a local wheelhouse instead.
 
 Numbers are only meaningful for a release build (``make bench`` builds one).
 """
@@ -23,26 +28,9 @@ from pathlib import Path
 
 import bench_digest
 import bench_extract
+import bench_metadata
 
 REPO = bench_extract.REPO
-
-
-def _filesystem(path: Path) -> str:
-    """The filesystem type ``path`` lives on (Linux, from /proc/mounts), or "?"."""
-    best, fstype = "", "?"
-    try:
-        with open("/proc/mounts") as f:
-            for line in f:
-                parts = line.split()
-                if len(parts) < 3:
-                    continue
-                mount = parts[1]
-                inside = str(path) == mount or str(path).startswith(mount.rstrip("/") + "/")
-                if inside and len(mount) > len(best):
-                    best, fstype = mount, parts[2]
-    except OSError:
-        pass
-    return fstype
 
 
 def _build_note(module_file: str | None) -> str:
@@ -77,7 +65,7 @@ def environment(work: Path) -> list[str]:
 def _memory_dir() -> Path | None:
     """A tmpfs to extract into, when the machine has one."""
     shm = Path("/dev/shm")
-    return shm if shm.is_dir() and _filesystem(shm) == "tmpfs" else None
+    return shm if shm.is_dir() and bench_extract.filesystem(shm) == "tmpfs" else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,16 +79,22 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         default=None,
         help="where the on-disk trees are extracted (default: a temporary directory next "
-        "to the sdist, so every tool writes to the same filesystem)",
+        "to the sdist, so every tool writes to the same filesystem) and where the metadata "
+        "runs keep their caches (default: the system's temporary directory)",
     )
     parser.add_argument(
         "--output", type=Path, default=REPO / "bench-results" / "latest.md", help="markdown file"
     )
     parser.add_argument("--skip-memory", action="store_true", help="skip peak-memory runs")
     parser.add_argument("--skip-disk", action="store_true", help="skip the on-disk runs")
+    parser.add_argument(
+        "--skip-metadata", action="store_true", help="skip the metadata-of-sdists runs"
+    )
+    bench_metadata.add_arguments(parser)
     args = parser.parse_args(argv)
     if args.reps < 1 or args.disk_reps < 1:
         parser.error("--reps and --disk-reps must be at least 1")
+    metadata_options = bench_metadata.options_from(parser, args)
 
     fetch = bench_extract.load_fetch()
     print("fetching the pinned bench sdist (if needed)")
@@ -131,18 +125,29 @@ def main(argv: list[str] | None = None) -> int:
                 print("peak memory")
                 memory = bench_extract.measure_memory(sdist, zip_path, work / "memory")
             env = env or environment(work)
-            env.append(f"- {title}: `{work}` ({_filesystem(work)})")
+            env.append(f"- {title}: `{work}` ({bench_extract.filesystem(work)})")
         finally:
             shutil.rmtree(work, ignore_errors=True)
         lines_extract += [f"### {title}", "", *bench_extract.extraction_markdown(cases)]
     print("cache_digest")
     digests = bench_digest.run()
+    metadata = None
+    if not args.skip_metadata:
+        # the caches of every tool go to one place (a fresh directory on disk, where a
+        # user's caches live); the builds' own temporary files too (TMPDIR)
+        work = Path(tempfile.mkdtemp(prefix="sdistill-bench-metadata-", dir=args.workdir)).resolve()
+        try:
+            metadata = bench_metadata.run(work, metadata_options)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
 
-    lines = ["# sdistill benchmarks", "", *env, ""]
+    lines = ["# sdistill benchmarks", "", *(env or environment(Path.cwd())), ""]
     lines += ["## Extraction", "", *lines_extract]
     if memory:
         lines += bench_extract.memory_markdown(memory)
     lines += ["## Cache keys", "", *bench_digest.digest_markdown(digests)]
+    if metadata is not None:
+        lines += bench_metadata.metadata_markdown(metadata)
     report = "\n".join(lines).rstrip() + "\n"
 
     args.output.parent.mkdir(parents=True, exist_ok=True)
