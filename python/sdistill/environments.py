@@ -3,14 +3,23 @@ kept in the cache and reused by every later build that needs the same set.
 
 ``environments-v1/<digest>/`` where the digest covers the interpreter (its real path and
 version), the sorted requirements and where they are installed from. An environment is
-created under its shard lock and marked complete (``.sdistill-complete``) only once fully
-installed; one without the mark is a leftover of a failed or killed creation and is
-rebuilt, never used. Two processes needing the same environment create it once: the
-second waits on the lock and then finds it complete.
+created under its shard lock and marked complete (``.sdistill-complete``, a JSON record
+of what was asked for and what got installed) only once fully installed; one without
+the mark is a leftover of a failed or killed creation and is rebuilt, never used. Two
+processes needing the same environment create it once: the second waits on the lock
+and then finds it complete.
+
+Requirement sets that differ only in spelling or in bounds the installed versions
+already meet -- ``setuptools`` and ``setuptools>=40.8.0``, or a backend's
+``get_requires_for_build_wheel`` asking again for ``wheel`` -- would build the same
+environment twice. So before creating one, the complete environments of the same
+interpreter and indexes are consulted: one built for the same projects whose installed
+versions satisfy every requirement is used instead.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -19,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from sdistill import _core
 from sdistill.cache import Cache
@@ -71,18 +82,16 @@ class EnvironmentManager:
     def get(self, requirements: list[str]) -> BuildEnvironment:
         """The environment holding exactly ``requirements`` (created if needed)."""
         reqs = normalize_requirements(requirements)
-        key = "\n".join(
-            [
-                f"python={self._python}",
-                f"version={sys.version}",
-                f"index={self._index.key()}",
-                *reqs,
-            ]
+        context = "\n".join(
+            [f"python={self._python}", f"version={sys.version}", f"index={self._index.key()}"]
         )
-        shard = self._cache.shard("environments", _core.key_digest(key))
+        shard = self._cache.shard("environments", _core.key_digest("\n".join([context, *reqs])))
         env = _environment_at(shard)
         if _usable(shard, env):
             return env
+        reused = self._satisfying(context, reqs)
+        if reused is not None:
+            return reused
         with self._cache.lock(shard):
             if _usable(shard, env):
                 return env
@@ -96,13 +105,55 @@ class EnvironmentManager:
             except BaseException:
                 shutil.rmtree(shard, ignore_errors=True)
                 raise
-            self._cache.write_atomic(shard / _COMPLETE, "\n".join(reqs).encode() + b"\n")
+            record = {"context": context, "requirements": reqs, "installed": _installed(shard)}
+            self._cache.write_atomic(shard / _COMPLETE, json.dumps(record, indent=1).encode())
             logger.info(
                 "created build environment with %s in %.1fs",
                 ", ".join(reqs) or "nothing",
                 time.monotonic() - started,
             )
         return env
+
+    def _satisfying(self, context: str, reqs: list[str]) -> BuildEnvironment | None:
+        """A complete environment, made for the same projects in the same context, whose
+        installed versions meet every requirement of ``reqs``."""
+        wanted = [Requirement(r) for r in reqs]
+        wanted = [r for r in wanted if r.marker is None or r.marker.evaluate({"extra": ""})]
+        if any(r.extras or r.url for r in wanted):
+            return None
+        names = {canonicalize_name(r.name) for r in wanted}
+        for mark in self._cache.bucket("environments").glob(f"*/{_COMPLETE}"):
+            try:
+                record = json.loads(mark.read_text(encoding="utf-8"))
+                if record.get("context") != context:
+                    continue
+                made_for = {canonicalize_name(Requirement(r).name) for r in record["requirements"]}
+                pairs = record["installed"].items()
+                installed = {canonicalize_name(k): Version(v) for k, v in pairs}
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                continue  # an older or damaged record (bad JSON, requirement or version)
+            if made_for != names:
+                continue
+            if all(
+                canonicalize_name(r.name) in installed
+                and r.specifier.contains(installed[canonicalize_name(r.name)], prereleases=True)
+                for r in wanted
+            ):
+                env = _environment_at(mark.parent)
+                if _usable(mark.parent, env):
+                    logger.debug("reusing build environment %s for %s", mark.parent, reqs)
+                    return env
+        return None
+
+
+def _installed(root: Path) -> dict[str, str]:
+    """Distribution name -> version of what an environment holds (from .dist-info names)."""
+    found = {}
+    for info in root.glob("lib*/python*/site-packages/*.dist-info"):
+        name, _, version = info.name[: -len(".dist-info")].rpartition("-")
+        if name and version:
+            found[str(canonicalize_name(name))] = version
+    return found
 
 
 def _usable(root: Path, env: BuildEnvironment) -> bool:
