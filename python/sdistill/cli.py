@@ -207,6 +207,8 @@ def _run_builds(args: argparse.Namespace) -> int:
                 raise result
             failed += 1
             print(f"error: {spec}: {result}", file=sys.stderr)
+            # In place, so that the JSON list lines up with the specs given.
+            out.append({"spec": spec, "error": str(result), "type": type(result).__name__})
         elif isinstance(result, BuiltWheel):
             args.out_dir.mkdir(parents=True, exist_ok=True)
             target = args.out_dir / result.filename
