@@ -150,7 +150,8 @@ class SourceDistBuilder:
                 raise NoBuildError(f"{src.url}: metadata needs a build, and builds are off")
             return self._backend_metadata(src, tree, pyproject, revision)
 
-        return self._cached(src, False, self._read_record, produce, lambda m: m)
+        editable = isinstance(src, LocalDirectorySource) and src.editable
+        return self._cached(src, editable, self._read_record, produce, lambda m: m)
 
     def _build(self, src: LocalSource, editable: bool) -> BuiltWheel:
         def produce(revision: revisions.Revision) -> tuple[BuiltWheel, str]:
