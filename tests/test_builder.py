@@ -1120,13 +1120,26 @@ def test_new_revision_when_an_archive_changes(
     shard = shard_of(cache, archive)
     first = live_revision(shard)
     cfg = path / "setup.cfg"
-    cfg.write_text(cfg.read_text().replace("version = 5.0.0", "version = 5.0.2"))
-    make_sdist(path, tmp_path / "sdists", "sdt_in_tree-5.0.0")  # same name, new content
+    # Same file name and version (a name-version.tar.gz must hold that version), new content.
+    cfg.write_text(cfg.read_text().replace("six>=1.16", "six>=1.17"))
+    make_sdist(path, tmp_path / "sdists", "sdt_in_tree-5.0.0")
     bump_mtime(archive)
     mark = len(hook_log)
-    assert builder.metadata(archive).version == Version("5.0.2")
+    assert "six>=1.17" in [str(r) for r in builder.metadata(archive).requires_dist or []]
     assert "prepare_metadata_for_build_wheel" in hook_log.since(mark)
     assert live_revision(shard) != first
+
+
+def test_an_sdist_must_hold_the_version_its_name_says(
+    copy_project: Callable[..., Path], make_builder: Callable[..., Any], tmp_path: Path
+) -> None:
+    """Like pip and uv: name-1.0.tar.gz that builds 1.1 is refused, not silently served."""
+    path = copy_project("in-tree-backend")
+    archive = make_sdist(path, tmp_path / "sdists", "sdt_in_tree-5.0.0")
+    renamed = archive.with_name("sdt_in_tree-4.0.0.tar.gz")
+    archive.rename(renamed)
+    with pytest.raises(MetadataMismatchError, match=r"4\.0\.0"):
+        make_builder(tmp_path / "cache").metadata(renamed)
 
 
 @slow

@@ -158,9 +158,9 @@ class SourceDistBuilder:
             if self.no_build:
                 raise NoBuildError(f"{src.url}: a wheel needs a build, and builds are off")
             tree = self._tree(src, revision)
-            wheel = self._backend_wheel(src, tree, read_pyproject(tree), revision, editable)
-            metadata, text = read_wheel_metadata(wheel)
-            check_identity(metadata, src.name, src.version, wheel.name, origin=src.url)
+            wheel, metadata, text = self._backend_wheel(
+                src, tree, read_pyproject(tree), revision, editable
+            )
             return BuiltWheel(wheel, wheel.name, metadata), text
 
         return self._cached(src, editable, self._cached_wheel, produce, lambda w: w.metadata)
@@ -181,6 +181,8 @@ class SourceDistBuilder:
         found = lookup(revision) if revision is not None else None
         if found is None:
             with self.cache.lock(shard):
+                # Another thread may have refreshed this shard while we waited.
+                refresh = refresh and shard not in self._refreshed
                 revision = None if refresh else revisions.current(self.cache, shard, stamp)
                 if revision is None:
                     revision = revisions.create(self.cache, shard, stamp)
@@ -302,11 +304,13 @@ class SourceDistBuilder:
                 hook = "prepare_metadata_for_build_wheel"
                 method = backend.caller.prepare_metadata_for_build_wheel
             try:
-                name = backend.call(hook, lambda: method(str(staging), cfg, _allow_fallback=False))
+                name = backend.call(
+                    hook, lambda: method(str(staging), cfg, _allow_fallback=False), optional=True
+                )
             except HookMissing:
                 # No such hook: the metadata comes from a wheel, which is kept.
-                wheel = self._run_build(backend, src, revision, editable)
-                return read_wheel_metadata(wheel)
+                _, built, built_text = self._run_build(backend, src, revision, editable)
+                return built, built_text
             text = (staging / name / "METADATA").read_text(encoding="utf-8")
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -322,13 +326,15 @@ class SourceDistBuilder:
         pyproject: dict[str, Any] | None,
         revision: revisions.Revision,
         editable: bool,
-    ) -> Path:
+    ) -> tuple[Path, Metadata, str]:
         backend = self._backend(src, tree, pyproject, editable)
         return self._run_build(backend, src, revision, editable)
 
     def _run_build(
         self, backend: Backend, src: LocalSource, revision: revisions.Revision, editable: bool
-    ) -> Path:
+    ) -> tuple[Path, Metadata, str]:
+        """Builds a wheel and, once it is known to be the wheel asked for (name and
+        version of request, filename and METADATA agree), moves it into the cache."""
         cfg = settings(self.config_settings)
         staging = Path(self.cache.layout.temp_dir())
         try:
@@ -340,13 +346,15 @@ class SourceDistBuilder:
                 name = backend.call(
                     "build_wheel", lambda: backend.caller.build_wheel(str(staging), cfg)
                 )
+            metadata, text = read_wheel_metadata(staging / name)
+            check_identity(metadata, src.name, src.version, name, origin=src.url)
             wheels = self._settings_dir(revision) / "wheels"
             wheels.mkdir(parents=True, exist_ok=True)
             target = wheels / name
             os.replace(staging / name, target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        return target
+        return target, metadata, text
 
     def _environment_manager(self) -> EnvironmentManager:
         # Worker threads of *_many get here together; the installer is looked up once

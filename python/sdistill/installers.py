@@ -46,7 +46,15 @@ class Installer:
     def create(self, target: Path, python: str) -> None:
         """Create an empty virtual environment at ``target`` for interpreter ``python``."""
         if self.name == "uv":
-            command = [self.executable, "venv", "--quiet", "--python", python, str(target)]
+            command = [
+                self.executable,
+                "venv",
+                "--quiet",
+                "--no-config",
+                "--python",
+                python,
+                str(target),
+            ]
         else:
             command = [python, "-m", "venv", "--without-pip", str(target)]
         self._run(command, "creating the build environment")
@@ -56,7 +64,15 @@ class Installer:
         if not requirements:
             return
         if self.name == "uv":
-            command = [self.executable, "pip", "install", "--quiet", "--python", str(python)]
+            command = [
+                self.executable,
+                "pip",
+                "install",
+                "--quiet",
+                "--no-config",
+                "--python",
+                str(python),
+            ]
         else:
             command = [
                 self.executable,
@@ -83,9 +99,7 @@ class Installer:
         self._run(command, "installing the build requirements " + ", ".join(requirements))
 
     def _run(self, command: list[str], what: str) -> None:
-        env = dict(os.environ)
-        env.pop("VIRTUAL_ENV", None)
-        env.pop("PYTHONPATH", None)
+        env = _isolated_environ()
         result = subprocess.run(
             command,
             stdout=subprocess.PIPE,
@@ -102,6 +116,32 @@ class Installer:
                 exit_code=result.returncode,
                 output_tail=tail,
             )
+
+
+# Installer settings that only say where caches live or how to reach the network; every
+# other UV_* / PIP_* variable (indexes, constraints, find-links, ...) is dropped so that
+# a build environment holds what sdistill asked for and nothing a user's setup adds.
+_KEPT_SETTINGS = {
+    "UV_CACHE_DIR",
+    "UV_NATIVE_TLS",
+    "UV_HTTP_TIMEOUT",
+    "PIP_CACHE_DIR",
+    "PIP_CERT",
+    "PIP_CLIENT_CERT",
+    "PIP_DEFAULT_TIMEOUT",
+}
+
+
+def _isolated_environ() -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("UV_", "PIP_")) or key in _KEPT_SETTINGS
+    }
+    env.pop("VIRTUAL_ENV", None)
+    env.pop("PYTHONPATH", None)
+    env["PIP_CONFIG_FILE"] = os.devnull  # no pip.conf either (uv: --no-config)
+    return env
 
 
 def find_installer(preference: str | None = None) -> Installer:

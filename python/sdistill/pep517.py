@@ -140,12 +140,20 @@ class Backend:
             logger.debug("%s: %s", self._source.url, line)
         result.write_text(json.dumps(data), encoding="utf-8")
 
-    def call(self, hook: str, function: Callable[[], T]) -> T:
-        """Runs one hook (``function`` calls it on the caller) with reporting and errors."""
+    def call(self, hook: str, function: Callable[[], T], optional: bool = False) -> T:
+        """Runs one hook (``function`` calls it on the caller) with reporting and errors.
+
+        A backend without the hook raises ``HookMissing`` when the hook is ``optional``
+        (the caller has a fallback), else a ``BuildError``.
+        """
         self._reporter.on_build_start(self._source, hook)
         started = time.monotonic()
         try:
             return function()
+        except HookMissing:
+            if optional:
+                raise
+            raise self._error(hook, None, [], "is not provided by this backend") from None
         except _HookFailed as err:
             raise self._error(hook, err.returncode, err.output) from None
         except BackendUnavailable as err:

@@ -56,7 +56,14 @@ def stamp_of(source: LocalSource, pyproject: dict[str, Any] | None = None) -> st
 def _cache_keys(pyproject: dict[str, Any] | None) -> list[str]:
     table = (pyproject or {}).get("tool", {}).get("sdistill", {})
     keys = table.get("cache-keys", []) if isinstance(table, dict) else []
-    return [k for k in keys if isinstance(k, str)] if isinstance(keys, list) else []
+    if not isinstance(keys, list):
+        return []
+    # Only paths inside the project: an absolute or '..' key is ignored.
+    return [
+        k
+        for k in keys
+        if isinstance(k, str) and k and not os.path.isabs(k) and ".." not in Path(k).parts
+    ]
 
 
 def current(cache: Cache, shard: Path, stamp: str) -> Revision | None:

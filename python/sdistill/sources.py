@@ -13,9 +13,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
-from packaging.utils import NormalizedName, canonicalize_name
+from packaging.utils import (
+    InvalidSdistFilename,
+    NormalizedName,
+    canonicalize_name,
+    parse_sdist_filename,
+)
 
 from sdistill.errors import InvalidSourceError
 
@@ -56,7 +61,8 @@ class Source:
             name = canonicalize_name(match.group(1))
             text = match.group(2).strip()
         if text.startswith("file:"):
-            return _local(_file_url_path(text), name, editable)
+            path, subdirectory = _file_url_path(text)
+            return _local(path, name, editable, subdirectory)
         if "://" in text or text.startswith("git+"):
             raise InvalidSourceError(
                 f"{text}: remote sources (URLs, git) are not supported by this version"
@@ -96,22 +102,50 @@ class LocalDirectorySource(LocalSource):
     kind: ClassVar[str] = "path"
 
 
-def _file_url_path(url: str) -> Path:
+def _file_url_path(url: str) -> tuple[Path, str | None]:
+    """The path of a ``file:`` URL and its ``subdirectory=`` (other fragments refused)."""
     parts = urlsplit(url)
     if parts.netloc not in ("", "localhost"):
         raise InvalidSourceError(f"{url}: file URLs on another host are not supported")
-    return Path(unquote(parts.path))
+    subdirectory = None
+    for key, value in parse_qsl(parts.fragment, keep_blank_values=True):
+        if key == "subdirectory":
+            subdirectory = value
+        elif key != "egg":
+            raise InvalidSourceError(
+                f"{url}: the fragment {key}= is not supported for local sources"
+            )
+    return Path(unquote(parts.path)), subdirectory
 
 
-def _local(path: Path, name: NormalizedName | None, editable: bool) -> LocalSource:
+def _local(
+    path: Path, name: NormalizedName | None, editable: bool, subdirectory: str | None = None
+) -> LocalSource:
     try:
         resolved = path.resolve(strict=True)
     except (OSError, RuntimeError) as err:
         raise InvalidSourceError(f"{path}: no such file or directory") from err
+    if subdirectory is not None:
+        if not resolved.is_dir():
+            raise InvalidSourceError(
+                f"{path}: subdirectory= is supported for directories only (not archives yet)"
+            )
+        inner = (resolved / subdirectory).resolve()
+        if inner == resolved or resolved not in inner.parents or not inner.is_dir():
+            raise InvalidSourceError(f"{path}: {subdirectory!r} is not a directory inside it")
+        resolved = inner
     if resolved.is_dir():
         return LocalDirectorySource(path=resolved, name=name, editable=editable)
     if editable:
         raise InvalidSourceError(f"{path}: only a directory can be built editable")
     if not resolved.is_file():
         raise InvalidSourceError(f"{path}: not a file or directory")
-    return LocalArchiveSource(path=resolved, name=name)
+    # Like pip and uv: an sdist named name-version.tar.gz must build that name and version.
+    version = None
+    try:
+        file_name, file_version = parse_sdist_filename(resolved.name)
+        name = name or file_name
+        version = str(file_version)
+    except InvalidSdistFilename:
+        pass
+    return LocalArchiveSource(path=resolved, name=name, version=version)

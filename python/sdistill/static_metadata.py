@@ -22,6 +22,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from sdistill.wheels import parse_record
+
 __all__ = ["from_pkg_info", "from_pyproject", "metadata_text"]
 
 _DEPENDENCY_FIELDS = {"requires-dist", "requires-python", "provides-extra"}
@@ -42,10 +44,8 @@ def from_pkg_info(tree: Path) -> tuple[Metadata, str] | None:
     dynamic = {field.lower() for field in raw.get("dynamic", [])}
     if dynamic & _DEPENDENCY_FIELDS or "name" not in raw or "version" not in raw:
         return None
-    try:
-        return Metadata.from_raw(raw, validate=False), text
-    except (ValueError, TypeError):
-        return None
+    metadata = parse_record(text)
+    return (metadata, text) if metadata is not None else None
 
 
 def from_pyproject(
@@ -95,7 +95,7 @@ def _raw_from_project(project: dict[str, Any], name: str, version: str) -> RawMe
     if extras:
         raw["provides_extra"] = extras
     if isinstance(project.get("description"), str):
-        raw["summary"] = project["description"]
+        raw["summary"] = " ".join(project["description"].split())
     return raw
 
 
@@ -123,7 +123,7 @@ def metadata_text(raw: RawMetadata) -> str:
     for key, header in _FIELDS:
         value = raw.get(key)
         if isinstance(value, str):
-            lines.append(f"{header}: {value}")
+            lines.append(f"{header}: {' '.join(value.split())}")
     for key, header in _MULTI:
         values = raw.get(key)
         if isinstance(values, list):

@@ -7,7 +7,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.metadata import Metadata, parse_email
+from packaging.metadata import InvalidMetadata, Metadata, parse_email
 from packaging.tags import Tag, sys_tags
 from packaging.utils import (
     InvalidWheelFilename,
@@ -66,9 +66,12 @@ def parse_record(text: str) -> Metadata | None:
         return None
     try:
         Version(raw["version"])
-        return Metadata.from_raw(raw, validate=False)
-    except (InvalidVersion, ValueError, TypeError):
+        metadata = Metadata.from_raw(raw, validate=False)
+        # The fields resolvers read must parse, or the record is damaged.
+        _ = (metadata.requires_dist, metadata.requires_python, metadata.provides_extra)
+    except (InvalidMetadata, InvalidVersion, ValueError, TypeError):
         return None
+    return metadata
 
 
 def read_wheel_metadata(path: Path) -> tuple[Metadata, str]:
