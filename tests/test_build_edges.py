@@ -123,3 +123,27 @@ def test_installers_ignore_the_users_uv_and_pip_settings(
         )
         assert builder.build(project).filename == "sdt_iso-1.0-py3-none-any.whl"
     assert os.environ["UV_CONSTRAINT"] == str(constraints)
+
+
+def test_environment_creation_is_reported(tmp_path: Path, wheelhouse: Path) -> None:
+    class Recorder(sdistill.NullReporter):
+        def __init__(self) -> None:
+            self.started: list[str] = []
+            self.finished: list[str] = []
+
+        def on_build_start(self, source: sdistill.Source, hook: str) -> None:
+            self.started.append(hook)
+
+        def on_build_finish(self, source: sdistill.Source, hook: str, seconds: float) -> None:
+            self.finished.append(hook)
+
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "setup.py").write_text('from setuptools import setup\nsetup(name="sdt-rep")\n')
+    recorder = Recorder()
+    builder = sdistill.SourceDistBuilder(
+        cache_dir=tmp_path / "cache", index_url=None, find_links=[wheelhouse], reporter=recorder
+    )
+    builder.metadata(project)
+    assert recorder.started[0] == "environment"
+    assert sorted(recorder.started) == sorted(recorder.finished)

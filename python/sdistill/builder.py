@@ -271,7 +271,7 @@ class SourceDistBuilder:
         if not self.build_isolation:
             return Backend(tree, system, calling_interpreter(), None, src, self.reporter)
         envs = self._environment_manager()
-        env = envs.get(list(system.requires))
+        env = envs.get(list(system.requires), self.reporter, src)
         backend = Backend(tree, system, str(env.python), env.environ(), src, self.reporter)
         cfg = settings(self.config_settings)
         if editable:
@@ -282,7 +282,7 @@ class SourceDistBuilder:
             extra = backend.call(hook, lambda: backend.caller.get_requires_for_build_wheel(cfg))
         if not extra:
             return backend
-        env = envs.get([*system.requires, *extra])
+        env = envs.get([*system.requires, *extra], self.reporter, src)
         return Backend(tree, system, str(env.python), env.environ(), src, self.reporter)
 
     def _backend_metadata(

@@ -35,7 +35,8 @@ from sdistill import _core
 from sdistill.cache import Cache
 from sdistill.errors import BuildError
 from sdistill.installers import IndexConfig, Installer
-from sdistill.reporter import logger
+from sdistill.reporter import Reporter, logger
+from sdistill.sources import Source
 
 __all__ = ["BuildEnvironment", "EnvironmentManager"]
 
@@ -79,8 +80,14 @@ class EnvironmentManager:
         self._index = index
         self._python = os.path.realpath(sys.executable)
 
-    def get(self, requirements: list[str]) -> BuildEnvironment:
-        """The environment holding exactly ``requirements`` (created if needed)."""
+    def get(
+        self,
+        requirements: list[str],
+        reporter: Reporter | None = None,
+        source: Source | None = None,
+    ) -> BuildEnvironment:
+        """The environment holding exactly ``requirements`` (created if needed; the
+        creation is reported as the hook ``"environment"`` of ``source``)."""
         reqs = normalize_requirements(requirements)
         context = "\n".join(
             [f"python={self._python}", f"version={sys.version}", f"index={self._index.key()}"]
@@ -99,12 +106,17 @@ class EnvironmentManager:
                 logger.warning("rebuilding the incomplete or broken build environment %s", shard)
                 shutil.rmtree(shard)
             started = time.monotonic()
+            if reporter is not None and source is not None:
+                reporter.on_build_start(source, "environment")
             try:
                 self._installer.create(shard, self._python)
                 self._installer.install(env.python, reqs, self._index)
             except BaseException:
                 shutil.rmtree(shard, ignore_errors=True)
                 raise
+            finally:
+                if reporter is not None and source is not None:
+                    reporter.on_build_finish(source, "environment", time.monotonic() - started)
             record = {"context": context, "requirements": reqs, "installed": _installed(shard)}
             self._cache.write_atomic(shard / _COMPLETE, json.dumps(record, indent=1).encode())
             logger.info(
