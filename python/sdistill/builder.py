@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import threading
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -35,7 +36,7 @@ from sdistill.environments import EnvironmentManager
 from sdistill.errors import InvalidSourceError, NoBuildError
 from sdistill.extract import extract
 from sdistill.installers import DEFAULT_INDEX_URL, IndexConfig, find_installer
-from sdistill.pep517 import Backend, HookMissing, calling_interpreter, settings
+from sdistill.pep517 import Backend, HookMissing, settings
 from sdistill.reporter import LoggingReporter, Reporter
 from sdistill.sources import LocalArchiveSource, LocalDirectorySource, LocalSource, Source
 from sdistill.wheels import (
@@ -269,7 +270,7 @@ class SourceDistBuilder:
     ) -> Backend:
         system = read_build_system(tree, pyproject)
         if not self.build_isolation:
-            return Backend(tree, system, calling_interpreter(), None, src, self.reporter)
+            return Backend(tree, system, sys.executable, None, src, self.reporter)
         envs = self._environment_manager()
         env = envs.get(list(system.requires), self.reporter, src)
         backend = Backend(tree, system, str(env.python), env.environ(), src, self.reporter)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -181,11 +180,6 @@ class Backend:
         if hint:
             message += f"\nhint: {hint}"
         return BuildError(message, backend=self.name, hook=hook, exit_code=code, output_tail=tail)
-
-
-def calling_interpreter() -> str:
-    """The interpreter builds use without isolation."""
-    return sys.executable
 
 
 def settings(config_settings: Mapping[str, Any] | None) -> dict[str, Any] | None:

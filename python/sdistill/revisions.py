@@ -41,11 +41,7 @@ def stamp_of(source: LocalSource, pyproject: dict[str, Any] | None = None) -> st
     names = list(_KEY_FILES) + _cache_keys(pyproject)
     newest = 0
     for name in names:
-        for path in (
-            sorted(source.path.glob(name))
-            if any(c in name for c in "*?[")
-            else [source.path / name]
-        ):
+        for path in source.path.glob(name):  # a plain name matches itself, if present
             try:
                 newest = max(newest, os.stat(path).st_mtime_ns)
             except OSError:
