@@ -21,6 +21,7 @@ from pyproject_hooks import BackendUnavailable, BuildBackendHookCaller, HookMiss
 
 from sdistill.build_system import BuildSystem
 from sdistill.errors import BuildError
+from sdistill.hook_server import HookServerGone, HookServerPool, supported
 from sdistill.reporter import NullReporter, Reporter, logger
 from sdistill.sources import Source
 
@@ -74,8 +75,12 @@ class Backend:
         environ: Mapping[str, str] | None,
         source: Source,
         reporter: Reporter | None = None,
+        servers: HookServerPool | None = None,
     ) -> None:
         self._system = system
+        self._python = python
+        # A warm server only for backends that do not load from the tree.
+        self._servers = servers if supported() and not system.backend_path else None
         self._source = source
         self._reporter = reporter or NullReporter()
         self._environ = dict(environ) if environ is not None else None
@@ -98,8 +103,18 @@ class Backend:
         cwd: str | None = None,
         extra_environ: Mapping[str, str] | None = None,
     ) -> None:
-        env = dict(self._environ if self._environ is not None else os.environ)
-        env.update(extra_environ or {})
+        base = dict(self._environ if self._environ is not None else os.environ)
+        env = {**base, **(extra_environ or {})}
+        if self._servers is not None and cmd[0] == self._python and cwd is not None:
+            server = self._servers.get(self._python, base, self._system.backend)
+            if server is not None:
+                try:
+                    code, lines = server.run(cmd[1:], cwd, env)
+                except HookServerGone:
+                    pass
+                else:
+                    self._finish(cmd, code, lines)
+                    return
         try:
             result = subprocess.run(
                 list(cmd),
@@ -111,10 +126,12 @@ class Backend:
             )
         except OSError as err:  # the environment's interpreter is gone
             raise _HookFailed(-1, [f"cannot run {cmd[0]}: {err}"]) from err
-        lines = result.stdout.decode("utf-8", "replace").splitlines()
+        self._finish(cmd, result.returncode, result.stdout.decode("utf-8", "replace").splitlines())
+
+    def _finish(self, cmd: Sequence[str], code: int, lines: list[str]) -> None:
         self.output.extend(lines)
-        if result.returncode != 0:
-            raise _HookFailed(result.returncode, lines)
+        if code != 0:
+            raise _HookFailed(code, lines)
         self._capture_warnings(cmd)
 
     def _capture_warnings(self, cmd: Sequence[str]) -> None:
