@@ -1,45 +1,68 @@
-"""sdistill: Python source distributions turned into metadata and wheels -- fast, cached, safe."""
+"""sdistill: Python source distributions turned into metadata and wheels -- fast, cached, safe.
+
+Every public name is loaded on first use (PEP 562): ``import sdistill`` costs almost
+nothing, so a warm ``sdistill metadata`` and the cache commands start fast, and the
+build side (``packaging.metadata``, ``pyproject_hooks``) loads only when a build may be
+needed.
+"""
 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
-from sdistill._core import __version__, cache_digest, canonical_url
-from sdistill.cache import BucketSize, Cache, CacheSize, Removal
-from sdistill.errors import (
-    ArchiveError,
-    BuildError,
-    CacheError,
-    GitError,
-    HashMismatchError,
-    InvalidSourceError,
-    MetadataMismatchError,
-    NetworkError,
-    NoBuildError,
-    OfflineError,
-    SdistillError,
-    UnsafeArchiveError,
-    UnsupportedArchiveError,
-)
-from sdistill.extract import ExtractResult, extract
-
+# Not `from typing import TYPE_CHECKING`: typing alone costs a warm run milliseconds.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
+    from sdistill._core import __version__, cache_digest, canonical_url
     from sdistill.builder import SourceDistBuilder
+    from sdistill.cache import BucketSize, Cache, CacheSize, Removal
+    from sdistill.errors import (
+        ArchiveError,
+        BuildError,
+        CacheError,
+        GitError,
+        HashMismatchError,
+        InvalidSourceError,
+        MetadataMismatchError,
+        NetworkError,
+        NoBuildError,
+        OfflineError,
+        SdistillError,
+        UnsafeArchiveError,
+        UnsupportedArchiveError,
+    )
+    from sdistill.extract import ExtractResult, extract
     from sdistill.reporter import NullReporter, Reporter
     from sdistill.sources import LocalArchiveSource, LocalDirectorySource, Source
     from sdistill.wheels import BuiltWheel
 
-# The build side imports `packaging.metadata` and `pyproject_hooks` (tens of
-# milliseconds); it is imported on first use, so `sdistill extract` and the cache
-# commands do not pay for it.
+_ERRORS = (
+    "ArchiveError",
+    "BuildError",
+    "CacheError",
+    "GitError",
+    "HashMismatchError",
+    "InvalidSourceError",
+    "MetadataMismatchError",
+    "NetworkError",
+    "NoBuildError",
+    "OfflineError",
+    "SdistillError",
+    "UnsafeArchiveError",
+    "UnsupportedArchiveError",
+)
+
+#: Where each public name lives.
 _LAZY = {
+    **dict.fromkeys(_ERRORS, "sdistill.errors"),
+    **dict.fromkeys(("__version__", "cache_digest", "canonical_url"), "sdistill._core"),
+    **dict.fromkeys(("BucketSize", "Cache", "CacheSize", "Removal"), "sdistill.cache"),
+    **dict.fromkeys(("ExtractResult", "extract"), "sdistill.extract"),
+    **dict.fromkeys(("NullReporter", "Reporter"), "sdistill.reporter"),
+    **dict.fromkeys(("LocalArchiveSource", "LocalDirectorySource", "Source"), "sdistill.sources"),
     "BuiltWheel": "sdistill.wheels",
-    "LocalArchiveSource": "sdistill.sources",
-    "LocalDirectorySource": "sdistill.sources",
-    "NullReporter": "sdistill.reporter",
-    "Reporter": "sdistill.reporter",
-    "Source": "sdistill.sources",
     "SourceDistBuilder": "sdistill.builder",
 }
 
@@ -83,3 +106,7 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -20,6 +20,7 @@ import os
 import shutil
 import sys
 import threading
+import weakref
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -29,12 +30,13 @@ from packaging.metadata import Metadata
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from sdistill import _core, revisions, static_metadata
+from sdistill import _core, lookup, revisions, static_metadata
 from sdistill.build_system import read_build_system, read_pyproject
 from sdistill.cache import Cache
 from sdistill.environments import EnvironmentManager
 from sdistill.errors import InvalidSourceError, NoBuildError
 from sdistill.extract import extract
+from sdistill.hook_server import HookServerPool
 from sdistill.installers import DEFAULT_INDEX_URL, IndexConfig, find_installer
 from sdistill.pep517 import Backend, HookMissing, settings
 from sdistill.reporter import LoggingReporter, Reporter
@@ -89,9 +91,20 @@ class SourceDistBuilder:
         self._environments_lock = threading.Lock()
         # With refresh, each shard is revalidated once per builder, not on every call.
         self._refreshed: set[Path] = set()
-        self._settings_key = "cfg-" + _core.key_digest(
-            json.dumps(self.config_settings, sort_keys=True, default=str)
-        )
+        self._settings_key = lookup.settings_key(self.config_settings)
+        # Warm processes that fork each hook (see hook_server); stopped by close().
+        self._servers = HookServerPool()
+        weakref.finalize(self, self._servers.close)
+
+    def close(self) -> None:
+        """Stops the builder's hook servers (they also stop when the process exits)."""
+        self._servers.close()
+
+    def __enter__(self) -> SourceDistBuilder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # ------------------------------------------------------------------ public API
 
@@ -192,7 +205,7 @@ class SourceDistBuilder:
                 if found is None:
                     found, text = produce(revision)
                     check_identity(metadata_of(found), src.name, src.version, origin=src.url)
-                    self._write_record(revision, text)
+                    self._write_record(revision, text, metadata_of(found))
                     self.cache.set_package(shard, metadata_of(found).name)
                     return found
         check_identity(metadata_of(found), src.name, src.version, origin=src.url)
@@ -219,14 +232,24 @@ class SourceDistBuilder:
         return revision.path / self._settings_key
 
     def _read_record(self, revision: revisions.Revision) -> Metadata | None:
+        directory = self._settings_dir(revision)
         try:
-            text = (self._settings_dir(revision) / "METADATA").read_text(encoding="utf-8")
+            text = (directory / "METADATA").read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return None
-        return parse_record(text)
+        metadata = parse_record(text)
+        if metadata is not None and lookup.read_answer(str(directory), text) is None:
+            self._write_answer(directory, text, metadata)  # heal what the warm path reads
+        return metadata
 
-    def _write_record(self, revision: revisions.Revision, text: str) -> None:
-        self.cache.write_atomic(self._settings_dir(revision) / "METADATA", text.encode("utf-8"))
+    def _write_record(self, revision: revisions.Revision, text: str, metadata: Metadata) -> None:
+        directory = self._settings_dir(revision)
+        self.cache.write_atomic(directory / "METADATA", text.encode("utf-8"))
+        self._write_answer(directory, text, metadata)
+
+    def _write_answer(self, directory: Path, text: str, metadata: Metadata) -> None:
+        answer = {"seal": lookup.seal(text), "metadata": lookup.metadata_json(metadata)}
+        self.cache.write_atomic(directory / lookup.ANSWER, json.dumps(answer).encode("utf-8"))
 
     def _cached_wheel(self, revision: revisions.Revision) -> BuiltWheel | None:
         wheel = compatible_wheel(self._settings_dir(revision) / "wheels")
@@ -239,7 +262,7 @@ class SourceDistBuilder:
             except Exception:  # an unreadable cached wheel is a miss: it is rebuilt
                 wheel.unlink(missing_ok=True)
                 return None
-            self._write_record(revision, text)
+            self._write_record(revision, text, metadata)
         return BuiltWheel(wheel, wheel.name, metadata)
 
     def _tree(self, src: LocalSource, revision: revisions.Revision) -> Path:
@@ -270,10 +293,12 @@ class SourceDistBuilder:
     ) -> Backend:
         system = read_build_system(tree, pyproject)
         if not self.build_isolation:
-            return Backend(tree, system, sys.executable, None, src, self.reporter)
+            return Backend(tree, system, sys.executable, None, src, self.reporter, self._servers)
         envs = self._environment_manager()
         env = envs.get(list(system.requires), self.reporter, src)
-        backend = Backend(tree, system, str(env.python), env.environ(), src, self.reporter)
+        backend = Backend(
+            tree, system, str(env.python), env.environ(), src, self.reporter, self._servers
+        )
         cfg = settings(self.config_settings)
         if editable:
             hook = "get_requires_for_build_editable"
@@ -284,7 +309,9 @@ class SourceDistBuilder:
         if not extra:
             return backend
         env = envs.get([*system.requires, *extra], self.reporter, src)
-        return Backend(tree, system, str(env.python), env.environ(), src, self.reporter)
+        return Backend(
+            tree, system, str(env.python), env.environ(), src, self.reporter, self._servers
+        )
 
     def _backend_metadata(
         self,

@@ -14,20 +14,16 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import platformdirs
 from packaging.utils import canonicalize_name
 
-from sdistill import _core
+from sdistill import _core, lookup
 
 __all__ = ["BucketSize", "Cache", "CacheSize", "Removal", "default_cache_dir"]
 
 
 def default_cache_dir() -> Path:
     """The cache root used when none is given: ``SDISTILL_CACHE_DIR`` or the user cache dir."""
-    env = os.environ.get("SDISTILL_CACHE_DIR")
-    if env:
-        return Path(env).expanduser()
-    return Path(platformdirs.user_cache_dir("sdistill", appauthor=False))
+    return Path(lookup.default_cache_dir())
 
 
 @dataclass(frozen=True)

@@ -9,28 +9,25 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
-import shutil
+import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from sdistill import __version__
-from sdistill.cache import Cache, Removal
+from sdistill import _core, lookup
 from sdistill.errors import SdistillError
-from sdistill.extract import DEFAULT_MAX_ENTRIES, DEFAULT_MAX_UNPACKED_SIZE, extract
-from sdistill.installers import DEFAULT_INDEX_URL
 
+# Only what every command needs is imported here: a warm `sdistill metadata` answers
+# from the cache (sdistill.lookup) before the build side is ever loaded. Not even
+# `typing` (milliseconds of a warm run): hence no `from typing import TYPE_CHECKING`.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from packaging.metadata import Metadata
+    from typing import Any
 
     from sdistill.builder import SourceDistBuilder
+    from sdistill.cache import Removal
     from sdistill.progress import ConsoleReporter
 
 __all__ = ["main"]
-
-logger = logging.getLogger("sdistill")
 
 
 def _common_options(defaults: bool) -> argparse.ArgumentParser:
@@ -43,7 +40,7 @@ def _common_options(defaults: bool) -> argparse.ArgumentParser:
     default: Any = None if defaults else argparse.SUPPRESS
     flag: Any = False if defaults else argparse.SUPPRESS
     count: Any = 0 if defaults else argparse.SUPPRESS
-    parser.add_argument("--cache-dir", type=Path, default=default, help="cache root")
+    parser.add_argument("--cache-dir", default=default, help="cache root")
     parser.add_argument("--json", action="store_true", default=flag, help="machine output")
     parser.add_argument("-q", "--quiet", action="count", default=count, help="less output")
     parser.add_argument("-v", "--verbose", action="count", default=count, help="more output")
@@ -64,12 +61,12 @@ def _parser() -> argparse.ArgumentParser:
         description="Python source distributions turned into metadata and wheels.",
         parents=[_common_options(defaults=True)],
     )
-    parser.add_argument("--version", action="version", version=f"sdistill {__version__}")
+    parser.add_argument("--version", action="version", version=f"sdistill {_core.__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     ex = commands.add_parser("extract", parents=[common], help="extract an archive safely")
-    ex.add_argument("archive", type=Path)
-    ex.add_argument("dest", type=Path)
+    ex.add_argument("archive")
+    ex.add_argument("dest")
     ex.add_argument("--strip-top-level", action="store_true", help="drop the top directory")
     ex.add_argument(
         "--hash",
@@ -80,8 +77,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ALGO:HEX",
         help="expected hash of the archive (repeatable)",
     )
-    ex.add_argument("--max-unpacked-size", type=int, default=DEFAULT_MAX_UNPACKED_SIZE)
-    ex.add_argument("--max-entries", type=int, default=DEFAULT_MAX_ENTRIES)
+    ex.add_argument("--max-unpacked-size", type=int, default=_core.DEFAULT_MAX_UNPACKED_SIZE)
+    ex.add_argument("--max-entries", type=int, default=_core.DEFAULT_MAX_ENTRIES)
 
     builds = _build_options()
     md = commands.add_parser(
@@ -90,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     md.add_argument("specs", nargs="+", metavar="SPEC", help="an sdist, a project directory, …")
     bd = commands.add_parser("build", parents=[common, builds], help="build wheels")
     bd.add_argument("specs", nargs="+", metavar="SPEC")
-    bd.add_argument("-o", "--out-dir", type=Path, required=True, help="where to put the wheels")
+    bd.add_argument("-o", "--out-dir", required=True, help="where to put the wheels")
 
     cache = commands.add_parser("cache", parents=[common], help="inspect or clean the cache")
     actions = cache.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -111,7 +108,7 @@ def _config_setting(text: str) -> tuple[str, str]:
 
 def _build_options() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--index-url", default=DEFAULT_INDEX_URL, help="package index")
+    parser.add_argument("--index-url", default=None, help="package index (default: PyPI)")
     parser.add_argument("--extra-index-url", action="append", default=[], metavar="URL")
     parser.add_argument("--no-index", action="store_true", help="use no index (find-links only)")
     parser.add_argument("--find-links", action="append", default=[], metavar="PATH_OR_URL")
@@ -135,23 +132,16 @@ def _build_options() -> argparse.ArgumentParser:
 
 
 def _builder(args: argparse.Namespace, reporter: ConsoleReporter) -> SourceDistBuilder:
-    from sdistill.builder import SourceDistBuilder  # noqa: PLC0415 (the build side loads on use)
+    from sdistill.builder import DEFAULT_INDEX_URL, SourceDistBuilder  # noqa: PLC0415
 
-    settings: dict[str, str | list[str]] = {}
-    for key, value in args.config_settings:
-        previous = settings.get(key)
-        if previous is None:
-            settings[key] = value
-        else:
-            settings[key] = [*([previous] if isinstance(previous, str) else previous), value]
     return SourceDistBuilder(
         cache_dir=args.cache_dir,
-        index_url=None if args.no_index else args.index_url,
+        index_url=None if args.no_index else (args.index_url or DEFAULT_INDEX_URL),
         extra_index_urls=args.extra_index_url,
         offline=args.offline,
         refresh=args.refresh,
         build_isolation=not args.no_build_isolation,
-        config_settings=settings,
+        config_settings=_settings(args),
         no_build=args.no_build,
         reporter=reporter,
         jobs=args.jobs,
@@ -160,34 +150,46 @@ def _builder(args: argparse.Namespace, reporter: ConsoleReporter) -> SourceDistB
     )
 
 
-def metadata_json(metadata: Metadata) -> dict[str, Any]:
-    """The JSON form of core metadata (PEP 566: lower-case keys, lists for multiple uses)."""
-    data: dict[str, Any] = {
-        "metadata_version": metadata.metadata_version,
-        "name": metadata.name,
-        "version": str(metadata.version),
-    }
-    if metadata.summary:
-        data["summary"] = metadata.summary
-    if metadata.requires_python is not None:
-        data["requires_python"] = str(metadata.requires_python)
-    data["requires_dist"] = [str(r) for r in metadata.requires_dist or []]
-    data["provides_extra"] = [str(e) for e in metadata.provides_extra or []]
-    return data
+def _settings(args: argparse.Namespace) -> dict[str, str | list[str]]:
+    """``-C`` options as config settings (a key given twice gets a list)."""
+    settings: dict[str, str | list[str]] = {}
+    for key, value in args.config_settings:
+        previous = settings.get(key)
+        if previous is None:
+            settings[key] = value
+        else:
+            settings[key] = [*([previous] if isinstance(previous, str) else previous), value]
+    return settings
 
 
-def _metadata_text(metadata: Metadata) -> str:
-    lines = [f"{metadata.name} {metadata.version}"]
-    if metadata.requires_python is not None:
-        lines.append(f"  requires-python: {metadata.requires_python}")
-    lines += [f"  requires-dist: {r}" for r in metadata.requires_dist or []]
-    if metadata.provides_extra:
-        lines.append("  extras: " + ", ".join(str(e) for e in metadata.provides_extra))
-    return "\n".join(lines)
+def _warm_metadata(args: argparse.Namespace) -> bool:
+    """Prints the answers when every spec is a warm cache hit (see ``sdistill.lookup``)."""
+    if args.refresh:
+        return False
+    root = str(args.cache_dir) if args.cache_dir is not None else lookup.default_cache_dir()
+    try:
+        layout = _core.CacheLayout(os.path.abspath(os.path.expanduser(root)))
+    except (OSError, SdistillError):
+        return False
+    key = lookup.settings_key(_settings(args))
+    answers = []
+    for spec in args.specs:
+        answer = lookup.warm_metadata(layout, spec, key)
+        if answer is None:
+            return False
+        answers.append(answer)
+    if args.json:
+        print(json.dumps(answers, indent=2))
+    else:
+        print("\n".join(lookup.metadata_text(a) for a in answers))
+    return True
 
 
 def _run_builds(args: argparse.Namespace) -> int:
-    from sdistill.progress import ConsoleReporter  # noqa: PLC0415 (the build side loads on use)
+    import shutil  # noqa: PLC0415 (the build side loads on use)
+    from pathlib import Path  # noqa: PLC0415
+
+    from sdistill.progress import ConsoleReporter  # noqa: PLC0415
     from sdistill.wheels import BuiltWheel  # noqa: PLC0415
 
     reporter = ConsoleReporter(quiet=args.quiet > 0 or args.json)
@@ -210,16 +212,18 @@ def _run_builds(args: argparse.Namespace) -> int:
             # In place, so that the JSON list lines up with the specs given.
             out.append({"spec": spec, "error": str(result), "type": type(result).__name__})
         elif isinstance(result, BuiltWheel):
-            args.out_dir.mkdir(parents=True, exist_ok=True)
-            target = args.out_dir / result.filename
+            out_dir = Path(args.out_dir)
+            out_dir.mkdir(parents=True, exist_ok=True)
+            target = out_dir / result.filename
             shutil.copyfile(result.path, target)
             out.append({"spec": spec, "wheel": str(target)})
             if not args.json and args.quiet < 1:
                 print(target)
         else:
-            out.append(metadata_json(result))
+            data = lookup.metadata_json(result)
+            out.append(data)
             if not args.json:
-                print(_metadata_text(result))
+                print(lookup.metadata_text(data))
     if args.json:
         print(json.dumps(out, indent=2))
     return 1 if failed else 0
@@ -242,6 +246,8 @@ def _emit(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
 
 
 def _run_extract(args: argparse.Namespace) -> None:
+    from sdistill.extract import extract  # noqa: PLC0415
+
     result = extract(
         args.archive,
         args.dest,
@@ -269,6 +275,8 @@ def _removal(args: argparse.Namespace, removal: Removal, verb: str) -> None:
 
 
 def _run_cache(args: argparse.Namespace) -> None:
+    from sdistill.cache import Cache  # noqa: PLC0415
+
     cache = Cache(args.cache_dir)
     if args.action == "dir":
         _emit(args, {"path": str(cache.root)}, str(cache.root))
@@ -295,6 +303,10 @@ def _run_cache(args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the exit status."""
     args = _parser().parse_args(argv)
+    if args.command == "metadata" and _warm_metadata(args):
+        return 0
+    import logging  # noqa: PLC0415 (not needed by a warm answer)
+
     level = logging.WARNING - 10 * args.verbose + 10 * args.quiet
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s")
     try:

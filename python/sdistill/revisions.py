@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from sdistill.cache import Cache
+from sdistill.lookup import KEY_FILES, archive_stamp, directory_stamp
 from sdistill.sources import LocalArchiveSource, LocalSource
 
 __all__ = ["Revision", "create", "current", "stamp_of"]
 
 _STAMP = "stamp"
-_KEY_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,8 @@ class Revision:
 def stamp_of(source: LocalSource, pyproject: dict[str, Any] | None = None) -> str:
     """What decides whether a cached revision still describes ``source``."""
     if isinstance(source, LocalArchiveSource):
-        st = source.path.stat()
-        return f"archive mtime_ns={st.st_mtime_ns} size={st.st_size}\n"
-    names = list(_KEY_FILES) + _cache_keys(pyproject)
+        return archive_stamp(source.path.stat())
+    names = list(KEY_FILES) + _cache_keys(pyproject)
     newest = 0
     for name in names:
         for path in source.path.glob(name):  # a plain name matches itself, if present
@@ -46,7 +45,7 @@ def stamp_of(source: LocalSource, pyproject: dict[str, Any] | None = None) -> st
                 newest = max(newest, os.stat(path).st_mtime_ns)
             except OSError:
                 continue
-    return f"directory newest_mtime_ns={newest}\n"
+    return directory_stamp(newest)
 
 
 def _cache_keys(pyproject: dict[str, Any] | None) -> list[str]:
