@@ -52,6 +52,7 @@ from sdistill.wheels import (
 __all__ = ["DEFAULT_INDEX_URL", "SourceDistBuilder"]
 
 T = TypeVar("T")
+_WORKERS_PER_JOB = 4
 
 
 class SourceDistBuilder:
@@ -86,6 +87,8 @@ class SourceDistBuilder:
         self.no_build = no_build
         self.reporter: Reporter = reporter or LoggingReporter()
         self.jobs = jobs or os.cpu_count() or 1
+        # At most `jobs` hooks run at once, whatever the number of worker threads.
+        self._hook_slots = threading.BoundedSemaphore(self.jobs)
         self._installer_choice = installer
         self._environments: EnvironmentManager | None = None
         self._environments_lock = threading.Lock()
@@ -147,7 +150,11 @@ class SourceDistBuilder:
                 return err
 
         items = list(sources)
-        with ThreadPoolExecutor(max_workers=max(1, min(self.jobs, len(items) or 1))) as pool:
+        # More workers than hook slots: while `jobs` hooks use the CPUs, the other
+        # sources extract, read static metadata or wait on the network for their build
+        # environment instead of queueing behind the builds.
+        workers = max(1, min(self.jobs * _WORKERS_PER_JOB, len(items) or 1))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
             return list(pool.map(one, items))
 
     # ------------------------------------------------------------------ the flows
@@ -297,7 +304,14 @@ class SourceDistBuilder:
         envs = self._environment_manager()
         env = envs.get(list(system.requires), self.reporter, src)
         backend = Backend(
-            tree, system, str(env.python), env.environ(), src, self.reporter, self._servers
+            tree,
+            system,
+            str(env.python),
+            env.environ(),
+            src,
+            self.reporter,
+            self._servers,
+            self._hook_slots,
         )
         cfg = settings(self.config_settings)
         if editable:
@@ -310,7 +324,14 @@ class SourceDistBuilder:
             return backend
         env = envs.get([*system.requires, *extra], self.reporter, src)
         return Backend(
-            tree, system, str(env.python), env.environ(), src, self.reporter, self._servers
+            tree,
+            system,
+            str(env.python),
+            env.environ(),
+            src,
+            self.reporter,
+            self._servers,
+            self._hook_slots,
         )
 
     def _backend_metadata(

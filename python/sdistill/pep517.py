@@ -9,9 +9,11 @@ dependency), says what to do.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -76,7 +78,9 @@ class Backend:
         source: Source,
         reporter: Reporter | None = None,
         servers: HookServerPool | None = None,
+        slots: threading.BoundedSemaphore | None = None,
     ) -> None:
+        self._slots = slots
         self._system = system
         self._python = python
         # A warm server only for backends that do not load from the tree.
@@ -162,6 +166,10 @@ class Backend:
         A backend without the hook raises ``HookMissing`` when the hook is ``optional``
         (the caller has a fallback), else a ``BuildError``.
         """
+        with self._slots if self._slots is not None else contextlib.nullcontext():
+            return self._call(hook, function, optional)
+
+    def _call(self, hook: str, function: Callable[[], T], optional: bool) -> T:
         self._reporter.on_build_start(self._source, hook)
         started = time.monotonic()
         try:
