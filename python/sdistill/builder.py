@@ -255,7 +255,8 @@ class SourceDistBuilder:
         self._write_answer(directory, text, metadata)
 
     def _write_answer(self, directory: Path, text: str, metadata: Metadata) -> None:
-        answer = {"seal": lookup.seal(text), "metadata": lookup.metadata_json(metadata)}
+        data = lookup.metadata_json(metadata)
+        answer = {"seal": lookup.seal(text, data), "metadata": data}
         self.cache.write_atomic(directory / lookup.ANSWER, json.dumps(answer).encode("utf-8"))
 
     def _cached_wheel(self, revision: revisions.Revision) -> BuiltWheel | None:

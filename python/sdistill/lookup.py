@@ -13,8 +13,9 @@ builder uses the same pieces, so the two cannot disagree:
   ``setup.cfg`` and the ``[tool.sdistill] cache-keys`` files;
 - the *answer* record: next to each ``METADATA`` record the builder keeps
   ``answer.json``, the metadata in the JSON form the command line prints, sealed with
-  the digest of the record it was made from. A seal that does not match (a damaged or
-  replaced record) makes the lookup a miss, and the builder heals both.
+  a digest of the record it was made from and of itself. A seal that does not match (a
+  damaged or replaced record or answer) makes the lookup a miss, and the builder heals
+  both.
 
 ``warm_metadata`` answers a plain local path from the live revision of its shard, or
 returns ``None`` whenever anything is unusual (a spec that is not a plain path, a
@@ -93,9 +94,10 @@ def settings_key(config_settings: Mapping[str, Any]) -> str:
     return "cfg-" + _core.key_digest(json.dumps(dict(config_settings), sort_keys=True, default=str))
 
 
-def seal(record: str) -> str:
-    """What ties an answer to the ``METADATA`` record it was made from."""
-    return _core.key_digest("answer\n" + record)
+def seal(record: str, metadata: Mapping[str, Any]) -> str:
+    """What ties an answer to the ``METADATA`` record it was made from, and to itself."""
+    body = json.dumps(metadata, sort_keys=True)
+    return _core.key_digest(f"answer\n{len(record)}\n{record}\n{body}")
 
 
 def metadata_json(metadata: Metadata) -> dict[str, Any]:
@@ -137,10 +139,12 @@ def read_answer(directory: str, record: str | None = None) -> dict[str, Any] | N
             answer = json.load(file)
     except (OSError, ValueError):
         return None
-    if not isinstance(answer, dict) or answer.get("seal") != seal(record):
+    if not isinstance(answer, dict):
         return None
     metadata = answer.get("metadata")
-    return metadata if isinstance(metadata, dict) else None
+    if not isinstance(metadata, dict) or answer.get("seal") != seal(record, metadata):
+        return None
+    return metadata
 
 
 def warm_metadata(layout: _core.CacheLayout, spec: str, settings_key: str) -> dict[str, Any] | None:
@@ -181,13 +185,15 @@ def warm_metadata(layout: _core.CacheLayout, spec: str, settings_key: str) -> di
 
 def _directory_stamp_without_keys(path: str) -> str | None:
     """A directory's stamp, unless its ``pyproject.toml`` may name cache keys (reading
-    those needs a TOML parser: the builder does it)."""
+    those needs a TOML parser: the builder does it). A key may hide behind a TOML
+    escape (``"cache\\u002dkeys"``), so any ``\\u`` or ``\\U`` declines too."""
     newest = 0
     for name in KEY_FILES:
         try:
             if name == "pyproject.toml":
                 with open(os.path.join(path, name), "rb") as file:
-                    if b"cache-keys" in file.read():
+                    text = file.read()
+                    if b"cache-keys" in text or b"\\u" in text or b"\\U" in text:
                         return None
             newest = max(newest, os.stat(os.path.join(path, name)).st_mtime_ns)
         except OSError:
