@@ -7,7 +7,9 @@ does not have sdistill). Each child is a new process, as PEP 517 asks: it change
 directory, environment and ``sys.argv`` to what the call asks for and runs the
 ``pyproject_hooks`` in-process script there, so no state passes from one hook to the
 next. What it saves is the interpreter start and the backend import (for setuptools,
-most of a hook's time).
+most of a hook's time). A backend whose import fails, prints, warns or starts a thread
+is not kept imported: each child then starts a fresh interpreter (``exec``), so hooks
+show exactly what they would without the server.
 
 Protocol, one JSON object per line: requests on stdin
 ``{"id": N, "argv": [SCRIPT, ...], "cwd": DIR, "env": {...}, "log": FILE}``, replies on
@@ -18,7 +20,6 @@ it stops once stdin closes and its last child has ended.
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import json
 import os
@@ -26,7 +27,10 @@ import runpy
 import selectors
 import signal
 import sys
+import tempfile
+import threading
 import traceback
+import warnings
 from typing import Any, NoReturn
 
 
@@ -37,16 +41,35 @@ def main() -> int:
     requests, replies = os.dup(0), os.dup(1)
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
-    os.dup2(2, 1)
+    warm = _preload(sys.argv[1].partition(":")[0])
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
     os.close(devnull)
-    # A backend that fails to import is not the server's business: each hook imports
-    # it again and reports why, as it would without the server.
-    with contextlib.suppress(Exception):
-        importlib.import_module(sys.argv[1].partition(":")[0])
-    return _serve(requests, replies)
+    return _serve(requests, replies, warm)
 
 
-def _serve(requests: int, replies: int) -> int:
+def _preload(module: str) -> bool:
+    """Imports the backend; whether children forked from here are exactly like fresh
+    processes. Not when the import failed, printed, warned or started a thread: what a
+    hook would have shown (or a thread that does not survive a fork) would be lost, so
+    children then start a fresh interpreter instead."""
+    with tempfile.TemporaryFile() as output:
+        os.dup2(output.fileno(), 1)
+        os.dup2(output.fileno(), 2)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                importlib.import_module(module)
+            except BaseException:  # SystemExit too: each hook reports it, as without us
+                return False
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+        quiet = os.fstat(output.fileno()).st_size == 0 and not caught
+    return quiet and threading.active_count() == 1
+
+
+def _serve(requests: int, replies: int, warm: bool) -> int:
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_read, False)
     os.set_blocking(wake_write, False)
@@ -77,7 +100,7 @@ def _serve(requests: int, replies: int) -> int:
                 sys.stderr.flush()
                 pid = os.fork()
                 if pid == 0:
-                    _child(request, (requests, replies, wake_read, wake_write))
+                    _child(request, (requests, replies, wake_read, wake_write), warm)
                 running[pid] = request["id"]
         while running:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -98,7 +121,7 @@ def _drain(fd: int) -> bool:
         return False
 
 
-def _child(request: dict[str, Any], inherited: tuple[int, ...]) -> NoReturn:
+def _child(request: dict[str, Any], inherited: tuple[int, ...], warm: bool) -> NoReturn:
     code = 1
     try:
         signal.set_wakeup_fd(-1)
@@ -113,6 +136,8 @@ def _child(request: dict[str, Any], inherited: tuple[int, ...]) -> NoReturn:
         os.environ.clear()
         os.environ.update(request["env"])
         sys.argv = list(request["argv"])
+        if not warm:
+            os.execve(sys.executable, [sys.executable, *sys.argv], dict(request["env"]))  # noqa: S606
         try:
             runpy.run_path(sys.argv[0], run_name="__main__")
             code = 0

@@ -9,7 +9,9 @@ so every hook still starts from a clean, just-imported backend and leaves nothin
 behind for the next one.
 
 Used where it is safe and pays: on POSIX, for backends that do not load from the source
-tree (``backend-path``: those differ per tree). A server that cannot start or dies is
+tree (``backend-path``: those differ per tree). A backend whose import fails, prints,
+warns or starts a thread is not kept imported (each hook would have shown that output,
+and threads do not survive a fork): its children start a fresh interpreter instead. A server that cannot start or dies is
 not an error: the call runs as a plain subprocess instead. Servers stop when their
 pool is closed (or the process exits: their stdin closes).
 """
@@ -113,6 +115,7 @@ class HookServer:
         for future in waiting.values():
             future.set_exception(HookServerGone())
         stdout.close()
+        self.close()
         self._process.wait()
 
     @property
