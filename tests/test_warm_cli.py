@@ -20,7 +20,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import pytest
 from conftest import PROJECTS, HookLog
@@ -373,7 +373,7 @@ def test_warm_output_is_byte_identical(kind: str, cli: Cli, tmp_path: Path) -> N
     # both formats in one answer record: each copy has exactly one revision and answer
     for source in (text_source, json_source):
         assert len(revisions_of(cli.cache, source)) == 1
-        assert lookup.read_answer(str(settings_dir(cli.cache, source))) == answers[0]
+        assert answer_metadata(settings_dir(cli.cache, source)) == answers[0]
 
 
 def test_import_report_sees_the_build_side(cli: Cli, tmp_path: Path) -> None:
@@ -399,27 +399,33 @@ _ANSWER_DAMAGE: dict[str, bytes | None] = {
     "deleted": None,
     "empty": b"",
     "garbage": b"\x00\xff{ not json",
-    "truncated": b'{"seal": "',
+    "truncated": b"sdistill-answer-v1\n",
     "a-list": b"[]",
     "no-metadata": None,  # filled in by the test: the right seal, metadata missing
     "stale-seal": None,  # filled in by the test: another answer, the old record's seal
 }
 
 
+def answer_metadata(directory: Path) -> dict[str, Any] | None:
+    """The JSON form kept in a sealed answer record, or ``None`` if the seal fails."""
+    found = lookup.read_answer(directory)
+    return None if found is None else json.loads(found[1])
+
+
 def _damage_answer(answer: Path, how: str) -> None:
     if how == "deleted":
         answer.unlink()
         return
+    # magic, seal, identity, length of the JSON form, then the JSON and text forms
+    magic, seal, identity, length, body = answer.read_text(encoding="utf-8").split("\n", 4)
     if how == "no-metadata":
-        data = json.loads(answer.read_bytes())
-        answer.write_text(json.dumps({"seal": data["seal"]}), encoding="utf-8")
+        answer.write_text("\n".join([magic, seal, identity, length, ""]), encoding="utf-8")
         return
     if how == "stale-seal":
         # what an answer made from some other record looks like: must not be served
-        data = json.loads(answer.read_bytes())
-        data["seal"] = "0" * len(data["seal"])
-        data["metadata"]["requires_dist"] = ["sdt-wrong-dependency>=9"]
-        answer.write_text(json.dumps(data), encoding="utf-8")
+        wrong = body.replace('"requires_dist": [', '"requires_dist": [\n    "sdt-wrong>=9",', 1)
+        parts = [magic, "0" * len(seal), identity, str(int(length) + len(wrong) - len(body)), wrong]
+        answer.write_text("\n".join(parts), encoding="utf-8")
         return
     damage = _ANSWER_DAMAGE[how]
     assert damage is not None
@@ -453,7 +459,7 @@ def test_corruption_declines_and_heals(
         (directory / "METADATA").write_bytes(_METADATA_DAMAGE[how])
     else:
         _damage_answer(directory / lookup.ANSWER, how)
-    assert lookup.read_answer(str(directory)) is None  # what the warm path would see
+    assert lookup.read_answer(directory) is None  # what the warm path would see
 
     declined = cli.cold(archive)
     assert declined.stdout == cold.stdout, declined.describe()
@@ -461,7 +467,7 @@ def test_corruption_declines_and_heals(
     assert live_revision(shard_of(cli.cache, archive)) == revision
     assert (directory / "METADATA").read_bytes().startswith(b"Metadata-Version:")
     assert b"Name: sdt-in-tree" in (directory / "METADATA").read_bytes()
-    assert lookup.read_answer(str(directory)) == expected
+    assert answer_metadata(directory) == expected
     if record == lookup.ANSWER:
         assert (directory / "METADATA").read_bytes() == good_record
         assert len(prepare_calls(hook_log)) == prepared  # healed from the record
@@ -642,7 +648,9 @@ def test_config_settings_and_refresh(cli: Cli, hook_log: HookLog, tmp_path: Path
     assert cli.warm("-C", "sdt-b=2", "-C", "sdt-a=1", path).stdout == cold.stdout
     assert len(prepare_calls(hook_log)) == mark + 1
     revision = live_revision(shard_of(cli.cache, path))
-    answers = {p.parent.name for p in (shard_of(cli.cache, path) / revision).glob("*/answer.json")}
+    answers = {
+        p.parent.name for p in (shard_of(cli.cache, path) / revision).glob(f"*/{lookup.ANSWER}")
+    }
     assert len(answers) == 8, answers
     assert lookup.settings_key({"sdt-a": "1"}) in answers
 

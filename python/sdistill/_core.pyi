@@ -1,20 +1,29 @@
 # Hand-written stub of the native module built from rust/sdistill-py.
 # Checked against the compiled module by `python -m mypy.stubtest sdistill._core`.
+import os
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import final
 
 __all__ = [
+    "ANSWER_FILE",
     "DEFAULT_LOCK_TIMEOUT",
     "DEFAULT_MAX_ENTRIES",
     "DEFAULT_MAX_UNPACKED_SIZE",
+    "STAMP_KEY_FILES",
     "CacheLayout",
     "ShardLock",
     "__version__",
+    "archive_stamp",
     "cache_digest",
     "canonical_url",
+    "directory_stamp",
     "extract",
+    "file_url",
     "key_digest",
+    "read_answer",
+    "render_answer",
+    "warm_answers",
 ]
 
 __version__: str
@@ -34,6 +43,19 @@ def extract(
     max_unpacked_size: int = ...,
     max_entries: int = ...,
 ) -> tuple[int, int, dict[str, str]]: ...
+
+# Warm lookups of local sources (rust/sdistill-core/src/lookup).
+STAMP_KEY_FILES: list[str]
+ANSWER_FILE: str
+
+def file_url(path: str | os.PathLike[str]) -> str: ...
+def archive_stamp(path: str | os.PathLike[str]) -> str: ...
+def directory_stamp(newest_mtime_ns: int) -> str: ...
+def render_answer(record: str, identity: str, json: str, text: str) -> str: ...
+def read_answer(directory: str | os.PathLike[str]) -> tuple[str, str, str] | None: ...
+def warm_answers(
+    root: str | os.PathLike[str], specs: list[str], settings: str
+) -> list[tuple[str, str]] | None: ...
 
 @final
 class ShardLock:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 from packaging.metadata import Metadata
-from packaging.utils import canonicalize_name
+from packaging.utils import InvalidSdistFilename, canonicalize_name, parse_sdist_filename
 from packaging.version import Version
 
 from sdistill import _core, lookup, revisions, static_metadata
@@ -172,7 +172,11 @@ class SourceDistBuilder:
             return self._backend_metadata(src, tree, pyproject, revision)
 
         editable = isinstance(src, LocalDirectorySource) and src.editable
-        return self._cached(src, editable, self._read_record, produce, lambda m: m)
+
+        def read(revision: revisions.Revision) -> Metadata | None:
+            return self._read_record(src, revision)
+
+        return self._cached(src, editable, read, produce, lambda m: m)
 
     def _build(self, src: LocalSource, editable: bool) -> BuiltWheel:
         def produce(revision: revisions.Revision) -> tuple[BuiltWheel, str]:
@@ -184,7 +188,10 @@ class SourceDistBuilder:
             )
             return BuiltWheel(wheel, wheel.name, metadata), text
 
-        return self._cached(src, editable, self._cached_wheel, produce, lambda w: w.metadata)
+        def read(revision: revisions.Revision) -> BuiltWheel | None:
+            return self._cached_wheel(src, revision)
+
+        return self._cached(src, editable, read, produce, lambda w: w.metadata)
 
     def _cached(
         self,
@@ -212,7 +219,7 @@ class SourceDistBuilder:
                 if found is None:
                     found, text = produce(revision)
                     check_identity(metadata_of(found), src.name, src.version, origin=src.url)
-                    self._write_record(revision, text, metadata_of(found))
+                    self._write_record(src, revision, text, metadata_of(found))
                     self.cache.set_package(shard, metadata_of(found).name)
                     return found
         check_identity(metadata_of(found), src.name, src.version, origin=src.url)
@@ -238,39 +245,49 @@ class SourceDistBuilder:
     def _settings_dir(self, revision: revisions.Revision) -> Path:
         return revision.path / self._settings_key
 
-    def _read_record(self, revision: revisions.Revision) -> Metadata | None:
+    def _read_record(self, src: LocalSource, revision: revisions.Revision) -> Metadata | None:
         directory = self._settings_dir(revision)
         try:
             text = (directory / "METADATA").read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return None
         metadata = parse_record(text)
-        if metadata is not None and lookup.read_answer(str(directory), text) is None:
-            self._write_answer(directory, text, metadata)  # heal what the warm path reads
+        if metadata is not None and lookup.read_answer(directory) is None:
+            self._write_answer(src, directory, text, metadata)  # heal what the warm path reads
         return metadata
 
-    def _write_record(self, revision: revisions.Revision, text: str, metadata: Metadata) -> None:
+    def _write_record(
+        self, src: LocalSource, revision: revisions.Revision, text: str, metadata: Metadata
+    ) -> None:
         directory = self._settings_dir(revision)
         self.cache.write_atomic(directory / "METADATA", text.encode("utf-8"))
-        self._write_answer(directory, text, metadata)
+        self._write_answer(src, directory, text, metadata)
 
-    def _write_answer(self, directory: Path, text: str, metadata: Metadata) -> None:
+    def _write_answer(
+        self, src: LocalSource, directory: Path, text: str, metadata: Metadata
+    ) -> None:
+        """The printed forms of the answer, for the warm command line (``lookup``)."""
         data = lookup.metadata_json(metadata)
-        answer = {"seal": lookup.seal(text, data), "metadata": data}
-        self.cache.write_atomic(directory / lookup.ANSWER, json.dumps(answer).encode("utf-8"))
+        answer = lookup.render_answer(
+            text,
+            _file_name_identity(src, metadata),
+            json.dumps(data, indent=2),
+            lookup.metadata_text(data),
+        )
+        self.cache.write_atomic(directory / lookup.ANSWER, answer.encode("utf-8"))
 
-    def _cached_wheel(self, revision: revisions.Revision) -> BuiltWheel | None:
+    def _cached_wheel(self, src: LocalSource, revision: revisions.Revision) -> BuiltWheel | None:
         wheel = compatible_wheel(self._settings_dir(revision) / "wheels")
         if wheel is None:
             return None
-        metadata = self._read_record(revision)
+        metadata = self._read_record(src, revision)
         if metadata is None:
             try:
                 metadata, text = read_wheel_metadata(wheel)
             except Exception:  # an unreadable cached wheel is a miss: it is rebuilt
                 wheel.unlink(missing_ok=True)
                 return None
-            self._write_record(revision, text, metadata)
+            self._write_record(src, revision, text, metadata)
         return BuiltWheel(wheel, wheel.name, metadata)
 
     def _tree(self, src: LocalSource, revision: revisions.Revision) -> Path:
@@ -421,6 +438,20 @@ def _local(source: Any) -> LocalSource:
     if not isinstance(src, LocalSource):
         raise InvalidSourceError(f"{src.url}: this kind of source is not supported yet")
     return src
+
+
+def _file_name_identity(src: LocalSource, metadata: Metadata) -> str:
+    """Whether the metadata has the name and version the archive's file name states
+    ("match", "mismatch"; "none" when it states none, as a directory): what a request
+    naming the plain path is checked against."""
+    if not isinstance(src, LocalArchiveSource):
+        return "none"
+    try:
+        name, version = parse_sdist_filename(src.path.name)
+    except InvalidSdistFilename:
+        return "none"
+    stated = LocalArchiveSource(path=src.path, name=name, version=str(version))
+    return "match" if _matches(metadata, stated) else "mismatch"
 
 
 def _matches(metadata: Metadata, src: Source) -> bool:

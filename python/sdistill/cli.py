@@ -7,20 +7,18 @@ reports an error (printed as ``error: ...`` on stderr), 2 for a usage error.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
-from collections.abc import Sequence
 
 from sdistill import _core, lookup
-from sdistill.errors import SdistillError
 
-# Only what every command needs is imported here: a warm `sdistill metadata` answers
-# from the cache (sdistill.lookup) before the build side is ever loaded. Not even
-# `typing` (milliseconds of a warm run): hence no `from typing import TYPE_CHECKING`.
+# A warm `sdistill metadata` is answered before anything else is imported: not the
+# build side, not argparse or json (they pull in `re`), not even `typing` (hence no
+# `from typing import TYPE_CHECKING`). Each command imports what it needs.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
     from typing import Any
 
     from sdistill.builder import SourceDistBuilder
@@ -36,6 +34,8 @@ def _common_options(defaults: bool) -> argparse.ArgumentParser:
     The copy attached to subcommands uses ``SUPPRESS`` defaults so that it does not
     overwrite a value given before the command name.
     """
+    import argparse  # noqa: PLC0415
+
     parser = argparse.ArgumentParser(add_help=False)
     default: Any = None if defaults else argparse.SUPPRESS
     flag: Any = False if defaults else argparse.SUPPRESS
@@ -48,6 +48,8 @@ def _common_options(defaults: bool) -> argparse.ArgumentParser:
 
 
 def _hash_pair(text: str) -> tuple[str, str]:
+    import argparse  # noqa: PLC0415
+
     algorithm, sep, digest = text.partition(":")
     if not sep or not algorithm or not digest:
         raise argparse.ArgumentTypeError(f"expected ALGORITHM:HEX, got {text!r}")
@@ -55,6 +57,8 @@ def _hash_pair(text: str) -> tuple[str, str]:
 
 
 def _parser() -> argparse.ArgumentParser:
+    import argparse  # noqa: PLC0415
+
     common = _common_options(defaults=False)
     parser = argparse.ArgumentParser(
         prog="sdistill",
@@ -100,6 +104,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _config_setting(text: str) -> tuple[str, str]:
+    import argparse  # noqa: PLC0415
+
     key, sep, value = text.partition("=")
     if not sep or not key:
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
@@ -107,6 +113,8 @@ def _config_setting(text: str) -> tuple[str, str]:
 
 
 def _build_options() -> argparse.ArgumentParser:
+    import argparse  # noqa: PLC0415
+
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--index-url", default=None, help="package index (default: PyPI)")
     parser.add_argument("--extra-index-url", action="append", default=[], metavar="URL")
@@ -162,33 +170,104 @@ def _settings(args: argparse.Namespace) -> dict[str, str | list[str]]:
     return settings
 
 
-def _warm_metadata(args: argparse.Namespace) -> bool:
-    """Prints the answers when every spec is a warm cache hit (see ``sdistill.lookup``)."""
-    if args.refresh:
-        return False
-    root = str(args.cache_dir) if args.cache_dir is not None else lookup.default_cache_dir()
+#: Options of `metadata` that a warm answer ignores (they only matter to a build),
+#: with whether they take a value.
+_BUILD_ONLY = {
+    "--index-url": True,
+    "--extra-index-url": True,
+    "--find-links": True,
+    "--jobs": True,
+    "--installer": True,
+    "--no-index": False,
+    "--offline": False,
+    "--no-build-isolation": False,
+    "--no-build": False,
+    "-q": False,
+    "--quiet": False,
+    "-v": False,
+    "--verbose": False,
+}
+
+
+def _warm_request(argv: list[str]) -> tuple[str | None, list[tuple[str, str]], bool, list[str]]:
+    """``(cache dir, config settings, --json, specs)`` of a plain ``metadata`` command
+    line; ``ValueError`` for anything else (argparse then reads it, and reports errors).
+
+    Deliberately narrow: exact option names only (no abbreviations, no ``--``, no
+    ``--refresh``), values checked as argparse would, every spec a non-option word.
+    """
+    cache_dir: str | None = None
+    settings: list[tuple[str, str]] = []
+    as_json = False
+    specs: list[str] = []
+    command = False
+    words = iter(argv)
+    for word in words:
+        name, eq, inline = word.partition("=") if word.startswith("--") else (word, "", "")
+        if word == "metadata" and not command:
+            command = True
+        elif word == "--json" and not eq:
+            as_json = True
+        elif name == "--cache-dir":
+            cache_dir = inline if eq else next(words)
+        elif name in ("-C", "--config-settings") and command:
+            key, sep, value = (inline if eq else next(words)).partition("=")
+            if not sep or not key:
+                raise ValueError(word)
+            settings.append((key, value))
+        elif name in _BUILD_ONLY and command:
+            if eq and not _BUILD_ONLY[name]:
+                raise ValueError(word)
+            _check_build_option(name, (inline if eq else next(words)) if _BUILD_ONLY[name] else "")
+        elif command and not word.startswith("-") and word:
+            specs.append(word)
+        else:
+            raise ValueError(word)
+    if not command or not specs:
+        raise ValueError("not a metadata command")
+    return cache_dir, settings, as_json, specs
+
+
+def _check_build_option(name: str, value: str) -> None:
+    """Refuses (``ValueError``) the values argparse would refuse."""
+    if name == "--jobs":
+        int(value)
+    if name == "--installer" and value not in ("uv", "pip"):
+        raise ValueError(value)
+
+
+def _warm_metadata(argv: list[str]) -> bool:
+    """Prints the answers when ``argv`` is a plain ``metadata`` command whose specs are
+    all warm cache hits (see ``sdistill.lookup``)."""
     try:
-        layout = _core.CacheLayout(os.path.abspath(os.path.expanduser(root)))
-    except (OSError, SdistillError):
+        cache_dir, pairs, as_json, specs = _warm_request(argv)
+    except (ValueError, StopIteration):
         return False
-    key = lookup.settings_key(_settings(args))
-    answers = []
-    for spec in args.specs:
-        answer = lookup.warm_metadata(layout, spec, key)
-        if answer is None:
-            return False
-        answers.append(answer)
-    if args.json:
-        print(json.dumps(answers, indent=2))
+    settings: dict[str, str | list[str]] = {}
+    for key, value in pairs:
+        previous = settings.get(key)
+        if previous is None:
+            settings[key] = value
+        else:
+            settings[key] = [*([previous] if isinstance(previous, str) else previous), value]
+    root = cache_dir if cache_dir is not None else lookup.default_cache_dir()
+    root = os.path.abspath(os.path.expanduser(root))
+    answers = lookup.warm_answers(root, specs, lookup.settings_key(settings))
+    if answers is None:
+        return False
+    if as_json:
+        print(lookup.json_list([j for j, _ in answers]))
     else:
-        print("\n".join(lookup.metadata_text(a) for a in answers))
+        print("\n".join(text for _, text in answers))
     return True
 
 
 def _run_builds(args: argparse.Namespace) -> int:
-    import shutil  # noqa: PLC0415 (the build side loads on use)
+    import json  # noqa: PLC0415 (the build side loads on use)
+    import shutil  # noqa: PLC0415
     from pathlib import Path  # noqa: PLC0415
 
+    from sdistill.errors import SdistillError  # noqa: PLC0415
     from sdistill.progress import ConsoleReporter  # noqa: PLC0415
     from sdistill.wheels import BuiltWheel  # noqa: PLC0415
 
@@ -239,6 +318,8 @@ def _human(size: int) -> str:
 
 
 def _emit(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
+    import json  # noqa: PLC0415
+
     if args.json:
         print(json.dumps(data, indent=2, sort_keys=True))
     elif args.quiet < 1:
@@ -302,11 +383,14 @@ def _run_cache(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the exit status."""
-    args = _parser().parse_args(argv)
-    if args.command == "metadata" and _warm_metadata(args):
+    words = list(sys.argv[1:] if argv is None else argv)
+    if _warm_metadata(words):
         return 0
     import logging  # noqa: PLC0415 (not needed by a warm answer)
 
+    from sdistill.errors import SdistillError  # noqa: PLC0415
+
+    args = _parser().parse_args(words)
     level = logging.WARNING - 10 * args.verbose + 10 * args.quiet
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s")
     try:

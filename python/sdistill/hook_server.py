@@ -11,8 +11,9 @@ behind for the next one.
 Used where it is safe and pays: on POSIX, for backends that do not load from the source
 tree (``backend-path``: those differ per tree). A backend whose import fails, prints,
 warns or starts a thread is not kept imported (each hook would have shown that output,
-and threads do not survive a fork): its children start a fresh interpreter instead. A server that cannot start or dies is
-not an error: the call runs as a plain subprocess instead. Servers stop when their
+and threads do not survive a fork): its children start a fresh interpreter instead. A
+server that cannot start or dies is not an error: the call runs as a plain subprocess
+instead. Servers stop when their
 pool is closed (or the process exits: their stdin closes).
 """
 

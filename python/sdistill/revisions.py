@@ -36,7 +36,7 @@ class Revision:
 def stamp_of(source: LocalSource, pyproject: dict[str, Any] | None = None) -> str:
     """What decides whether a cached revision still describes ``source``."""
     if isinstance(source, LocalArchiveSource):
-        return archive_stamp(source.path.stat())
+        return archive_stamp(source.path)
     names = list(KEY_FILES) + _cache_keys(pyproject)
     newest = 0
     for name in names:

@@ -3,6 +3,7 @@
 //! - [`cache_key`]: canonical URLs and the digests that name cache shards.
 //! - [`cache`]: the on-disk cache layout — buckets, shards, revisions, locks, atomic writes.
 //! - [`archive`]: streaming, hashing, safe extraction of zip and tar archives.
+//! - [`lookup`]: warm answers for local sources (file URLs, stamps, sealed answers).
 //!
 //! The PyO3 binding (`rust/sdistill-py`) only converts types, releases the GIL and maps
 //! the error enums of these modules to Python exceptions.
@@ -10,3 +11,4 @@
 pub mod archive;
 pub mod cache;
 pub mod cache_key;
+pub mod lookup;

@@ -103,7 +103,7 @@ impl IntoPyErr for ArchiveFailure<'_> {
 const EEXIST: i32 = 17;
 
 /// Built-in `OSError` (its errno picks the subclass) with `filename` set.
-fn os_error(path: &Path, source: &io::Error) -> PyErr {
+pub(crate) fn os_error(path: &Path, source: &io::Error) -> PyErr {
     let filename = path.display().to_string();
     match source.raw_os_error() {
         Some(errno) => PyOSError::new_err((errno, strerror(source), filename)),

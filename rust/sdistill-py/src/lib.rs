@@ -8,6 +8,7 @@ mod cache;
 mod errors;
 mod extract;
 mod keys;
+mod lookup;
 
 use pyo3::prelude::*;
 
@@ -17,5 +18,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     keys::register(m)?;
     extract::register(m)?;
     cache::register(m)?;
+    lookup::register(m)?;
     Ok(())
 }

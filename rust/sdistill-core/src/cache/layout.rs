@@ -36,6 +36,12 @@ impl Cache {
         Ok(cache)
     }
 
+    /// Opens an existing root for reading, creating nothing (`None` if it is not there).
+    pub fn open_existing(root: &Path) -> Option<Cache> {
+        let root = fs::canonicalize(root).ok()?;
+        root.is_dir().then_some(Cache { root })
+    }
+
     pub fn root(&self) -> &Path {
         &self.root
     }

@@ -1,0 +1,76 @@
+//! Warm answers for local sources, found in the cache without Python's build side.
+//!
+//! A warm `sdistill metadata PATH…` is mostly process start; the lookup itself is a few
+//! small reads. So the whole lookup of a plain local path lives here, and the Python
+//! builder uses the same functions to make what this reads — the file URL that names
+//! the shard, the stamps, the answer record — so the two cannot drift apart:
+//!
+//! - **Shard**: `sdists-v1/path/<digest(file URL)>/`, the URL spelled like Python's
+//!   `Path.as_uri()` on POSIX ([`file_url`]).
+//! - **Stamp**: what the live revision was made for. An archive's modification time (ns)
+//!   and size; a directory's newest modification time of [`KEY_FILES`]. A directory
+//!   whose `pyproject.toml` may list `[tool.sdistill] cache-keys` (the bytes
+//!   `cache-keys`, or any TOML `\u`/`\U` escape that could spell them) is left to the
+//!   builder, which parses TOML and globs the keys.
+//! - **Answer** (`<revision>/<settings>/answer`, beside `METADATA`): the metadata in the
+//!   two forms the command line prints (JSON and text), and whether it matches the name
+//!   and version the archive's file name states (checked by the builder with
+//!   `packaging`). It is sealed with a digest over the `METADATA` record and itself, so a
+//!   damaged or replaced record or answer is a miss (the builder then heals both).
+//!
+//! Anything unusual is a miss (`None`), never an error: the builder takes the normal
+//! road and decides properly.
+
+mod answer;
+mod stamp;
+
+pub use answer::{read_answer, render_answer, Answer, ANSWER_FILE};
+pub use stamp::{archive_stamp, directory_stamp, file_url, key_files_stamp, KEY_FILES};
+
+use std::fs;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use crate::cache::{Bucket, Cache};
+use crate::cache_key::cache_digest;
+
+const STAMP_FILE: &str = "stamp";
+
+/// The answers for every spec, or `None` as soon as one is not a warm hit (the caller
+/// then asks the builder for all of them, keeping their order and error reporting).
+pub fn warm_answers(root: &Path, specs: &[PathBuf], settings: &str) -> Option<Vec<Answer>> {
+    let cache = Cache::open_existing(root)?;
+    specs
+        .iter()
+        .map(|spec| warm_answer(&cache, spec, settings))
+        .collect()
+}
+
+/// The answer cached for `spec` under the config-settings directory `settings`, when
+/// `spec` is a plain local path whose live revision still matches it.
+pub fn warm_answer(cache: &Cache, spec: &Path, settings: &str) -> Option<Answer> {
+    let text = spec.as_os_str().as_bytes();
+    let has = |needle: &[u8]| text.windows(needle.len()).any(|w| w == needle);
+    if text.is_empty() || has(b"://") || has(b"@") || text.starts_with(b"~") {
+        return None;
+    }
+    let path = fs::canonicalize(spec).ok()?;
+    let meta = fs::metadata(&path).ok()?;
+    let (stamp, archive) = if meta.is_dir() {
+        (key_files_stamp(&path)?, false)
+    } else if meta.is_file() {
+        (archive_stamp(&meta), true)
+    } else {
+        return None;
+    };
+    let digest = cache_digest(&file_url(&path)).ok()?;
+    let shard = cache.shard(Bucket::Sdists, &["path", &digest]).ok()?;
+    let revision = shard.join(cache.read_revision(&shard)?);
+    if fs::read(revision.join(STAMP_FILE)).ok()? != stamp.as_bytes() {
+        return None;
+    }
+    let answer = read_answer(&revision.join(settings))?;
+    // An archive whose file name states another name or version is the builder's to
+    // refuse (a directory states none).
+    (!archive || answer.identity != "mismatch").then_some(answer)
+}
