@@ -317,20 +317,17 @@ class SourceDistBuilder:
         self, src: LocalSource, tree: Path, pyproject: dict[str, Any] | None, editable: bool
     ) -> Backend:
         system = read_build_system(tree, pyproject)
+
+        def backend_in(python: str, environ: dict[str, str] | None) -> Backend:
+            return Backend(
+                tree, system, python, environ, src, self.reporter, self._servers, self._hook_slots
+            )
+
         if not self.build_isolation:
-            return Backend(tree, system, sys.executable, None, src, self.reporter, self._servers)
+            return backend_in(sys.executable, None)
         envs = self._environment_manager()
         env = envs.get(list(system.requires), self.reporter, src)
-        backend = Backend(
-            tree,
-            system,
-            str(env.python),
-            env.environ(),
-            src,
-            self.reporter,
-            self._servers,
-            self._hook_slots,
-        )
+        backend = backend_in(str(env.python), env.environ())
         cfg = settings(self.config_settings)
         if editable:
             hook = "get_requires_for_build_editable"
@@ -341,16 +338,7 @@ class SourceDistBuilder:
         if not extra:
             return backend
         env = envs.get([*system.requires, *extra], self.reporter, src)
-        return Backend(
-            tree,
-            system,
-            str(env.python),
-            env.environ(),
-            src,
-            self.reporter,
-            self._servers,
-            self._hook_slots,
-        )
+        return backend_in(str(env.python), env.environ())
 
     def _backend_metadata(
         self,

@@ -149,7 +149,7 @@ def _builder(args: argparse.Namespace, reporter: ConsoleReporter) -> SourceDistB
         offline=args.offline,
         refresh=args.refresh,
         build_isolation=not args.no_build_isolation,
-        config_settings=_settings(args),
+        config_settings=_settings(args.config_settings),
         no_build=args.no_build,
         reporter=reporter,
         jobs=args.jobs,
@@ -158,10 +158,10 @@ def _builder(args: argparse.Namespace, reporter: ConsoleReporter) -> SourceDistB
     )
 
 
-def _settings(args: argparse.Namespace) -> dict[str, str | list[str]]:
+def _settings(pairs: list[tuple[str, str]]) -> dict[str, str | list[str]]:
     """``-C`` options as config settings (a key given twice gets a list)."""
     settings: dict[str, str | list[str]] = {}
-    for key, value in args.config_settings:
+    for key, value in pairs:
         previous = settings.get(key)
         if previous is None:
             settings[key] = value
@@ -243,16 +243,9 @@ def _warm_metadata(argv: list[str]) -> bool:
         cache_dir, pairs, as_json, specs = _warm_request(argv)
     except (ValueError, StopIteration):
         return False
-    settings: dict[str, str | list[str]] = {}
-    for key, value in pairs:
-        previous = settings.get(key)
-        if previous is None:
-            settings[key] = value
-        else:
-            settings[key] = [*([previous] if isinstance(previous, str) else previous), value]
     root = cache_dir if cache_dir is not None else lookup.default_cache_dir()
     root = os.path.abspath(os.path.expanduser(root))
-    answers = lookup.warm_answers(root, specs, lookup.settings_key(settings))
+    answers = lookup.warm_answers(root, specs, lookup.settings_key(_settings(pairs)))
     if answers is None:
         return False
     if as_json:

@@ -22,6 +22,7 @@ from packaging.utils import (
     parse_sdist_filename,
 )
 
+from sdistill import lookup
 from sdistill.errors import InvalidSourceError
 
 __all__ = ["LocalArchiveSource", "LocalDirectorySource", "LocalSource", "Source"]
@@ -83,7 +84,8 @@ class LocalSource(Source):
 
     @property
     def url(self) -> str:
-        return self.path.as_uri()
+        # The same spelling the native warm lookup uses to find the shard.
+        return lookup.file_url(self.path)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ mod answer;
 mod stamp;
 
 pub use answer::{read_answer, render_answer, Answer, ANSWER_FILE};
+use stamp::contains;
 pub use stamp::{archive_stamp, directory_stamp, file_url, key_files_stamp, KEY_FILES};
 
 use std::fs;
@@ -50,8 +51,7 @@ pub fn warm_answers(root: &Path, specs: &[PathBuf], settings: &str) -> Option<Ve
 /// `spec` is a plain local path whose live revision still matches it.
 pub fn warm_answer(cache: &Cache, spec: &Path, settings: &str) -> Option<Answer> {
     let text = spec.as_os_str().as_bytes();
-    let has = |needle: &[u8]| text.windows(needle.len()).any(|w| w == needle);
-    if text.is_empty() || has(b"://") || has(b"@") || text.starts_with(b"~") {
+    if text.is_empty() || contains(text, b"://") || contains(text, b"@") || text.starts_with(b"~") {
         return None;
     }
     let path = fs::canonicalize(spec).ok()?;

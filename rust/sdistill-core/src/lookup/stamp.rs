@@ -54,8 +54,14 @@ pub fn key_files_stamp(dir: &Path) -> Option<String> {
 }
 
 fn may_name_cache_keys(text: &[u8]) -> bool {
-    let has = |needle: &[u8]| text.windows(needle.len()).any(|w| w == needle);
-    has(b"cache-keys") || has(b"\\u") || has(b"\\U")
+    [&b"cache-keys"[..], b"\\u", b"\\U"]
+        .iter()
+        .any(|needle| contains(text, needle))
+}
+
+/// Whether `needle` occurs in `text`.
+pub(super) fn contains(text: &[u8], needle: &[u8]) -> bool {
+    text.windows(needle.len()).any(|window| window == needle)
 }
 
 /// Seconds and nanoseconds as one number, like Python's `st_mtime_ns`.
