@@ -609,7 +609,9 @@ def test_close_lets_running_hooks_finish_then_stops_the_server(
         go.touch()
         thread.join(timeout=60)
     assert results == [(7, ["started", "finished"])]
-    wait_until(lambda: reaped(pid_of(server)), "the closed server exits")
+    # Popen records the exit code just after the reader thread's waitpid returns.
+    wait_until(lambda: server._process.returncode is not None, "the closed server exits")
+    assert reaped(pid_of(server))
     assert server._process.returncode == 0
 
 
