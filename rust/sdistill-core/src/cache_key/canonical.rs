@@ -4,6 +4,20 @@ use super::Error;
 
 /// The canonical form of `url` (the rules are in the module documentation).
 pub fn canonical_url(url: &str) -> Result<String, Error> {
+    // The URL parser resolves dot segments only when the path is set, which can expose
+    // what the rules remove (`/%2e.git` -> `/.` -> `/`): apply them until nothing changes.
+    let mut current = canonical_once(url)?;
+    for _ in 0..4 {
+        let next = canonical_once(&current)?;
+        if next == current {
+            break;
+        }
+        current = next;
+    }
+    Ok(current)
+}
+
+fn canonical_once(url: &str) -> Result<String, Error> {
     let invalid = |reason: String| Error::InvalidUrl {
         url: redact(url),
         reason,
