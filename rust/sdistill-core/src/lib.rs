@@ -2,6 +2,7 @@
 //!
 //! - [`cache_key`]: canonical URLs and the digests that name cache shards.
 //! - [`cache`]: the on-disk cache layout — buckets, shards, revisions, locks, atomic writes.
+//! - [`http`]: the HTTP client: RFC 9111 caching on archived policies, retries, downloads.
 //! - [`archive`]: streaming, hashing, safe extraction of zip and tar archives.
 //! - [`lookup`]: warm answers for local sources (file URLs, stamps, sealed answers).
 //!
@@ -11,4 +12,5 @@
 pub mod archive;
 pub mod cache;
 pub mod cache_key;
+pub mod http;
 pub mod lookup;

@@ -26,7 +26,7 @@ impl Hashes {
         }
     }
 
-    fn update(&mut self, bytes: &[u8]) {
+    pub(crate) fn update(&mut self, bytes: &[u8]) {
         self.sha256.update(bytes);
         if let Some(h) = &mut self.sha384 {
             h.update(bytes);

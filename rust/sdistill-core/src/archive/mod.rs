@@ -47,7 +47,7 @@ mod decoders;
 mod error;
 mod extract;
 mod format;
-mod hashing;
+pub(crate) mod hashing;
 mod names;
 mod options;
 mod sink;

@@ -1,0 +1,218 @@
+//! The file format of an HTTP cache entry.
+//!
+//! ```text
+//! offset  size  field
+//!      0     8  magic "sdhttp\0\0"
+//!      8     4  format version (little endian), currently 1
+//!     12     4  length of the record (rkyv archive of `policy::Record`)
+//!     16     8  length of the inline payload
+//!     24     4  CRC-32 of the record
+//!     28     4  CRC-32 of the inline payload
+//!     32     …  the record, then the payload
+//! ```
+//!
+//! A read is one `read` of the whole file into a 16-byte aligned buffer; the record is
+//! then validated in place with `rkyv::access` (bounds, pointers, enum tags, UTF-8) and
+//! used without deserializing. Anything unexpected — a short file, another magic or
+//! version, a length that does not add up, a checksum or validation failure — is
+//! [`Invalid`]: the caller deletes the file and fetches again.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+use rkyv::rancor;
+use rkyv::util::AlignedVec;
+
+use super::policy::{ArchivedRecord, Record};
+
+const MAGIC: &[u8; 8] = b"sdhttp\0\0";
+const VERSION: u32 = 1;
+const HEADER: usize = 32;
+
+/// Why an entry file cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid(pub String);
+
+/// An entry read from disk, its record validated.
+pub struct Entry {
+    buffer: AlignedVec,
+    record_len: usize,
+}
+
+impl Entry {
+    /// Reads and validates the entry at `path`; `Ok(None)` if there is none.
+    pub fn read(path: &Path) -> io::Result<Result<Option<Entry>, Invalid>> {
+        let mut file = match File::open(path) {
+            Ok(file) => file,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Ok(None)),
+            Err(err) => return Err(err),
+        };
+        let size = usize::try_from(file.metadata()?.len()).unwrap_or(usize::MAX);
+        if size > isize::MAX as usize / 2 {
+            return Ok(Err(Invalid("absurd size".into())));
+        }
+        let mut buffer = AlignedVec::with_capacity(size);
+        buffer.resize(size, 0);
+        let mut filled = 0;
+        while filled < size {
+            match file.read(&mut buffer[filled..])? {
+                0 => break,
+                n => filled += n,
+            }
+        }
+        buffer.resize(filled, 0);
+        Ok(Entry::validate(buffer).map(Some))
+    }
+
+    fn validate(buffer: AlignedVec) -> Result<Entry, Invalid> {
+        let invalid = |what: &str| Err(Invalid(what.to_owned()));
+        if buffer.len() < HEADER || &buffer[..8] != MAGIC {
+            return invalid("not an entry (short file or wrong magic)");
+        }
+        let u32_at = |at: usize| u32::from_le_bytes(buffer[at..at + 4].try_into().unwrap());
+        if u32_at(8) != VERSION {
+            return invalid("unknown format version");
+        }
+        let record_len = u32_at(12) as usize;
+        let payload_len = u64::from_le_bytes(buffer[16..24].try_into().unwrap());
+        let expected = (HEADER as u64)
+            .checked_add(record_len as u64)
+            .and_then(|n| n.checked_add(payload_len));
+        if expected != Some(buffer.len() as u64) {
+            return invalid("truncated or overlong");
+        }
+        let record = &buffer[HEADER..HEADER + record_len];
+        if crc32fast::hash(record) != u32_at(24) {
+            return invalid("record checksum mismatch");
+        }
+        if crc32fast::hash(&buffer[HEADER + record_len..]) != u32_at(28) {
+            return invalid("payload checksum mismatch");
+        }
+        if let Err(err) = rkyv::access::<ArchivedRecord, rancor::Error>(record) {
+            return Err(Invalid(format!("record does not validate: {err}")));
+        }
+        Ok(Entry { buffer, record_len })
+    }
+
+    /// The record, validated when the entry was read.
+    pub fn record(&self) -> &ArchivedRecord {
+        let bytes = &self.buffer[HEADER..HEADER + self.record_len];
+        // SAFETY: `validate` ran `rkyv::access` on exactly these bytes, which have not
+        // changed since (the buffer is owned and never mutated after validation).
+        unsafe { rkyv::access_unchecked::<ArchivedRecord>(bytes) }
+    }
+
+    /// The inline payload (empty for entries whose body lives elsewhere).
+    pub fn payload(&self) -> &[u8] {
+        &self.buffer[HEADER + self.record_len..]
+    }
+}
+
+/// The bytes of an entry file for `record` with `payload` inline.
+pub fn encode(record: &Record, payload: &[u8]) -> Vec<u8> {
+    let archived =
+        rkyv::to_bytes::<rancor::Error>(record).expect("serializing a record cannot fail");
+    let mut out = Vec::with_capacity(HEADER + archived.len() + payload.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&VERSION.to_le_bytes());
+    let record_len = u32::try_from(archived.len()).expect("a record is small");
+    out.extend_from_slice(&record_len.to_le_bytes());
+    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    out.extend_from_slice(&crc32fast::hash(&archived).to_le_bytes());
+    out.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
+    out.extend_from_slice(&archived);
+    out.extend_from_slice(payload);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::cache_control::Directives;
+    use crate::http::policy::{Body, Policy, Vary};
+
+    fn record() -> Record {
+        Record {
+            url: "https://example.org/x".into(),
+            stored_at_ms: 3,
+            policy: Policy {
+                request_time: 1,
+                response_time: 2,
+                status: 200,
+                directives: Directives::parse(["max-age=5"]),
+                date: None,
+                expires: None,
+                last_modified: None,
+                last_modified_time: None,
+                etag: Some("\"t\"".into()),
+                age: 0,
+                vary: Vary::Fields(vec![("accept".into(), None)]),
+            },
+            body: Body::Inline,
+        }
+    }
+
+    fn write(dir: &Path, bytes: &[u8]) -> std::path::PathBuf {
+        let path = dir.join("entry");
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    #[test]
+    fn round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), &encode(&record(), b"payload"));
+        let entry = Entry::read(&path).unwrap().unwrap().unwrap();
+        assert_eq!(entry.payload(), b"payload");
+        assert_eq!(entry.record().url.as_str(), "https://example.org/x");
+        assert_eq!(
+            entry
+                .record()
+                .policy
+                .directives
+                .max_age
+                .as_ref()
+                .unwrap()
+                .to_native(),
+            5
+        );
+    }
+
+    #[test]
+    fn a_missing_entry_is_none() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(Entry::read(&dir.path().join("nope"))
+            .unwrap()
+            .unwrap()
+            .is_none());
+    }
+
+    #[test]
+    fn every_truncation_and_every_flipped_byte_is_invalid() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = encode(&record(), b"some payload bytes");
+        for cut in 0..good.len() {
+            let path = write(dir.path(), &good[..cut]);
+            assert!(Entry::read(&path).unwrap().is_err(), "cut at {cut}");
+        }
+        for at in 0..good.len() {
+            let mut bad = good.clone();
+            bad[at] ^= 0x41;
+            let path = write(dir.path(), &bad);
+            assert!(Entry::read(&path).unwrap().is_err(), "flip at {at}");
+        }
+    }
+
+    #[test]
+    fn another_version_is_invalid() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bytes = encode(&record(), b"");
+        bytes[8] = 2;
+        let path = write(dir.path(), &bytes);
+        assert_eq!(
+            Entry::read(&path).unwrap().err(),
+            Some(Invalid("unknown format version".into()))
+        );
+    }
+}

@@ -1,0 +1,54 @@
+use std::io;
+use std::path::PathBuf;
+
+use crate::{archive, cache};
+
+/// Errors of the HTTP client. Every URL in them has its credentials redacted.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The request failed: no connection, a timeout, a broken body, an error status or
+    /// too many redirects, after `retries` retries.
+    #[error("{url}: {message}{}", retries_note(*.retries))]
+    Network {
+        url: String,
+        status: Option<u16>,
+        retries: u32,
+        message: String,
+    },
+    /// Offline mode, and the cache has no entry for the URL.
+    #[error("{url}: not in the cache, and offline mode does not use the network")]
+    Offline { url: String },
+    /// Not a URL this client fetches.
+    #[error("{url}: {reason}")]
+    InvalidUrl { url: String, reason: String },
+    /// The downloaded archive could not be extracted, or its hash is not the expected one.
+    #[error("{url}: {source}")]
+    Archive {
+        url: String,
+        #[source]
+        source: archive::Error,
+    },
+    /// The cache could not be written or locked.
+    #[error(transparent)]
+    Cache(#[from] cache::Error),
+    /// An operating-system call failed on `path`.
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: io::Error },
+}
+
+fn retries_note(retries: u32) -> String {
+    match retries {
+        0 => String::new(),
+        1 => " (after 1 retry)".to_owned(),
+        n => format!(" (after {n} retries)"),
+    }
+}
+
+impl Error {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
