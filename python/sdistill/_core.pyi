@@ -12,6 +12,7 @@ __all__ = [
     "DEFAULT_MAX_UNPACKED_SIZE",
     "STAMP_KEY_FILES",
     "CacheLayout",
+    "HttpClient",
     "ShardLock",
     "__version__",
     "archive_stamp",
@@ -92,3 +93,63 @@ class CacheLayout:
         self, package: str | None = None, timeout: float | None = None
     ) -> tuple[int, int]: ...
     def prune(self, timeout: float | None = None) -> tuple[int, int]: ...
+
+# The cached HTTP client (rust/sdistill-core/src/http); sdistill.http is its Python face.
+@final
+class HttpClient:
+    def __new__(
+        cls,
+        cache_root: str | os.PathLike[str],
+        *,
+        offline: bool = False,
+        refresh: bool = False,
+        refresh_packages: Sequence[str] = ...,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 30.0,
+        retries: int = 3,
+        retry_base: float = 0.5,
+        max_redirects: int = 10,
+        cache_control_overrides: Mapping[str, str] | None = None,
+        use_netrc: bool = True,
+        user_agent: str | None = None,
+    ) -> HttpClient: ...
+    def get(
+        self,
+        url: str,
+        *,
+        headers: Sequence[tuple[str, str]] | None = None,
+        package: str | None = None,
+        cache_control: str | None = None,
+        entry: str | os.PathLike[str] | None = None,
+    ) -> bytes: ...
+    def get_file(
+        self,
+        url: str,
+        *,
+        expected_hashes: Mapping[str, str] | None = None,
+        headers: Sequence[tuple[str, str]] | None = None,
+        package: str | None = None,
+        cache_control: str | None = None,
+        entry: str | os.PathLike[str] | None = None,
+    ) -> tuple[str, str, str, int]: ...
+    def fetch_archive(
+        self,
+        url: str,
+        shard: str | os.PathLike[str],
+        *,
+        expected_hashes: Mapping[str, str] | None = None,
+        package: str | None = None,
+        strip_top_level: bool = True,
+        max_unpacked_size: int = ...,
+        max_entries: int = ...,
+    ) -> tuple[str, str, str, int]: ...
+    def download_extract(
+        self,
+        url: str,
+        dest: str | os.PathLike[str],
+        *,
+        expected_hashes: Mapping[str, str] | None = None,
+        strip_top_level: bool = False,
+        hashes: Sequence[str] = ...,
+    ) -> tuple[int, int, dict[str, str], int]: ...
+    def take_warnings(self) -> list[str]: ...

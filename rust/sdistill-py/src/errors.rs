@@ -11,7 +11,7 @@ use std::path::Path;
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use sdistill_core::{archive, cache, cache_key};
+use sdistill_core::{archive, cache, cache_key, http};
 
 pyo3::import_exception!(sdistill.errors, ArchiveError);
 pyo3::import_exception!(sdistill.errors, UnsafeArchiveError);
@@ -19,6 +19,8 @@ pyo3::import_exception!(sdistill.errors, UnsupportedArchiveError);
 pyo3::import_exception!(sdistill.errors, HashMismatchError);
 pyo3::import_exception!(sdistill.errors, CacheError);
 pyo3::import_exception!(sdistill.errors, InvalidSourceError);
+pyo3::import_exception!(sdistill.errors, NetworkError);
+pyo3::import_exception!(sdistill.errors, OfflineError);
 
 /// Conversion of a core error into the Python exception it stands for.
 pub(crate) trait IntoPyErr {
@@ -51,15 +53,67 @@ impl IntoPyErr for cache::Error {
     }
 }
 
+impl IntoPyErr for http::Error {
+    fn into_pyerr(self) -> PyErr {
+        let message = self.to_string();
+        match self {
+            http::Error::Network {
+                url,
+                status,
+                retries,
+                ..
+            } => Python::attach(|py| {
+                let build = || -> PyResult<PyErr> {
+                    let kwargs = PyDict::new(py);
+                    kwargs.set_item("url", url)?;
+                    kwargs.set_item("status", status)?;
+                    kwargs.set_item("retries", retries)?;
+                    let instance = py
+                        .get_type::<NetworkError>()
+                        .call((message,), Some(&kwargs))?;
+                    Ok(PyErr::from_value(instance))
+                };
+                build().unwrap_or_else(|err| err)
+            }),
+            http::Error::Offline { .. } => OfflineError::new_err(message),
+            http::Error::InvalidUrl { .. } => InvalidSourceError::new_err(message),
+            http::Error::Archive { url, source } => {
+                let url = std::path::PathBuf::from(url);
+                let failure = ArchiveFailure {
+                    error: source,
+                    archive: &url,
+                };
+                failure.into_pyerr_named()
+            }
+            http::Error::Cache(err) => err.into_pyerr(),
+            http::Error::Io { path, source } => os_error(&path, &source),
+        }
+    }
+}
+
 /// An archive error, with the archive it came from.
 pub(crate) struct ArchiveFailure<'a> {
     pub(crate) error: archive::Error,
     pub(crate) archive: &'a Path,
 }
 
+impl ArchiveFailure<'_> {
+    /// The error with the archive (a download's URL) named in its message.
+    fn into_pyerr_named(self) -> PyErr {
+        let message = format!("{}: {}", self.archive.display(), self.error);
+        self.into_pyerr_with(message)
+    }
+}
+
 impl IntoPyErr for ArchiveFailure<'_> {
     fn into_pyerr(self) -> PyErr {
         let message = self.error.to_string();
+        self.into_pyerr_with(message)
+    }
+}
+
+impl ArchiveFailure<'_> {
+    fn into_pyerr_with(self, message: String) -> PyErr {
         let archive = Some(self.archive.display().to_string());
         match self.error {
             archive::Error::Io { path, source } => os_error(&path, &source),

@@ -7,6 +7,7 @@
 mod cache;
 mod errors;
 mod extract;
+mod http;
 mod keys;
 mod lookup;
 
@@ -19,5 +20,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     extract::register(m)?;
     cache::register(m)?;
     lookup::register(m)?;
+    http::register(m)?;
     Ok(())
 }
