@@ -438,7 +438,7 @@ def test_source_parse_kinds(tmp_path: Path) -> None:
     "spec",
     [
         "six==1.0",
-        "https://example.com/pkg-1.0.tar.gz",
+        "https:///pkg-1.0.tar.gz",
         "git+https://github.com/pypa/sampleproject",
         "/nonexistent/sdistill/test/path",
         "file:///nonexistent/sdistill/test/pkg-1.0.tar.gz",

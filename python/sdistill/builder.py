@@ -2,9 +2,10 @@
 
 For one source and one set of config settings the flow is:
 
-1. Find the shard (``sdists-v1/<kind>/<digest(url)>/``) and its live revision; if it
-   still matches the source's stamp and holds the answer, return it -- a few small file
-   reads, no lock, no subprocess.
+1. Find the shard (``sdists-v1/<kind>/<digest(url)>/``) and its live revision -- for a
+   local source the one made for its current stamp, for a direct URL the one the
+   archive's HTTP cache entry names (fetched again only when its policy says so); if it
+   holds the answer, return it -- a few small file reads, no lock, no subprocess.
 2. Otherwise take the shard lock (another process may be doing the same work: after the
    wait the answer is usually there), make a new revision if the stamp changed, and
    produce the answer: static metadata when the source states it reliably, else the
@@ -37,10 +38,17 @@ from sdistill.environments import EnvironmentManager
 from sdistill.errors import InvalidSourceError, NoBuildError
 from sdistill.extract import extract
 from sdistill.hook_server import HookServerPool
+from sdistill.http import HttpClient
 from sdistill.installers import DEFAULT_INDEX_URL, IndexConfig, find_installer
 from sdistill.pep517 import Backend, HookMissing, settings
 from sdistill.reporter import LoggingReporter, Reporter
-from sdistill.sources import LocalArchiveSource, LocalDirectorySource, LocalSource, Source
+from sdistill.sources import (
+    LocalArchiveSource,
+    LocalDirectorySource,
+    LocalSource,
+    Source,
+    UrlSource,
+)
 from sdistill.wheels import (
     BuiltWheel,
     check_identity,
@@ -64,7 +72,7 @@ class SourceDistBuilder:
         index_url: str | None = DEFAULT_INDEX_URL,
         extra_index_urls: Iterable[str] = (),
         offline: bool = False,
-        refresh: bool = False,
+        refresh: bool | Iterable[str] = False,
         build_isolation: bool = True,
         config_settings: Mapping[str, Any] | None = None,
         no_build: bool = False,
@@ -82,6 +90,7 @@ class SourceDistBuilder:
             offline=offline,
         )
         self.refresh = refresh
+        self.http = HttpClient(self.cache, offline=offline, refresh=refresh)
         self.build_isolation = build_isolation
         self.config_settings = dict(config_settings or {})
         self.no_build = no_build
@@ -113,11 +122,11 @@ class SourceDistBuilder:
 
     def metadata(self, source: Any) -> Metadata:
         """The core metadata of ``source`` (a ``Source`` or anything ``Source.parse`` reads)."""
-        return self._metadata(_local(source))
+        return self._metadata(_supported(source))
 
     def build(self, source: Any) -> BuiltWheel:
         """A wheel of ``source`` for the running interpreter."""
-        return self._build(_local(source), editable=False)
+        return self._build(_supported(source), editable=False)
 
     def build_editable(self, directory: Any) -> BuiltWheel:
         """An editable wheel (PEP 660) of a project directory."""
@@ -159,7 +168,7 @@ class SourceDistBuilder:
 
     # ------------------------------------------------------------------ the flows
 
-    def _metadata(self, src: LocalSource) -> Metadata:
+    def _metadata(self, src: LocalSource | UrlSource) -> Metadata:
         def produce(revision: revisions.Revision) -> tuple[Metadata, str]:
             tree = self._tree(src, revision)
             pyproject = read_pyproject(tree)
@@ -178,7 +187,7 @@ class SourceDistBuilder:
 
         return self._cached(src, editable, read, produce, lambda m: m)
 
-    def _build(self, src: LocalSource, editable: bool) -> BuiltWheel:
+    def _build(self, src: LocalSource | UrlSource, editable: bool) -> BuiltWheel:
         def produce(revision: revisions.Revision) -> tuple[BuiltWheel, str]:
             if self.no_build:
                 raise NoBuildError(f"{src.url}: a wheel needs a build, and builds are off")
@@ -195,7 +204,7 @@ class SourceDistBuilder:
 
     def _cached(
         self,
-        src: LocalSource,
+        src: LocalSource | UrlSource,
         editable: bool,
         lookup: Callable[[revisions.Revision], T | None],
         produce: Callable[[revisions.Revision], tuple[T, str]],
@@ -203,18 +212,21 @@ class SourceDistBuilder:
     ) -> T:
         """The answer cached under the source's live revision, else produced under the
         shard lock (after the wait another process may have produced it) and recorded."""
-        shard, stamp = self._shard(src, editable)
-        refresh = self.refresh and shard not in self._refreshed
-        revision = None if refresh else revisions.current(self.cache, shard, stamp)
+        revision: revisions.Revision | None
+        if isinstance(src, UrlSource):
+            # The HTTP entry decides (natively, with its own lock) which revision is live.
+            fetched = revision = self._fetch(src)
+            shard = fetched.shard
+
+            def make() -> revisions.Revision:
+                return fetched
+        else:
+            shard, current, make = self._local_revisions(src, editable)
+            revision = current()
         found = lookup(revision) if revision is not None else None
         if found is None:
             with self.cache.lock(shard):
-                # Another thread may have refreshed this shard while we waited.
-                refresh = refresh and shard not in self._refreshed
-                revision = None if refresh else revisions.current(self.cache, shard, stamp)
-                if revision is None:
-                    revision = revisions.create(self.cache, shard, stamp)
-                    self._refreshed.add(shard)
+                revision = make()
                 found = lookup(revision)
                 if found is None:
                     found, text = produce(revision)
@@ -224,6 +236,39 @@ class SourceDistBuilder:
                     return found
         check_identity(metadata_of(found), src.name, src.version, origin=src.url)
         return found
+
+    def _local_revisions(
+        self, src: LocalSource, editable: bool
+    ) -> tuple[Path, Callable[[], revisions.Revision | None], Callable[[], revisions.Revision]]:
+        """The shard of a local source, its live revision if made for the source's
+        stamp, and (under the shard lock) that or a new one."""
+        shard, stamp = self._shard(src, editable)
+        wanted = self.refresh is True or (
+            not isinstance(self.refresh, bool) and src.name in set(self.refresh)
+        )
+
+        def current() -> revisions.Revision | None:
+            if wanted and shard not in self._refreshed:
+                return None
+            return revisions.current(self.cache, shard, stamp)
+
+        def make() -> revisions.Revision:
+            # Another thread may have refreshed this shard while we waited.
+            revision = current()
+            if revision is None:
+                revision = revisions.create(self.cache, shard, stamp)
+                self._refreshed.add(shard)
+            return revision
+
+        return shard, current, make
+
+    def _fetch(self, src: UrlSource) -> revisions.Revision:
+        """The revision holding the URL's archive, downloaded if its policy says so."""
+        shard = self.cache.shard("sdists", src.kind, _core.cache_digest(src.url))
+        fetched = self.http.fetch_archive(
+            src.location, shard, expected_hashes=dict(src.hashes) or None, package=src.name
+        )
+        return revisions.Revision(shard, fetched.revision)
 
     # ------------------------------------------------------------------ cache parts
 
@@ -245,7 +290,9 @@ class SourceDistBuilder:
     def _settings_dir(self, revision: revisions.Revision) -> Path:
         return revision.path / self._settings_key
 
-    def _read_record(self, src: LocalSource, revision: revisions.Revision) -> Metadata | None:
+    def _read_record(
+        self, src: LocalSource | UrlSource, revision: revisions.Revision
+    ) -> Metadata | None:
         directory = self._settings_dir(revision)
         try:
             text = (directory / "METADATA").read_text(encoding="utf-8")
@@ -257,14 +304,18 @@ class SourceDistBuilder:
         return metadata
 
     def _write_record(
-        self, src: LocalSource, revision: revisions.Revision, text: str, metadata: Metadata
+        self,
+        src: LocalSource | UrlSource,
+        revision: revisions.Revision,
+        text: str,
+        metadata: Metadata,
     ) -> None:
         directory = self._settings_dir(revision)
         self.cache.write_atomic(directory / "METADATA", text.encode("utf-8"))
         self._write_answer(src, directory, text, metadata)
 
     def _write_answer(
-        self, src: LocalSource, directory: Path, text: str, metadata: Metadata
+        self, src: LocalSource | UrlSource, directory: Path, text: str, metadata: Metadata
     ) -> None:
         """The printed forms of the answer, for the warm command line (``lookup``)."""
         data = lookup.metadata_json(metadata)
@@ -276,7 +327,9 @@ class SourceDistBuilder:
         )
         self.cache.write_atomic(directory / lookup.ANSWER, answer.encode("utf-8"))
 
-    def _cached_wheel(self, src: LocalSource, revision: revisions.Revision) -> BuiltWheel | None:
+    def _cached_wheel(
+        self, src: LocalSource | UrlSource, revision: revisions.Revision
+    ) -> BuiltWheel | None:
         wheel = compatible_wheel(self._settings_dir(revision) / "wheels")
         if wheel is None:
             return None
@@ -290,11 +343,14 @@ class SourceDistBuilder:
             self._write_record(src, revision, text, metadata)
         return BuiltWheel(wheel, wheel.name, metadata)
 
-    def _tree(self, src: LocalSource, revision: revisions.Revision) -> Path:
-        """The source tree: the directory itself, or the archive extracted into the revision."""
+    def _tree(self, src: LocalSource | UrlSource, revision: revisions.Revision) -> Path:
+        """The source tree: the directory itself, or the archive extracted into the
+        revision (a direct URL's archive is extracted as it downloads)."""
         if isinstance(src, LocalDirectorySource):
             return src.path
         tree = revision.path / "src"
+        if isinstance(src, UrlSource):
+            return _subdirectory(src, tree)
         if not tree.is_dir():
             extract(src.path, tree, strip_top_level=True)
         return tree
@@ -302,10 +358,12 @@ class SourceDistBuilder:
     # ------------------------------------------------------------------ backends
 
     def _static(
-        self, src: LocalSource, tree: Path, pyproject: dict[str, Any] | None
+        self, src: LocalSource | UrlSource, tree: Path, pyproject: dict[str, Any] | None
     ) -> tuple[Metadata, str] | None:
         candidates = []
-        if isinstance(src, LocalArchiveSource):
+        # An sdist's PKG-INFO describes the project at its top, not a subdirectory's.
+        whole_sdist = isinstance(src, UrlSource) and src.subdirectory is None
+        if isinstance(src, LocalArchiveSource) or whole_sdist:
             candidates.append(static_metadata.from_pkg_info(tree))
         candidates.append(static_metadata.from_pyproject(pyproject, src.version))
         for found in candidates:
@@ -314,7 +372,11 @@ class SourceDistBuilder:
         return None
 
     def _backend(
-        self, src: LocalSource, tree: Path, pyproject: dict[str, Any] | None, editable: bool
+        self,
+        src: LocalSource | UrlSource,
+        tree: Path,
+        pyproject: dict[str, Any] | None,
+        editable: bool,
     ) -> Backend:
         system = read_build_system(tree, pyproject)
 
@@ -342,7 +404,7 @@ class SourceDistBuilder:
 
     def _backend_metadata(
         self,
-        src: LocalSource,
+        src: LocalSource | UrlSource,
         tree: Path,
         pyproject: dict[str, Any] | None,
         revision: revisions.Revision,
@@ -376,7 +438,7 @@ class SourceDistBuilder:
 
     def _backend_wheel(
         self,
-        src: LocalSource,
+        src: LocalSource | UrlSource,
         tree: Path,
         pyproject: dict[str, Any] | None,
         revision: revisions.Revision,
@@ -386,7 +448,11 @@ class SourceDistBuilder:
         return self._run_build(backend, src, revision, editable)
 
     def _run_build(
-        self, backend: Backend, src: LocalSource, revision: revisions.Revision, editable: bool
+        self,
+        backend: Backend,
+        src: LocalSource | UrlSource,
+        revision: revisions.Revision,
+        editable: bool,
     ) -> tuple[Path, Metadata, str]:
         """Builds a wheel and, once it is known to be the wheel asked for (name and
         version of request, filename and METADATA agree), moves it into the cache."""
@@ -421,14 +487,25 @@ class SourceDistBuilder:
             return self._environments
 
 
-def _local(source: Any) -> LocalSource:
+def _supported(source: Any) -> LocalSource | UrlSource:
     src = Source.parse(source)
-    if not isinstance(src, LocalSource):
+    if not isinstance(src, (LocalSource, UrlSource)):
         raise InvalidSourceError(f"{src.url}: this kind of source is not supported yet")
     return src
 
 
-def _file_name_identity(src: LocalSource, metadata: Metadata) -> str:
+def _subdirectory(src: UrlSource, tree: Path) -> Path:
+    if src.subdirectory is None:
+        return tree
+    inner = (tree / src.subdirectory).resolve()
+    if tree.resolve() not in inner.parents or not inner.is_dir():
+        raise InvalidSourceError(
+            f"{src.url}: {src.subdirectory!r} is not a directory in the archive"
+        )
+    return inner
+
+
+def _file_name_identity(src: LocalSource | UrlSource, metadata: Metadata) -> str:
     """Whether the metadata has the name and version the archive's file name states
     ("match", "mismatch"; "none" when it states none, as a directory): what a request
     naming the plain path is checked against."""

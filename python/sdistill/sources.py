@@ -1,19 +1,24 @@
 """What can be distilled: the kinds of source and how a specification string names one.
 
 ``Source.parse`` reads what a user or a resolver writes -- a path, a ``file://`` URL,
-``name @ file://...`` -- and returns the subclass for that kind. Each kind knows its
-cache shard (``sdists-v1/<kind>/<digest>/``) and how to tell whether what is cached still
-describes it (its *stamp*). Remote kinds (registry, direct URL, git) will join these.
+``name @ file://...``, ``https://host/pkg-1.0.tar.gz#sha256=...&subdirectory=sub``,
+``name @ https://...`` -- and returns the subclass for that kind. Each kind knows its
+cache shard (``sdists-v1/<kind>/<digest>/``). What decides whether the cache still
+describes it: for a local source its *stamp*, for a direct URL the HTTP cache policy of
+the archive. Registry and git sources will join these.
+
+URLs keep their credentials only where the download needs them: ``UrlSource.url`` (used
+in messages and cache keys) is redacted, and the real URL is not part of the repr.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 from packaging.utils import (
     InvalidSdistFilename,
@@ -25,7 +30,7 @@ from packaging.utils import (
 from sdistill import lookup
 from sdistill.errors import InvalidSourceError
 
-__all__ = ["LocalArchiveSource", "LocalDirectorySource", "LocalSource", "Source"]
+__all__ = ["LocalArchiveSource", "LocalDirectorySource", "LocalSource", "Source", "UrlSource"]
 
 # "name @ url" (PEP 508 direct reference); the name part may carry extras, ignored here.
 _DIRECT_REFERENCE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*@\s*(\S.*)$")
@@ -64,9 +69,11 @@ class Source:
         if text.startswith("file:"):
             path, subdirectory = _file_url_path(text)
             return _local(path, name, editable, subdirectory)
+        if text.lower().startswith(("http://", "https://")):
+            return _url(text, name)
         if "://" in text or text.startswith("git+"):
             raise InvalidSourceError(
-                f"{text}: remote sources (URLs, git) are not supported by this version"
+                f"{_redact(text)}: this kind of remote source is not supported by this version"
             )
         path = Path(text).expanduser()
         if path.exists() or os.sep in text or text.startswith("."):
@@ -102,6 +109,81 @@ class LocalDirectorySource(LocalSource):
     editable: bool = False
 
     kind: ClassVar[str] = "path"
+
+
+_HASH_NAMES = ("sha256", "sha384", "sha512", "md5")
+
+
+@dataclass(frozen=True)
+class UrlSource(Source):
+    """An sdist archive at an http(s) URL (a direct reference)."""
+
+    #: The URL to download, credentials included, fragment removed.
+    location: str = field(default="", repr=False)
+    #: The project inside the archive, if not at its top.
+    subdirectory: str | None = None
+    #: Digests the archive must have, from the URL's fragment: ((algorithm, hex), ...).
+    hashes: tuple[tuple[str, str], ...] = ()
+
+    kind: ClassVar[str] = "url"
+
+    @property
+    def url(self) -> str:
+        """The URL without credentials (what messages show and cache keys hash)."""
+        text = _redact(self.location)
+        if self.subdirectory:
+            text += f"#subdirectory={self.subdirectory}"
+        return text
+
+
+def _redact(url: str) -> str:
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    userinfo, _, host = parts.netloc.rpartition("@")
+    shown = "****" if ":" not in userinfo else userinfo.split(":", 1)[0] + ":****"
+    return urlunsplit(parts._replace(netloc=f"{shown}@{host}"))
+
+
+def _url(text: str, name: NormalizedName | None) -> UrlSource:
+    parts = urlsplit(text)
+    if not parts.hostname:
+        raise InvalidSourceError(f"{_redact(text)}: a URL needs a host")
+    subdirectory = None
+    hashes: list[tuple[str, str]] = []
+    for key, value in parse_qsl(parts.fragment, keep_blank_values=True):
+        if key == "subdirectory":
+            subdirectory = value.strip("/")
+            if not subdirectory or ".." in Path(subdirectory).parts or Path(value).is_absolute():
+                raise InvalidSourceError(f"{_redact(text)}: invalid subdirectory {value!r}")
+        elif key in _HASH_NAMES:
+            if not re.fullmatch(r"[0-9a-fA-F]+", value):
+                raise InvalidSourceError(f"{_redact(text)}: {key}= is not a hex digest")
+            hashes.append((key, value.lower()))
+        elif key in ("sha1", "sha224"):
+            raise InvalidSourceError(f"{_redact(text)}: {key} hashes are not supported")
+        elif key != "egg":
+            raise InvalidSourceError(f"{_redact(text)}: the fragment {key}= is not supported")
+    location = urlunsplit(parts._replace(fragment=""))
+    version = None
+    file_name = unquote(parts.path.rsplit("/", 1)[-1])
+    try:
+        stated_name, stated_version = parse_sdist_filename(file_name)
+    except InvalidSdistFilename:
+        pass
+    else:
+        # Like pip and uv: name-version.tar.gz must build that name and version, and
+        # a stated name must agree with the file's.
+        if name is not None and name != stated_name:
+            raise InvalidSourceError(f"{_redact(text)}: the URL is for {stated_name}, not {name}")
+        name, version = stated_name, str(stated_version)
+    return UrlSource(
+        name=name,
+        version=version,
+        location=location,
+        subdirectory=subdirectory,
+        hashes=tuple(hashes),
+    )
 
 
 def _file_url_path(url: str) -> tuple[Path, str | None]:
