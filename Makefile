@@ -49,6 +49,7 @@ py-test: develop fixtures
 test: lint rust-test py-test
 
 bench: release
+	$(PY) -m pip install --quiet -r benches/requirements.txt
 	$(PY) tests/fixtures/fetch.py --group bench
 	$(PY) benches/run.py
 

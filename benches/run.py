@@ -2,7 +2,8 @@
 
 Fetches the pinned numpy 2.1.3 sdist and the 25-sdist corpus if needed
 (``tests/fixtures/fetch.py``), runs ``bench_extract`` (extraction times and peak
-memory), ``bench_digest`` (``cache_digest`` per call) and ``bench_metadata`` (metadata
+memory), ``bench_digest`` (``cache_digest`` per call), ``bench_http`` (fresh cache
+hits next to CacheControl) and ``bench_metadata`` (metadata
 of the corpus, cold and warm, next to uv and pip), prints the results as markdown and
 writes them to ``bench-results/latest.md``.
 
@@ -28,6 +29,7 @@ from pathlib import Path
 
 import bench_digest
 import bench_extract
+import bench_http
 import bench_metadata
 
 REPO = bench_extract.REPO
@@ -134,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
         lines_extract += [f"### {title}", "", *bench_extract.extraction_markdown(cases)]
     print("cache_digest")
     digests = bench_digest.run()
+    print("HTTP fresh hits")
+    fresh_hits = bench_http.run()
     metadata = None
     if not args.skip_metadata:
         # the caches of every tool go to one place (a fresh directory on disk, where a
@@ -149,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     if memory:
         lines += bench_extract.memory_markdown(memory)
     lines += ["## Cache keys", "", *bench_digest.digest_markdown(digests)]
+    lines += ["", *bench_http.report(fresh_hits).replace("## ", "## HTTP: ", 1).splitlines(), ""]
     if metadata is not None:
         lines += bench_metadata.metadata_markdown(metadata)
     report = "\n".join(lines).rstrip() + "\n"
