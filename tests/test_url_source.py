@@ -152,3 +152,19 @@ def test_offline_url_source_without_cache_fails_clearly(
     make_builder(tmp_path / "cache").metadata(url)
     assert make_builder(tmp_path / "cache", offline=True).metadata(url).name == "demo-pkg"
     assert http_server.count() == 1
+
+
+def test_refresh_of_one_package_revalidates_only_its_urls(
+    make_builder: Callable[..., Any], tmp_path: Path, http_server: HttpServer
+) -> None:
+    reply = Reply(headers={"Cache-Control": "max-age=600", "ETag": '"1"'}, body=sdist())
+    http_server.route("/demo_pkg-1.0.tar.gz", reply)
+    url = f"{http_server.url}/demo_pkg-1.0.tar.gz"
+    make_builder(tmp_path / "cache").metadata(url)
+    make_builder(tmp_path / "cache", refresh=["other"]).metadata(url)
+    assert http_server.count() == 1
+    refreshing = make_builder(tmp_path / "cache", refresh=["demo-pkg"])
+    refreshing.metadata(url)
+    refreshing.metadata(url)  # once per builder
+    assert http_server.count() == 2
+    assert http_server.requests()[1].headers.get("if-none-match") == '"1"'

@@ -122,6 +122,13 @@ def _build_options() -> argparse.ArgumentParser:
     parser.add_argument("--find-links", action="append", default=[], metavar="PATH_OR_URL")
     parser.add_argument("--offline", action="store_true", help="never touch the network")
     parser.add_argument("--refresh", action="store_true", help="revalidate everything cached")
+    parser.add_argument(
+        "--refresh-package",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="revalidate what is cached for this package (repeatable)",
+    )
     parser.add_argument("--no-build-isolation", action="store_true", help="build in this Python")
     parser.add_argument(
         "-C",
@@ -139,6 +146,12 @@ def _build_options() -> argparse.ArgumentParser:
     return parser
 
 
+def _package_names(names: list[str]) -> list[str]:
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    return [canonicalize_name(name) for name in names]
+
+
 def _builder(args: argparse.Namespace, reporter: ConsoleReporter) -> SourceDistBuilder:
     from sdistill.builder import DEFAULT_INDEX_URL, SourceDistBuilder  # noqa: PLC0415
 
@@ -147,7 +160,7 @@ def _builder(args: argparse.Namespace, reporter: ConsoleReporter) -> SourceDistB
         index_url=None if args.no_index else (args.index_url or DEFAULT_INDEX_URL),
         extra_index_urls=args.extra_index_url,
         offline=args.offline,
-        refresh=args.refresh,
+        refresh=True if args.refresh else _package_names(args.refresh_package),
         build_isolation=not args.no_build_isolation,
         config_settings=_settings(args.config_settings),
         no_build=args.no_build,
