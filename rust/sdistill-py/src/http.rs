@@ -13,8 +13,7 @@ use sdistill_core::cache::Cache;
 use sdistill_core::http::cache_control::Directives;
 use sdistill_core::http::retry::RetryPolicy;
 use sdistill_core::http::{
-    default_entry, Client, ClientConfig, Fetched, Origin, Received, Refresh, Request,
-    TransportConfig, Want,
+    Client, ClientConfig, Fetched, Origin, Received, Refresh, Request, TransportConfig, Want,
 };
 
 use crate::errors::IntoPyErr;
@@ -139,7 +138,7 @@ impl HttpClient {
         };
         let fetched = self.fetch(py, &request, entry, &Want::Bytes)?;
         match fetched.body {
-            Received::Bytes(bytes) => Ok(PyBytes::new(py, &bytes)),
+            Received::Bytes(bytes) => Ok(PyBytes::new(py, bytes.as_slice())),
             _ => unreachable!("bytes were asked for"),
         }
     }
@@ -275,9 +274,10 @@ impl HttpClient {
     ) -> PyResult<Fetched> {
         let entry = match entry {
             Some(entry) => entry,
-            None => {
-                default_entry(self.inner.cache(), &request.url).map_err(IntoPyErr::into_pyerr)?
-            }
+            None => self
+                .inner
+                .default_entry(&request.url)
+                .map_err(IntoPyErr::into_pyerr)?,
         };
         let entry: &Path = &entry;
         py.detach(|| self.inner.fetch(request, entry, want))

@@ -13,8 +13,9 @@
 //!    the policy and keeps the body, an invalid 304 fetches anew, a 200 is received,
 //!    checked and stored (when storable) before anything points at it.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT_ENCODING, CACHE_CONTROL};
 use reqwest::Response;
@@ -93,6 +94,37 @@ pub struct Client {
     cache: Cache,
     created_ms: u64,
     warnings: Mutex<Vec<String>>,
+    /// Entries already read and validated, by path, with the identity of the file they
+    /// were read from: while `stat` shows the same file, its bytes are the same (entries
+    /// are replaced by rename, never rewritten in place), so a hit costs one `stat`.
+    memo: Mutex<HashMap<PathBuf, (FileId, Arc<Entry>)>>,
+    /// Default entry paths by URL (hashing the canonical URL costs more than a hit).
+    default_entries: Mutex<HashMap<String, PathBuf>>,
+}
+
+/// At most this many entries are kept in memory per client.
+const MEMO_ENTRIES: usize = 4096;
+
+/// What identifies one version of a file: a rename puts a new inode in place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FileId {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    #[cfg(unix)]
+    inode: (u64, u64),
+}
+
+impl FileId {
+    fn of(meta: &std::fs::Metadata) -> FileId {
+        #[cfg(unix)]
+        use std::os::unix::fs::MetadataExt;
+        FileId {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            #[cfg(unix)]
+            inode: (meta.dev(), meta.ino()),
+        }
+    }
 }
 
 impl Client {
@@ -103,6 +135,8 @@ impl Client {
             cache,
             created_ms: now_ms(),
             warnings: Mutex::new(Vec::new()),
+            memo: Mutex::new(HashMap::new()),
+            default_entries: Mutex::new(HashMap::new()),
         }
     }
 
@@ -130,7 +164,7 @@ impl Client {
         let directives = Directives::parse(request.cache_control.as_deref());
         // `seen`: the entry's write time at the unlocked look (`None`: there was none).
         // An entry written since then was fetched by a concurrent caller: it is used.
-        let look = |seen: Option<Option<u64>>| -> Result<Option<(Entry, Decision)>, Error> {
+        let look = |seen: Option<Option<u64>>| -> Result<Option<(Arc<Entry>, Decision)>, Error> {
             let Some(found) = self.read_entry(entry, &key, want)? else {
                 return Ok(None);
             };
@@ -219,9 +253,9 @@ impl Client {
         let response_directives = self.response_directives(&key, &sent);
         if storable(status, &directives, &response_directives) {
             let policy = Policy::new(&headers, &sent, status, response_directives, times);
-            self.store(entry, &key, policy, &received, old.as_ref())?;
+            self.store(entry, &key, policy, &received, old.as_deref())?;
         } else {
-            remove_entry(entry, old.as_ref());
+            remove_entry(entry, old.as_deref());
         }
         self.commit(entry, &received)?;
         Ok(Fetched {
@@ -229,6 +263,23 @@ impl Client {
             origin: Origin::Network,
             retries: done.retries,
         })
+    }
+
+    /// The default entry of `url` (see [`default_entry`]), remembered per URL.
+    pub fn default_entry(&self, url: &str) -> Result<PathBuf, Error> {
+        let mut known = self
+            .default_entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(path) = known.get(url) {
+            return Ok(path.clone());
+        }
+        let path = default_entry(&self.cache, url)?;
+        if known.len() >= MEMO_ENTRIES {
+            known.clear();
+        }
+        known.insert(url.to_owned(), path.clone());
+        Ok(path)
     }
 
     /// Downloads `url` and extracts it into `dest` in one pass, without caching (the
@@ -302,15 +353,10 @@ impl Client {
 
     /// The entry at `path` if it is usable for `key` and `want`; a corrupt one is
     /// removed (with a warning) and reads as none.
-    fn read_entry(&self, path: &Path, key: &str, want: &Want) -> Result<Option<Entry>, Error> {
-        let found = match Entry::read(path).map_err(|err| Error::io(path, err))? {
-            Ok(found) => found,
-            Err(Invalid(reason)) => {
-                self.heal(path, &reason);
-                return Ok(None);
-            }
+    fn read_entry(&self, path: &Path, key: &str, want: &Want) -> Result<Option<Arc<Entry>>, Error> {
+        let Some(found) = self.read_validated(path)? else {
+            return Ok(None);
         };
-        let Some(found) = found else { return Ok(None) };
         if found.record().url.as_str() != key {
             self.heal(path, "it belongs to another URL");
             return Ok(None);
@@ -318,6 +364,39 @@ impl Client {
         if !receive::body_present(found.record(), path, want) {
             return Ok(None);
         }
+        Ok(Some(found))
+    }
+
+    /// The validated entry at `path` (from memory while the file is the same one).
+    fn read_validated(&self, path: &Path) -> Result<Option<Arc<Entry>>, Error> {
+        let memo = || self.memo.lock().unwrap_or_else(|p| p.into_inner());
+        let id = match std::fs::metadata(path) {
+            Ok(meta) => FileId::of(&meta),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                memo().remove(path);
+                return Ok(None);
+            }
+            Err(err) => return Err(Error::io(path, err)),
+        };
+        if let Some((known, entry)) = memo().get(path) {
+            if *known == id {
+                return Ok(Some(entry.clone()));
+            }
+        }
+        let found = match Entry::read(path).map_err(|err| Error::io(path, err))? {
+            Ok(Some(found)) => Arc::new(found),
+            Ok(None) => return Ok(None),
+            Err(Invalid(reason)) => {
+                memo().remove(path);
+                self.heal(path, &reason);
+                return Ok(None);
+            }
+        };
+        let mut memo = memo();
+        if memo.len() >= MEMO_ENTRIES {
+            memo.clear();
+        }
+        memo.insert(path.to_owned(), (id, found.clone()));
         Ok(Some(found))
     }
 
@@ -329,7 +408,7 @@ impl Client {
         let _ = std::fs::remove_file(path);
     }
 
-    fn hit(&self, found: &Entry, entry: &Path, origin: Origin) -> Fetched {
+    fn hit(&self, found: &Arc<Entry>, entry: &Path, origin: Origin) -> Fetched {
         Fetched {
             body: receive::stored(found, entry),
             origin,

@@ -11,6 +11,7 @@
 
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use reqwest::Response;
 
@@ -38,10 +39,32 @@ pub enum Want {
     },
 }
 
+/// A body held in memory: as received, or the payload of a cached entry (not copied).
+#[derive(Clone)]
+pub enum Payload {
+    Owned(Vec<u8>),
+    Cached(Arc<Entry>),
+}
+
+impl Payload {
+    pub fn as_slice(&self) -> &[u8] {
+        match self {
+            Payload::Owned(bytes) => bytes,
+            Payload::Cached(entry) => entry.payload(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Payload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Payload({} bytes)", self.as_slice().len())
+    }
+}
+
 /// A received (or cached) body.
 #[derive(Debug)]
 pub enum Received {
-    Bytes(Vec<u8>),
+    Bytes(Payload),
     File {
         path: PathBuf,
         len: u64,
@@ -67,7 +90,7 @@ pub fn receive(
             let mut reader = BodyReader::new(transport, response);
             let mut bytes = Vec::new();
             match reader.read_to_end(&mut bytes) {
-                Ok(_) => Ok(Received::Bytes(bytes)),
+                Ok(_) => Ok(Received::Bytes(Payload::Owned(bytes))),
                 Err(err) => Err(ReceiveError::Broken(err.to_string())),
             }
         }
@@ -208,9 +231,9 @@ pub fn body_present(record: &ArchivedRecord, entry: &Path, want: &Want) -> bool 
 }
 
 /// The body of a cached entry (its presence checked by [`body_present`]).
-pub fn stored(found: &Entry, entry: &Path) -> Received {
+pub fn stored(found: &Arc<Entry>, entry: &Path) -> Received {
     match &found.record().body {
-        ArchivedBody::Inline => Received::Bytes(found.payload().to_vec()),
+        ArchivedBody::Inline => Received::Bytes(Payload::Cached(found.clone())),
         ArchivedBody::File { name, len, sha256 } => Received::File {
             path: entry.with_file_name(name.as_str()),
             len: len.to_native(),
@@ -227,7 +250,7 @@ pub fn stored(found: &Entry, entry: &Path) -> Received {
 /// The record's `Body` for a received body, and the payload stored inline.
 pub fn body_of(received: &Received) -> (Body, &[u8]) {
     match received {
-        Received::Bytes(bytes) => (Body::Inline, bytes),
+        Received::Bytes(bytes) => (Body::Inline, bytes.as_slice()),
         Received::File { path, len, sha256 } => (
             Body::File {
                 name: path
