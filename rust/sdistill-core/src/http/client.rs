@@ -25,7 +25,7 @@ use super::auth::{redact, split_credentials};
 use super::cache_control::Directives;
 use super::entry::{encode, Entry, Invalid};
 use super::exchange::{exchange, now_ms, now_secs, Answer};
-use super::freshness::{decide, valid_not_modified, validators, Decision};
+use super::freshness::{decide, valid_not_modified, validators, Decision, Validators};
 use super::policy::{storable, values, ArchivedBody, Body, Policy, Record};
 use super::receive::{self, Received, Want};
 use super::retry::RetryPolicy;
@@ -199,15 +199,18 @@ impl Client {
         let warn = |message: String| self.warn(message);
         let mut receive_body =
             |response: Response| receive::receive(&self.transport, response, entry, want);
-        let mut done = exchange(
-            &self.transport,
-            &self.config.retry,
-            &url,
-            &headers,
-            validators.as_ref(),
-            &warn,
-            &mut receive_body,
-        )?;
+        let mut send = |validators: Option<&Validators>| {
+            exchange(
+                &self.transport,
+                &self.config.retry,
+                &url,
+                &headers,
+                validators,
+                &warn,
+                &mut receive_body,
+            )
+        };
+        let mut done = send(validators.as_ref())?;
         if let (
             Answer::NotModified {
                 headers: sent,
@@ -226,15 +229,7 @@ impl Client {
                 "{}: the server answered 304 for another version; fetching it again",
                 redact(&request.url)
             ));
-            done = exchange(
-                &self.transport,
-                &self.config.retry,
-                &url,
-                &headers,
-                None,
-                &warn,
-                &mut receive_body,
-            )?;
+            done = send(None)?;
         }
         let Answer::Full {
             received,
