@@ -23,6 +23,7 @@ __all__ = [
     "file_url",
     "key_digest",
     "read_answer",
+    "redact",
     "render_answer",
     "warm_answers",
 ]
@@ -35,6 +36,7 @@ DEFAULT_LOCK_TIMEOUT: float
 def canonical_url(url: str) -> str: ...
 def cache_digest(url: str) -> str: ...
 def key_digest(key: str) -> str: ...
+def redact(text: str) -> str: ...
 def extract(
     archive: str,
     dest: str,

@@ -27,7 +27,7 @@ from packaging.utils import (
     parse_sdist_filename,
 )
 
-from sdistill import lookup
+from sdistill import _core, lookup
 from sdistill.errors import InvalidSourceError
 
 __all__ = ["LocalArchiveSource", "LocalDirectorySource", "LocalSource", "Source", "UrlSource"]
@@ -73,7 +73,7 @@ class Source:
             return _url(text, name)
         if "://" in text or text.startswith("git+"):
             raise InvalidSourceError(
-                f"{_redact(text)}: this kind of remote source is not supported by this version"
+                f"{_core.redact(text)}: this kind of remote source is not supported by this version"
             )
         path = Path(text).expanduser()
         if path.exists() or os.sep in text or text.startswith("."):
@@ -130,40 +130,31 @@ class UrlSource(Source):
     @property
     def url(self) -> str:
         """The URL without credentials (what messages show and cache keys hash)."""
-        text = _redact(self.location)
+        text = _core.redact(self.location)
         if self.subdirectory:
             text += f"#subdirectory={self.subdirectory}"
         return text
 
 
-def _redact(url: str) -> str:
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    userinfo, _, host = parts.netloc.rpartition("@")
-    shown = "****" if ":" not in userinfo else userinfo.split(":", 1)[0] + ":****"
-    return urlunsplit(parts._replace(netloc=f"{shown}@{host}"))
-
-
 def _url(text: str, name: NormalizedName | None) -> UrlSource:
     parts = urlsplit(text)
     if not parts.hostname:
-        raise InvalidSourceError(f"{_redact(text)}: a URL needs a host")
+        raise InvalidSourceError(f"{_core.redact(text)}: a URL needs a host")
     subdirectory = None
     hashes: list[tuple[str, str]] = []
     for key, value in parse_qsl(parts.fragment, keep_blank_values=True):
         if key == "subdirectory":
             subdirectory = value.strip("/")
             if not subdirectory or ".." in Path(subdirectory).parts or Path(value).is_absolute():
-                raise InvalidSourceError(f"{_redact(text)}: invalid subdirectory {value!r}")
+                raise InvalidSourceError(f"{_core.redact(text)}: invalid subdirectory {value!r}")
         elif key in _HASH_NAMES:
             if not re.fullmatch(r"[0-9a-fA-F]+", value):
-                raise InvalidSourceError(f"{_redact(text)}: {key}= is not a hex digest")
+                raise InvalidSourceError(f"{_core.redact(text)}: {key}= is not a hex digest")
             hashes.append((key, value.lower()))
         elif key in ("sha1", "sha224"):
-            raise InvalidSourceError(f"{_redact(text)}: {key} hashes are not supported")
+            raise InvalidSourceError(f"{_core.redact(text)}: {key} hashes are not supported")
         elif key != "egg":
-            raise InvalidSourceError(f"{_redact(text)}: the fragment {key}= is not supported")
+            raise InvalidSourceError(f"{_core.redact(text)}: the fragment {key}= is not supported")
     location = urlunsplit(parts._replace(fragment=""))
     version = None
     file_name = unquote(parts.path.rsplit("/", 1)[-1])
@@ -175,7 +166,9 @@ def _url(text: str, name: NormalizedName | None) -> UrlSource:
         # Like pip and uv: name-version.tar.gz must build that name and version, and
         # a stated name must agree with the file's.
         if name is not None and name != stated_name:
-            raise InvalidSourceError(f"{_redact(text)}: the URL is for {stated_name}, not {name}")
+            raise InvalidSourceError(
+                f"{_core.redact(text)}: the URL is for {stated_name}, not {name}"
+            )
         name, version = stated_name, str(stated_version)
     return UrlSource(
         name=name,

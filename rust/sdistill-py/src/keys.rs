@@ -1,4 +1,4 @@
-//! `canonical_url` and `cache_digest`.
+//! `canonical_url`, `cache_digest` and `redact`.
 
 use pyo3::prelude::*;
 use sdistill_core::cache_key;
@@ -23,9 +23,16 @@ fn key_digest(key: &str) -> String {
     cache_key::digest_bytes(key.as_bytes())
 }
 
+/// The text with the credentials of every URL in it masked.
+#[pyfunction]
+fn redact(text: &str) -> String {
+    sdistill_core::http::auth::redact(text)
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(canonical_url, m)?)?;
     m.add_function(wrap_pyfunction!(cache_digest, m)?)?;
     m.add_function(wrap_pyfunction!(key_digest, m)?)?;
+    m.add_function(wrap_pyfunction!(redact, m)?)?;
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::io::{self, Read};
 use std::path::Path;
 use std::thread;
 
-use super::hashing::{Hashes, HashingReader};
+use super::hashing::{self, Hashes, HashingReader};
 use super::sink::{self, Shared, Sink};
 use super::staging::Staging;
 use super::stream::StreamBuf;
@@ -78,20 +78,7 @@ pub fn extract_reader<R: Read>(
         .into_inner()
         .finish()
         .map_err(|err| Error::io(label, err))?;
-    for (algorithm, expected) in &options.expected {
-        let actual = hashes
-            .iter()
-            .find(|(a, _)| a == algorithm)
-            .map(|(_, digest)| digest.clone())
-            .unwrap_or_default();
-        if !actual.eq_ignore_ascii_case(expected.trim()) {
-            return Err(Error::HashMismatch {
-                algorithm: algorithm.name(),
-                expected: expected.trim().to_ascii_lowercase(),
-                actual,
-            });
-        }
-    }
+    hashing::check_expected(&hashes, &options.expected)?;
     let (files, unpacked_bytes) = shared.counts();
     staging.commit()?;
     Ok(Extracted {

@@ -54,6 +54,28 @@ impl Hashes {
     }
 }
 
+/// Every expected digest must be among `digests` and equal (hex, any case).
+pub(crate) fn check_expected(
+    digests: &[(HashAlgorithm, String)],
+    expected: &[(HashAlgorithm, String)],
+) -> Result<(), super::Error> {
+    for (algorithm, want) in expected {
+        let actual = digests
+            .iter()
+            .find(|(a, _)| a == algorithm)
+            .map(|(_, digest)| digest.clone())
+            .unwrap_or_default();
+        if !actual.eq_ignore_ascii_case(want.trim()) {
+            return Err(super::Error::HashMismatch {
+                algorithm: algorithm.name(),
+                expected: want.trim().to_ascii_lowercase(),
+                actual,
+            });
+        }
+    }
+    Ok(())
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -1,5 +1,7 @@
 use url::Url;
 
+use crate::http::auth::redact;
+
 use super::Error;
 
 /// The canonical form of `url` (the rules are in the module documentation).
@@ -167,24 +169,6 @@ fn utf8_len(first: u8) -> usize {
         0xe0..=0xef => 3,
         0xc0..=0xdf => 2,
         _ => 1,
-    }
-}
-
-/// A URL with its password replaced, for error messages.
-fn redact(url: &str) -> String {
-    match Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("****"));
-            parsed.to_string()
-        }
-        Ok(_) => url.to_owned(),
-        Err(_) => match url.find('@') {
-            Some(at) if url[..at].contains("://") => {
-                let start = url.find("://").map_or(0, |i| i + 3);
-                format!("{}****{}", &url[..start], &url[at..])
-            }
-            _ => url.to_owned(),
-        },
     }
 }
 

@@ -21,7 +21,7 @@ use super::exchange::ReceiveError;
 use super::policy::{ArchivedBody, ArchivedRecord, Body};
 use super::transport::Transport;
 use super::Error;
-use crate::archive::hashing::Hashes;
+use crate::archive::hashing::{check_expected, Hashes};
 use crate::archive::{self, ExtractOptions, Extracted, HashAlgorithm};
 use crate::cache::{new_revision_id, TEMP_PREFIX};
 
@@ -163,7 +163,7 @@ fn to_file(
         len += n as u64;
     }
     let digests = hashes.finish();
-    check(&digests, expected).map_err(|err| {
+    check_expected(&digests, expected).map_err(|err| {
         ReceiveError::Fatal(Error::Archive {
             url: entry.display().to_string(),
             source: err,
@@ -183,28 +183,6 @@ fn to_file(
         len,
         sha256: digests[0].1.clone(),
     })
-}
-
-/// The digests must include every expected one, equal (hex, any case).
-fn check(
-    digests: &[(HashAlgorithm, String)],
-    expected: &[(HashAlgorithm, String)],
-) -> Result<(), archive::Error> {
-    for (algorithm, want) in expected {
-        let got = digests
-            .iter()
-            .find(|(a, _)| a == algorithm)
-            .map(|(_, d)| d.clone())
-            .unwrap_or_default();
-        if !got.eq_ignore_ascii_case(want.trim()) {
-            return Err(archive::Error::HashMismatch {
-                algorithm: algorithm.name(),
-                expected: want.trim().to_ascii_lowercase(),
-                actual: got,
-            });
-        }
-    }
-    Ok(())
 }
 
 /// Whether the body an entry names is there, of the wanted form, with the wanted hash.
