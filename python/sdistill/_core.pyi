@@ -118,7 +118,6 @@ class HttpClient:
     def get(
         self,
         url: str,
-        *,
         headers: Sequence[tuple[str, str]] | None = None,
         package: str | None = None,
         cache_control: str | None = None,
@@ -154,4 +153,3 @@ class HttpClient:
         strip_top_level: bool = False,
         hashes: Sequence[str] = ...,
     ) -> tuple[int, int, dict[str, str], int]: ...
-    def take_warnings(self) -> list[str]: ...

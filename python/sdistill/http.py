@@ -1,9 +1,9 @@
 """The cached HTTP client, as the rest of sdistill (and a resolver) uses it.
 
 The work is native (``rust/sdistill-core/src/http``, whose module docs state the caching
-rules): every call releases the GIL, so threads fetch in parallel. This module chooses
-the settings -- arguments, else environment variables, else defaults -- and sends the
-client's warnings (a corrupt entry healed, a retry) to the ``sdistill`` logger.
+rules): every call releases the GIL, so threads fetch in parallel, and the client's
+warnings (a corrupt entry healed, a retry) go to the ``sdistill`` logger. This module
+chooses the settings -- arguments, else environment variables, else defaults.
 
 =============================  ===============================================  =======
 environment variable           meaning                                          default
@@ -19,7 +19,6 @@ environment variable           meaning                                          
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,8 +29,6 @@ from sdistill.cache import Cache
 from sdistill.errors import SdistillError
 
 __all__ = ["DownloadedFile", "Extracted", "FetchedArchive", "HttpClient"]
-
-logger = logging.getLogger("sdistill")
 
 
 @dataclass(frozen=True)
@@ -125,16 +122,8 @@ class HttpClient:
         entry: str | os.PathLike[str] | None = None,
     ) -> bytes:
         """The body of ``url`` (its entry: ``entry``, else ``simple-v1/responses/``)."""
-        try:
-            return self._native.get(
-                url,
-                headers=list(headers),
-                package=package,
-                cache_control=cache_control,
-                entry=entry,
-            )
-        finally:
-            self._log()
+        # Positional: matching keywords would cost a sixth of a fresh hit.
+        return self._native.get(url, headers, package, cache_control, entry)
 
     def get_file(
         self,
@@ -146,16 +135,9 @@ class HttpClient:
         entry: str | os.PathLike[str] | None = None,
     ) -> DownloadedFile:
         """The body of ``url`` in a cache file (valid until the entry is replaced)."""
-        try:
-            path, sha256, origin, retries = self._native.get_file(
-                url,
-                expected_hashes=expected_hashes,
-                headers=list(headers),
-                package=package,
-                entry=entry,
-            )
-        finally:
-            self._log()
+        path, sha256, origin, retries = self._native.get_file(
+            url, expected_hashes=expected_hashes, headers=headers, package=package, entry=entry
+        )
         return DownloadedFile(Path(path), sha256, origin, retries)
 
     def fetch_archive(
@@ -168,12 +150,9 @@ class HttpClient:
     ) -> FetchedArchive:
         """The sdist at ``url`` extracted (top level stripped) into a revision of
         ``shard``; the archive's HTTP policy decides when it is fetched again."""
-        try:
-            revision, sha256, origin, retries = self._native.fetch_archive(
-                url, shard, expected_hashes=expected_hashes, package=package
-            )
-        finally:
-            self._log()
+        revision, sha256, origin, retries = self._native.fetch_archive(
+            url, shard, expected_hashes=expected_hashes, package=package
+        )
         return FetchedArchive(revision, sha256, origin, retries)
 
     def download_extract(
@@ -186,18 +165,11 @@ class HttpClient:
         hashes: Sequence[str] = (),
     ) -> Extracted:
         """Downloads ``url`` and extracts it into ``dest`` in one pass (not cached)."""
-        try:
-            files, unpacked, digests, retries = self._native.download_extract(
-                url,
-                dest,
-                expected_hashes=expected_hashes,
-                strip_top_level=strip_top_level,
-                hashes=list(hashes),
-            )
-        finally:
-            self._log()
+        files, unpacked, digests, retries = self._native.download_extract(
+            url,
+            dest,
+            expected_hashes=expected_hashes,
+            strip_top_level=strip_top_level,
+            hashes=hashes,
+        )
         return Extracted(Path(dest), files, unpacked, digests, retries)
-
-    def _log(self) -> None:
-        for message in self._native.take_warnings():
-            logger.warning("%s", message)

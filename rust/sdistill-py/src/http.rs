@@ -1,7 +1,7 @@
 //! `HttpClient`: the cached HTTP client, every call with the GIL released.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use pyo3::exceptions::PyValueError;
@@ -120,7 +120,8 @@ impl HttpClient {
     }
 
     /// The body of `url` as bytes, through the cache (entry: `entry` or the default).
-    #[pyo3(signature = (url, *, headers = None, package = None, cache_control = None, entry = None))]
+    /// The arguments may be positional: keyword matching costs more than a fresh hit.
+    #[pyo3(signature = (url, headers = None, package = None, cache_control = None, entry = None))]
     fn get<'py>(
         &self,
         py: Python<'py>,
@@ -250,17 +251,13 @@ impl HttpClient {
             ..Request::default()
         };
         let result = py.detach(|| self.inner.download_extract(&request, &dest, &options));
+        self.log_warnings(py)?;
         let (extracted, retries) = result.map_err(IntoPyErr::into_pyerr)?;
         let digests = PyDict::new(py);
         for (algorithm, digest) in extracted.hashes {
             digests.set_item(algorithm.name(), digest)?;
         }
         Ok((extracted.files, extracted.unpacked_bytes, digests, retries))
-    }
-
-    /// Warnings since the last call (healed entries, retries), for the log.
-    fn take_warnings(&self) -> Vec<String> {
-        self.inner.take_warnings()
     }
 }
 
@@ -272,16 +269,24 @@ impl HttpClient {
         entry: Option<PathBuf>,
         want: &Want,
     ) -> PyResult<Fetched> {
-        let entry = match entry {
-            Some(entry) => entry,
-            None => self
-                .inner
-                .default_entry(&request.url)
-                .map_err(IntoPyErr::into_pyerr)?,
-        };
-        let entry: &Path = &entry;
-        py.detach(|| self.inner.fetch(request, entry, want))
-            .map_err(IntoPyErr::into_pyerr)
+        let fetched = py.detach(|| self.inner.fetch(request, entry.as_deref(), want));
+        self.log_warnings(py)?;
+        fetched.map_err(IntoPyErr::into_pyerr)
+    }
+
+    /// Sends the client's warnings (healed entries, retries) to the `sdistill` logger.
+    fn log_warnings(&self, py: Python<'_>) -> PyResult<()> {
+        let warnings = self.inner.take_warnings();
+        if warnings.is_empty() {
+            return Ok(());
+        }
+        let logger = py
+            .import("logging")?
+            .call_method1("getLogger", ("sdistill",))?;
+        for message in warnings {
+            logger.call_method1("warning", ("%s", message))?;
+        }
+        Ok(())
     }
 }
 

@@ -13,7 +13,6 @@
 //!    the policy and keeps the body, an invalid 304 fetches anew, a 200 is received,
 //!    checked and stored (when storable) before anything points at it.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -21,11 +20,12 @@ use reqwest::header::{HeaderMap, HeaderValue, ACCEPT_ENCODING, CACHE_CONTROL};
 use reqwest::Response;
 use url::Url;
 
-use super::auth::{redact, split_credentials};
+use super::auth::redact;
 use super::cache_control::Directives;
 use super::entry::{encode, Entry, Invalid};
-use super::exchange::{exchange, now_ms, now_secs, Answer};
+use super::exchange::{exchange, now_ns, now_secs, Answer};
 use super::freshness::{decide, valid_not_modified, validators, Decision, Validators};
+use super::memo::{Target, Targets};
 use super::policy::{storable, values, ArchivedBody, Body, Policy, Record};
 use super::receive::{self, Received, Want};
 use super::retry::RetryPolicy;
@@ -92,39 +92,10 @@ pub struct Client {
     config: ClientConfig,
     transport: Transport,
     cache: Cache,
-    created_ms: u64,
+    created_ns: u64,
     warnings: Mutex<Vec<String>>,
-    /// Entries already read and validated, by path, with the identity of the file they
-    /// were read from: while `stat` shows the same file, its bytes are the same (entries
-    /// are replaced by rename, never rewritten in place), so a hit costs one `stat`.
-    memo: Mutex<HashMap<PathBuf, (FileId, Arc<Entry>)>>,
-    /// Default entry paths by URL (hashing the canonical URL costs more than a hit).
-    default_entries: Mutex<HashMap<String, PathBuf>>,
-}
-
-/// At most this many entries are kept in memory per client.
-const MEMO_ENTRIES: usize = 4096;
-
-/// What identifies one version of a file: a rename puts a new inode in place.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct FileId {
-    len: u64,
-    modified: Option<std::time::SystemTime>,
-    #[cfg(unix)]
-    inode: (u64, u64),
-}
-
-impl FileId {
-    fn of(meta: &std::fs::Metadata) -> FileId {
-        #[cfg(unix)]
-        use std::os::unix::fs::MetadataExt;
-        FileId {
-            len: meta.len(),
-            modified: meta.modified().ok(),
-            #[cfg(unix)]
-            inode: (meta.dev(), meta.ino()),
-        }
-    }
+    /// URLs already parsed, with the entry each read last (see [`super::memo`]).
+    targets: Targets,
 }
 
 impl Client {
@@ -133,10 +104,9 @@ impl Client {
             transport: Transport::new(config.transport.clone()),
             config,
             cache,
-            created_ms: now_ms(),
+            created_ns: now_ns(),
             warnings: Mutex::new(Vec::new()),
-            memo: Mutex::new(HashMap::new()),
-            default_entries: Mutex::new(HashMap::new()),
+            targets: Targets::default(),
         }
     }
 
@@ -156,19 +126,29 @@ impl Client {
             .push(redact(&message));
     }
 
-    /// Fetches `request` through the cache entry at `entry`, receiving as `want` says.
-    pub fn fetch(&self, request: &Request, entry: &Path, want: &Want) -> Result<Fetched, Error> {
-        let url = parse_url(&request.url)?;
-        let key = split_credentials(&url).0.to_string();
+    /// Fetches `request` through the cache entry at `entry` (else the URL's default
+    /// entry, [`default_entry`]), receiving as `want` says.
+    pub fn fetch(
+        &self,
+        request: &Request,
+        entry: Option<&Path>,
+        want: &Want,
+    ) -> Result<Fetched, Error> {
+        let target = self.targets.get(&request.url, parse_url)?;
+        let entry = match entry {
+            Some(entry) => entry,
+            None => target.default_entry(|| default_entry(&self.cache, &request.url))?,
+        };
+        let (url, key) = (&target.url, target.key.as_str());
         let headers = self.request_headers(request, want)?;
         let directives = Directives::parse(request.cache_control.as_deref());
         // `seen`: the entry's write time at the unlocked look (`None`: there was none).
         // An entry written since then was fetched by a concurrent caller: it is used.
         let look = |seen: Option<Option<u64>>| -> Result<Option<(Arc<Entry>, Decision)>, Error> {
-            let Some(found) = self.read_entry(entry, &key, want)? else {
+            let Some(found) = self.read_entry(entry, &target, want)? else {
                 return Ok(None);
             };
-            let stored_at = found.record().stored_at_ms.to_native();
+            let stored_at = found.record().stored_at_ns.to_native();
             let just_fetched = seen.is_some_and(|before| before != Some(stored_at));
             let decision = if self.config.offline || just_fetched {
                 Decision::Fresh
@@ -183,7 +163,7 @@ impl Client {
         if let Some((found, Decision::Fresh)) = &first {
             return Ok(self.hit(found, entry, Origin::Cache));
         }
-        let seen = first.map(|(found, _)| found.record().stored_at_ms.to_native());
+        let seen = first.map(|(found, _)| found.record().stored_at_ns.to_native());
         if self.config.offline {
             return Err(Error::Offline {
                 url: redact(&request.url),
@@ -203,7 +183,7 @@ impl Client {
             exchange(
                 &self.transport,
                 &self.config.retry,
-                &url,
+                url,
                 &headers,
                 validators,
                 &warn,
@@ -220,7 +200,7 @@ impl Client {
         ) = (&done.answer, &old)
         {
             if valid_not_modified(&old.record().policy, sent) {
-                self.store_refreshed(old, entry, &key, sent, *times)?;
+                self.store_refreshed(old, entry, key, sent, *times)?;
                 let mut hit = self.hit(old, entry, Origin::Revalidated);
                 hit.retries = done.retries;
                 return Ok(hit);
@@ -245,10 +225,10 @@ impl Client {
                 message: "HTTP 304 Not Modified to an unconditional request".into(),
             });
         };
-        let response_directives = self.response_directives(&key, &sent);
+        let response_directives = self.response_directives(key, &sent);
         if storable(status, &directives, &response_directives) {
             let policy = Policy::new(&headers, &sent, status, response_directives, times);
-            self.store(entry, &key, policy, &received, old.as_deref())?;
+            self.store(entry, key, policy, &received, old.as_deref())?;
         } else {
             remove_entry(entry, old.as_deref());
         }
@@ -258,23 +238,6 @@ impl Client {
             origin: Origin::Network,
             retries: done.retries,
         })
-    }
-
-    /// The default entry of `url` (see [`default_entry`]), remembered per URL.
-    pub fn default_entry(&self, url: &str) -> Result<PathBuf, Error> {
-        let mut known = self
-            .default_entries
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        if let Some(path) = known.get(url) {
-            return Ok(path.clone());
-        }
-        let path = default_entry(&self.cache, url)?;
-        if known.len() >= MEMO_ENTRIES {
-            known.clear();
-        }
-        known.insert(url.to_owned(), path.clone());
-        Ok(path)
     }
 
     /// Downloads `url` and extracts it into `dest` in one pass, without caching (the
@@ -334,7 +297,7 @@ impl Client {
                 .as_ref()
                 .is_some_and(|name| names.contains(name)),
         };
-        selected && found.record().stored_at_ms.to_native() < self.created_ms
+        selected && found.record().stored_at_ns.to_native() < self.created_ns
     }
 
     fn response_directives(&self, key: &str, headers: &HeaderMap) -> Directives {
@@ -346,13 +309,19 @@ impl Client {
             .unwrap_or_else(|| Directives::parse(values(headers, CACHE_CONTROL)))
     }
 
-    /// The entry at `path` if it is usable for `key` and `want`; a corrupt one is
+    /// The entry at `path` if it is usable for `target` and `want`; a corrupt one is
     /// removed (with a warning) and reads as none.
-    fn read_entry(&self, path: &Path, key: &str, want: &Want) -> Result<Option<Arc<Entry>>, Error> {
-        let Some(found) = self.read_validated(path)? else {
+    fn read_entry(
+        &self,
+        path: &Path,
+        target: &Target,
+        want: &Want,
+    ) -> Result<Option<Arc<Entry>>, Error> {
+        let Some(found) = self.read_validated(path, target)? else {
             return Ok(None);
         };
-        if found.record().url.as_str() != key {
+        if found.record().url.as_str() != target.key {
+            target.forget();
             self.heal(path, "it belongs to another URL");
             return Ok(None);
         }
@@ -363,35 +332,24 @@ impl Client {
     }
 
     /// The validated entry at `path` (from memory while the file is the same one).
-    fn read_validated(&self, path: &Path) -> Result<Option<Arc<Entry>>, Error> {
-        let memo = || self.memo.lock().unwrap_or_else(|p| p.into_inner());
-        let id = match std::fs::metadata(path) {
-            Ok(meta) => FileId::of(&meta),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                memo().remove(path);
-                return Ok(None);
-            }
-            Err(err) => return Err(Error::io(path, err)),
+    fn read_validated(&self, path: &Path, target: &Target) -> Result<Option<Arc<Entry>>, Error> {
+        let Some(id) = target.identify(path).map_err(|err| Error::io(path, err))? else {
+            target.forget();
+            return Ok(None);
         };
-        if let Some((known, entry)) = memo().get(path) {
-            if *known == id {
-                return Ok(Some(entry.clone()));
-            }
+        if let Some(entry) = target.remembered(path, &id) {
+            return Ok(Some(entry));
         }
         let found = match Entry::read(path).map_err(|err| Error::io(path, err))? {
             Ok(Some(found)) => Arc::new(found),
             Ok(None) => return Ok(None),
             Err(Invalid(reason)) => {
-                memo().remove(path);
+                target.forget();
                 self.heal(path, &reason);
                 return Ok(None);
             }
         };
-        let mut memo = memo();
-        if memo.len() >= MEMO_ENTRIES {
-            memo.clear();
-        }
-        memo.insert(path.to_owned(), (id, found.clone()));
+        target.remember(path, id, found.clone(), self.targets.directory_of(path));
         Ok(Some(found))
     }
 
@@ -422,7 +380,7 @@ impl Client {
         let (body, payload) = receive::body_of(received);
         let record = Record {
             url: key.to_owned(),
-            stored_at_ms: now_ms(),
+            stored_at_ns: now_ns(),
             policy,
             body,
         };
@@ -451,7 +409,7 @@ impl Client {
             .expect("a validated record deserializes");
         let record = Record {
             url: key.to_owned(),
-            stored_at_ms: now_ms(),
+            stored_at_ns: now_ns(),
             policy: previous.refreshed(sent, directives, times),
             body,
         };

@@ -3,7 +3,7 @@
 //! ```text
 //! offset  size  field
 //!      0     8  magic "sdhttp\0\0"
-//!      8     4  format version (little endian), currently 1
+//!      8     4  format version (little endian), currently 2 (2: write times in nanoseconds)
 //!     12     4  length of the record (rkyv archive of `policy::Record`)
 //!     16     8  length of the inline payload
 //!     24     4  CRC-32 of the record
@@ -27,7 +27,7 @@ use rkyv::util::AlignedVec;
 use super::policy::{ArchivedRecord, Record};
 
 const MAGIC: &[u8; 8] = b"sdhttp\0\0";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 const HEADER: usize = 32;
 
 /// Why an entry file cannot be used.
@@ -127,15 +127,25 @@ pub fn encode(record: &Record, payload: &[u8]) -> Vec<u8> {
 }
 
 #[cfg(test)]
+impl Entry {
+    /// An entry of a sample record with `payload`, as tests elsewhere need one.
+    pub(crate) fn for_tests(payload: &[u8]) -> Entry {
+        let mut buffer = AlignedVec::new();
+        buffer.extend_from_slice(&encode(&tests::record(), payload));
+        Entry::validate(buffer).expect("a sample entry validates")
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::http::cache_control::Directives;
     use crate::http::policy::{Body, Policy, Vary};
 
-    fn record() -> Record {
+    pub(super) fn record() -> Record {
         Record {
             url: "https://example.org/x".into(),
-            stored_at_ms: 3,
+            stored_at_ns: 3,
             policy: Policy {
                 request_time: 1,
                 response_time: 2,

@@ -164,10 +164,10 @@ pub fn now_secs() -> u64 {
         .as_secs()
 }
 
-/// Now, in Unix milliseconds.
-pub fn now_ms() -> u64 {
+/// Now, in Unix nanoseconds (fits a `u64` until 2554).
+pub fn now_ns() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or(Duration::ZERO)
-        .as_millis() as u64
+        .as_nanos() as u64
 }

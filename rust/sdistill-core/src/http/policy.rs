@@ -47,10 +47,11 @@ pub struct Record {
     /// The URL the entry answers for, credentials removed (guards against a digest
     /// collision or a misplaced file answering for another URL).
     pub url: String,
-    /// When the entry was written or last revalidated (Unix milliseconds): refresh
-    /// mode revalidates only entries older than the client, and a caller that waited
-    /// on the lock uses what a concurrent caller has just fetched.
-    pub stored_at_ms: u64,
+    /// When the entry was written or last revalidated (Unix nanoseconds, so that an
+    /// entry written just before a client was made is older than it): refresh mode
+    /// revalidates only entries older than the client, and a caller that waited on
+    /// the lock uses what a concurrent caller has just fetched.
+    pub stored_at_ns: u64,
     pub policy: Policy,
     pub body: Body,
 }
