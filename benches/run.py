@@ -3,7 +3,8 @@
 Fetches the pinned numpy 2.1.3 sdist and the 25-sdist corpus if needed
 (``tests/fixtures/fetch.py``), runs ``bench_extract`` (extraction times and peak
 memory), ``bench_digest`` (``cache_digest`` per call), ``bench_http`` (fresh cache
-hits next to CacheControl) and ``bench_metadata`` (metadata
+hits next to CacheControl), ``bench_download`` (direct-URL sources: warm metadata next
+to a local archive, download+extract next to pip) and ``bench_metadata`` (metadata
 of the corpus, cold and warm, next to uv and pip), prints the results as markdown and
 writes them to ``bench-results/latest.md``.
 
@@ -28,6 +29,7 @@ import tempfile
 from pathlib import Path
 
 import bench_digest
+import bench_download
 import bench_extract
 import bench_http
 import bench_metadata
@@ -138,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
     digests = bench_digest.run()
     print("HTTP fresh hits")
     fresh_hits = bench_http.run()
+    print("direct-URL sources")
+    direct = bench_download.report(
+        bench_download.run_warm_metadata(), bench_download.run_download(base=memory_dir)
+    )
     metadata = None
     if not args.skip_metadata:
         # the caches of every tool go to one place (a fresh directory on disk, where a
@@ -154,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         lines += bench_extract.memory_markdown(memory)
     lines += ["## Cache keys", "", *bench_digest.digest_markdown(digests)]
     lines += ["", *bench_http.report(fresh_hits).replace("## ", "## HTTP: ", 1).splitlines(), ""]
+    lines += [*direct.splitlines(), ""]
     if metadata is not None:
         lines += bench_metadata.metadata_markdown(metadata)
     report = "\n".join(lines).rstrip() + "\n"
