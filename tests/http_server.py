@@ -33,6 +33,7 @@ import http
 import http.server
 import socket
 import socketserver
+import ssl
 import struct
 import threading
 import time
@@ -190,6 +191,23 @@ class _Server(http.server.ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         self.owner._record_error(traceback.format_exc())
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        # TLS is set up in the connection's own thread, so a client that refuses the
+        # certificate costs only that thread.
+        tls = self.owner.tls
+        if tls is None:
+            super().finish_request(request, client_address)
+            return
+        try:
+            request = tls.wrap_socket(request, server_side=True)
+        except OSError:  # ssl.SSLError included: the handshake failed
+            request.close()
+            return
+        try:
+            super().finish_request(request, client_address)
+        finally:
+            request.close()
 
 
 class _Abort(Exception):
@@ -383,7 +401,15 @@ class HttpServer:
     server whose URL says ``127.0.0.1``, even on the same port.
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, url_host: str | None = None):
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        url_host: str | None = None,
+        tls: ssl.SSLContext | None = None,
+    ):
+        #: Serve HTTPS with this server context (its certificate chain loaded).
+        self.tls = tls
         self._lock = threading.Lock()
         self._conns_changed = threading.Condition(self._lock)
         self._routes: dict[str, _Route] = {}
@@ -396,7 +422,8 @@ class HttpServer:
         self._server = _Server((host, port), self)
         self.host = host
         self.port: int = self._server.server_port
-        self.url = f"http://{url_host or host}:{self.port}"
+        scheme = "http" if tls is None else "https"
+        self.url = f"{scheme}://{url_host or host}:{self.port}"
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -593,8 +620,13 @@ def http_servers() -> Iterator[Callable[..., HttpServer]]:
     ``other = http_servers(url_host="localhost")``; arguments as :class:`HttpServer`."""
     started: list[HttpServer] = []
 
-    def start(host: str = "127.0.0.1", port: int = 0, url_host: str | None = None) -> HttpServer:
-        server = HttpServer(host, port, url_host)
+    def start(
+        host: str = "127.0.0.1",
+        port: int = 0,
+        url_host: str | None = None,
+        tls: ssl.SSLContext | None = None,
+    ) -> HttpServer:
+        server = HttpServer(host, port, url_host, tls)
         started.append(server)
         return server
 

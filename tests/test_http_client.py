@@ -11,6 +11,7 @@ import hashlib
 import io
 import logging
 import os
+import ssl
 import subprocess
 import sys
 import tarfile
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pytest
 import sdistill
+import trustme
 from http_server import (
     HttpServer,
     Reply,
@@ -47,6 +49,8 @@ def _no_ambient_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
         "http_proxy",
         "https_proxy",
         "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
         "SDISTILL_HTTP_TIMEOUT",
         "SDISTILL_CONNECT_TIMEOUT",
         "SDISTILL_HTTP_RETRIES",
@@ -355,6 +359,50 @@ def test_redirect_loop_fails(http_server: HttpServer, tmp_path: Path) -> None:
     with pytest.raises(NetworkError):
         client(tmp_path, max_redirects=5).get(http_server.url_for("/a"))
     assert http_server.count() <= 12
+
+
+def test_proxy_from_environment(
+    http_server: HttpServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The loopback server plays a forward proxy: it gets the absolute URL as target.
+    target = "http://index.example.invalid/simple/pkg/"
+    http_server.route(target, Reply(200, FRESH, b"through the proxy"))
+    monkeypatch.setenv("HTTP_PROXY", http_server.url)
+    assert client(tmp_path / "a").get(target) == b"through the proxy"
+    assert [r.path for r in http_server.requests()] == [target]
+
+    # NO_PROXY sends the request directly, where the host does not exist.
+    monkeypatch.setenv("NO_PROXY", "index.example.invalid")
+    with pytest.raises(NetworkError):
+        client(tmp_path / "b", retries=0).get(target)
+    assert http_server.count() == 1
+
+
+def test_https_trusts_the_os_store_or_ssl_cert_file(
+    http_servers: Callable[..., HttpServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ca = trustme.CA()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    server = http_servers(tls=context)
+    server.route("/secure", Reply(200, FRESH, b"over tls"))
+    url = server.url_for("/secure")
+    assert url.startswith("https://")
+
+    # The operating system's store does not know the test CA.
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    with pytest.raises(NetworkError) as refused:
+        client(tmp_path / "os-store").get(url)
+    assert "certificate" in str(refused.value).lower()
+    assert refused.value.retries == 0, "a refused certificate is not retried"
+    assert server.count() == 0
+
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    assert client(tmp_path / "trusted").get(url) == b"over tls"
+    assert server.count() == 1
 
 
 def authed(server: HttpServer, path: str, user: str = "user", password: str = "secret") -> str:

@@ -3,7 +3,7 @@
 //!
 //! - TLS is rustls with the `ring` provider; the trusted roots are the operating
 //!   system's store, or `SSL_CERT_FILE` / `SSL_CERT_DIR` when set (as OpenSSL reads
-//!   them).
+//!   them). A certificate they do not vouch for fails at once, without retries.
 //! - Proxies come from `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (upper
 //!   or lower case), which `reqwest` reads.
 //! - Redirects are followed here, not by `reqwest`, so credentials are decided per
@@ -11,7 +11,8 @@
 //!   the host they name. At most `max_redirects` hops.
 //! - Nothing here retries: [`super::client`] decides that.
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::ffi::OsString;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, LOCATION};
@@ -155,31 +156,77 @@ fn is_redirect(status: StatusCode) -> bool {
 }
 
 /// The rustls configuration: the OS trust store or `SSL_CERT_FILE`/`SSL_CERT_DIR`.
-/// Loading the roots reads and parses files, so it happens once per process.
+/// Loading the roots reads and parses files, so it happens once per process and value
+/// of those variables (a client made after they change sees the new roots).
 fn tls_config() -> Arc<rustls::ClientConfig> {
-    static CONFIG: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
-    CONFIG
-        .get_or_init(|| {
-            let mut roots = rustls::RootCertStore::empty();
-            let found = rustls_native_certs::load_native_certs();
-            roots.add_parsable_certificates(found.certs);
-            let provider = Arc::new(rustls::crypto::ring::default_provider());
-            let mut config = rustls::ClientConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()
-                .expect("the ring provider supports the default TLS versions")
-                .with_root_certificates(roots)
-                .with_no_client_auth();
-            config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-            Arc::new(config)
-        })
-        .clone()
+    type Setting = (Option<OsString>, Option<OsString>);
+    static CONFIG: Mutex<Option<(Setting, Arc<rustls::ClientConfig>)>> = Mutex::new(None);
+    let setting = (
+        std::env::var_os("SSL_CERT_FILE"),
+        std::env::var_os("SSL_CERT_DIR"),
+    );
+    let mut cached = CONFIG.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((known, config)) = &*cached {
+        if *known == setting {
+            return config.clone();
+        }
+    }
+    let mut roots = rustls::RootCertStore::empty();
+    let found = rustls_native_certs::load_native_certs();
+    roots.add_parsable_certificates(found.certs);
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("the ring provider supports the default TLS versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let config = Arc::new(config);
+    *cached = Some((setting, config.clone()));
+    config
+}
+
+/// Whether `err` is a TLS failure that no retry can fix: a certificate the trusted
+/// roots do not vouch for, or a server that speaks no acceptable TLS.
+fn is_tls_refusal(err: &reqwest::Error) -> bool {
+    let refusal = |tls: &rustls::Error| {
+        matches!(
+            tls,
+            rustls::Error::InvalidCertificate(_)
+                | rustls::Error::NoCertificatesPresented
+                | rustls::Error::UnsupportedNameType
+                | rustls::Error::PeerIncompatible(_)
+        )
+    };
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(err);
+    while let Some(cause) = source {
+        let cause = unwrap_io(cause);
+        if cause.downcast_ref::<rustls::Error>().is_some_and(refusal) {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
+}
+
+/// The error an `io::Error` wraps (it hides it from `source()`), through any nesting.
+fn unwrap_io<'a>(
+    mut cause: &'a (dyn std::error::Error + 'static),
+) -> &'a (dyn std::error::Error + 'static) {
+    while let Some(inner) = cause
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+    {
+        cause = inner;
+    }
+    cause
 }
 
 /// A request error as a retry decision and a message free of URLs (the caller names
 /// the URL, redacted).
 fn classify(err: &reqwest::Error) -> SendError {
     let message = describe(err);
-    if err.is_builder() || err.is_redirect() {
+    if err.is_builder() || err.is_redirect() || is_tls_refusal(err) {
         SendError::Fatal(message)
     } else {
         SendError::Transient(message)
