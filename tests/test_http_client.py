@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tarfile
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -495,6 +496,41 @@ def test_two_threads_one_request(http_server: HttpServer, tmp_path: Path, shared
     assert errors == []
     assert results == [body, body]
     assert http_server.count("/slow") == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_fetches_with_its_parents_client(
+    http_server: HttpServer, tmp_path: Path
+) -> None:
+    http_server.route("/before", Reply(200, FRESH, b"parent"))
+    http_server.route("/after", Reply(200, FRESH, b"child"))
+    c = client(tmp_path)
+    # The parent's runtime and connection pool are running when it forks.
+    assert c.get(http_server.url_for("/before")) == b"parent"
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through its exit status
+        code = 1
+        try:
+            ok = c.get(http_server.url_for("/after")) == b"child"
+            ok = ok and c.get(http_server.url_for("/before")) == b"parent"
+            code = 0 if ok else 2
+        finally:
+            os._exit(code)
+    deadline = time.monotonic() + 30
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            pytest.fail("the forked child hung on its parent's client")
+        time.sleep(0.05)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert http_server.count("/after") == 1
+    assert http_server.count("/before") == 1, "the child's second fetch was a cache hit"
+    assert c.get(http_server.url_for("/after")) == b"child", "the parent still works"
+    assert http_server.count("/after") == 1
 
 
 def test_two_processes_one_request(http_server: HttpServer, tmp_path: Path) -> None:

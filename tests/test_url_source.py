@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import tarfile
+import zipfile
 from pathlib import Path
 from typing import Any, Callable
 
@@ -168,3 +169,30 @@ def test_refresh_of_one_package_revalidates_only_its_urls(
     refreshing.metadata(url)  # once per builder
     assert http_server.count() == 2
     assert http_server.requests()[1].headers.get("if-none-match") == '"1"'
+
+
+def test_build_of_a_url_source_runs_the_backend_once(
+    make_builder: Callable[..., Any],
+    copy_project: Callable[..., Path],
+    tmp_path: Path,
+    http_server: HttpServer,
+) -> None:
+    project = copy_project("flit-core")
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz") as tar:
+        for path in sorted(p for p in project.rglob("*") if p.is_file()):
+            tar.add(path, f"sdt_flit-0.9.0/{path.relative_to(project).as_posix()}")
+    http_server.route(
+        "/sdt_flit-0.9.0.tar.gz",
+        Reply(headers={"Cache-Control": "max-age=600"}, body=out.getvalue()),
+    )
+    url = f"{http_server.url}/sdt_flit-0.9.0.tar.gz"
+    builder = make_builder(tmp_path / "cache")
+    wheel = builder.build(url)
+    assert wheel.filename == "sdt_flit-0.9.0-py3-none-any.whl"
+    assert (wheel.metadata.name, str(wheel.metadata.version)) == ("sdt-flit", "0.9.0")
+    with zipfile.ZipFile(wheel.path) as built:
+        assert "sdt_flit/__init__.py" in built.namelist()
+    again = make_builder(tmp_path / "cache").build(url)
+    assert again.path == wheel.path
+    assert http_server.count() == 1
