@@ -32,6 +32,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bench_http import per_call
+
 if TYPE_CHECKING:
     from http_server import HttpServer
 
@@ -58,17 +60,6 @@ def _serve(server: HttpServer, sdist: Path) -> str:
     return server.url_for(f"/{sdist.name}")
 
 
-def _per_call(function: Callable[[], object], calls: int) -> float:
-    """Best of three timed loops, seconds per call."""
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        for _ in range(calls):
-            function()
-        best = min(best, (time.perf_counter() - start) / calls)
-    return best
-
-
 def run_warm_metadata(calls: int = 2000) -> dict[str, float]:
     from http_server import HttpServer
     from sdistill import SourceDistBuilder
@@ -83,8 +74,8 @@ def run_warm_metadata(calls: int = 2000) -> dict[str, float]:
         for field in ("name", "version", "requires_dist", "requires_python"):
             assert getattr(got, field) == getattr(expected, field), f"{field} differs"
         before = server.count()
-        ours_local = _per_call(lambda: builder.metadata(local), calls)
-        ours_url = _per_call(lambda: builder.metadata(url), calls)
+        ours_local = per_call(lambda: builder.metadata(local), calls)
+        ours_url = per_call(lambda: builder.metadata(url), calls)
         assert server.count() == before, "a warm answer went to the network"
     return {"local_us": ours_local * 1e6, "url_us": ours_url * 1e6, "ratio": ours_url / ours_local}
 

@@ -27,7 +27,7 @@ BODY = bytes(range(256)) * 68  # 17,408 bytes
 HEADERS = {"Cache-Control": "max-age=3600", "ETag": '"bench-1"', "Content-Type": "text/html"}
 
 
-def _per_call(function: Callable[[], object], checks: int) -> float:
+def per_call(function: Callable[[], object], checks: int) -> float:
     """Best of three timed loops, seconds per call."""
     best = float("inf")
     for _ in range(3):
@@ -65,8 +65,8 @@ def run(checks: int = 20000) -> dict[str, float]:
 
         assert cachecontrol_check() == BODY
         requests_before = server.count()
-        ours = _per_call(lambda: client.get(url), checks)
-        theirs = _per_call(cachecontrol_check, max(1000, checks // 10))
+        ours = per_call(lambda: client.get(url), checks)
+        theirs = per_call(cachecontrol_check, max(1000, checks // 10))
         assert server.count() == requests_before, "a fresh hit went to the network"
     return {"sdistill_us": ours * 1e6, "cachecontrol_us": theirs * 1e6, "ratio": theirs / ours}
 

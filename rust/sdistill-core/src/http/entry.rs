@@ -218,7 +218,7 @@ mod tests {
     fn another_version_is_invalid() {
         let dir = tempfile::tempdir().unwrap();
         let mut bytes = encode(&record(), b"");
-        bytes[8] = 2;
+        bytes[8..12].copy_from_slice(&(VERSION + 1).to_le_bytes());
         let path = write(dir.path(), &bytes);
         assert_eq!(
             Entry::read(&path).unwrap().err(),
