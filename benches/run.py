@@ -4,7 +4,8 @@ Fetches the pinned numpy 2.1.3 sdist and the 25-sdist corpus if needed
 (``tests/fixtures/fetch.py``), runs ``bench_extract`` (extraction times and peak
 memory), ``bench_digest`` (``cache_digest`` per call), ``bench_http`` (fresh cache
 hits next to CacheControl), ``bench_download`` (direct-URL sources: warm metadata next
-to a local archive, download+extract next to pip) and ``bench_metadata`` (metadata
+to a local archive, download+extract next to pip), ``bench_index`` (numpy's project
+page warm and cold next to ``json.loads``) and ``bench_metadata`` (metadata
 of the corpus, cold and warm, next to uv and pip), prints the results as markdown and
 writes them to ``bench-results/latest.md``.
 
@@ -32,6 +33,7 @@ import bench_digest
 import bench_download
 import bench_extract
 import bench_http
+import bench_index
 import bench_metadata
 
 REPO = bench_extract.REPO
@@ -140,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     digests = bench_digest.run()
     print("HTTP fresh hits")
     fresh_hits = bench_http.run()
+    print("index pages")
+    index_pages = bench_index.report(bench_index.run())
     print("direct-URL sources")
     direct = bench_download.report(
         bench_download.run_warm_metadata(), bench_download.run_download(base=memory_dir)
@@ -161,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     lines += ["## Cache keys", "", *bench_digest.digest_markdown(digests)]
     lines += ["", *bench_http.report(fresh_hits).replace("## ", "## HTTP: ", 1).splitlines(), ""]
     lines += [*direct.splitlines(), ""]
+    lines += [*index_pages.splitlines(), ""]
     if metadata is not None:
         lines += bench_metadata.metadata_markdown(metadata)
     report = "\n".join(lines).rstrip() + "\n"

@@ -13,6 +13,8 @@ __all__ = [
     "STAMP_KEY_FILES",
     "CacheLayout",
     "HttpClient",
+    "IndexFile",
+    "Project",
     "ShardLock",
     "__version__",
     "archive_stamp",
@@ -123,6 +125,14 @@ class HttpClient:
         cache_control: str | None = None,
         entry: str | os.PathLike[str] | None = None,
     ) -> bytes: ...
+    def project(
+        self,
+        url: str,
+        name: str,
+        entry: str | os.PathLike[str],
+        *,
+        package: str | None = None,
+    ) -> tuple[Project, str]: ...
     def get_file(
         self,
         url: str,
@@ -153,3 +163,74 @@ class HttpClient:
         strip_top_level: bool = False,
         hashes: Sequence[str] = ...,
     ) -> tuple[int, int, dict[str, str], int]: ...
+
+# A project page of an index, archived (rust/sdistill-core/src/index/project.rs; binding
+# rust/sdistill-py/src/index.rs): read in place, fields made when asked for.
+@final
+class Project:
+    @property
+    def name(self) -> str: ...
+    @property
+    def page_url(self) -> str: ...
+    @property
+    def api_version(self) -> str | None: ...
+    @property
+    def skipped(self) -> list[str]: ...
+    @property
+    def file_count(self) -> int: ...
+    def versions(self, *, yanked: bool = True, prereleases: bool = True) -> list[str]: ...
+    def is_prerelease(self, version: str) -> bool | None: ...
+    def files(self, version: str) -> list[IndexFile]: ...
+    def wheels(self, version: str) -> list[IndexFile]: ...
+    def sdists(self, version: str) -> list[IndexFile]: ...
+
+@final
+class IndexFile:
+    @property
+    def filename(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def hashes(self) -> dict[str, str]: ...
+    @property
+    def requires_python(self) -> str | None: ...
+    @property
+    def yanked(self) -> bool: ...
+    @property
+    def yanked_reason(self) -> str | None: ...
+    @property
+    def core_metadata(self) -> dict[str, str] | None: ...
+    @property
+    def size(self) -> int | None: ...
+    @property
+    def upload_time(self) -> str | None: ...
+    @property
+    def is_sdist(self) -> bool: ...
+
+# ---------------------------------------------------------------------------------------
+# PEP 440 versions and distribution filenames (rust/sdistill-core/src/index/{pep440,
+# filename}.rs; binding rust/sdistill-py/src/pep440.rs).
+from typing import Literal  # noqa: E402 - this section is appended
+
+__all__ += ["compare_versions", "normalize_version", "parse_filename", "sort_versions"]
+
+def normalize_version(text: str) -> str | None: ...
+def sort_versions(versions: Sequence[str]) -> list[str]: ...
+def compare_versions(a: str, b: str) -> int: ...
+def parse_filename(
+    filename: str, project: str
+) -> (
+    tuple[
+        Literal["wheel"],
+        str,
+        str,
+        tuple[int, str] | None,
+        tuple[str, ...],
+        tuple[str, ...],
+        tuple[str, ...],
+    ]
+    | tuple[Literal["sdist"], str, str, str]
+    | None
+): ...

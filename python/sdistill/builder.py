@@ -39,13 +39,16 @@ from sdistill.errors import InvalidSourceError, NoBuildError
 from sdistill.extract import extract
 from sdistill.hook_server import HookServerPool
 from sdistill.http import HttpClient
+from sdistill.index import Index, Strategy, cache_control_overrides, index_urls
 from sdistill.installers import DEFAULT_INDEX_URL, IndexConfig, find_installer
 from sdistill.pep517 import Backend, HookMissing, settings
 from sdistill.reporter import LoggingReporter, Reporter
 from sdistill.sources import (
+    IndexSdistSource,
     LocalArchiveSource,
     LocalDirectorySource,
     LocalSource,
+    RegistrySource,
     Source,
     UrlSource,
 )
@@ -81,16 +84,27 @@ class SourceDistBuilder:
         *,
         find_links: Iterable[str | os.PathLike[str]] = (),
         installer: str | None = None,
+        index_strategy: Strategy = "first-match",
+        index_cache_control: Mapping[str, str] | None = None,
     ) -> None:
         self.cache = Cache(cache_dir)
-        self.index = IndexConfig(
+        self.index_config = IndexConfig(
             index_url=index_url,
             extra_index_urls=tuple(extra_index_urls),
             find_links=tuple(os.fspath(link) for link in find_links),
             offline=offline,
         )
         self.refresh = refresh
-        self.http = HttpClient(self.cache, offline=offline, refresh=refresh)
+        self.http = HttpClient(
+            self.cache,
+            offline=offline,
+            refresh=refresh,
+            cache_control_overrides=cache_control_overrides(index_cache_control),
+        )
+        #: The package indexes registry sources come from (``.project(name)``).
+        self.index = Index(
+            self.http, index_urls(index_url, extra_index_urls), strategy=index_strategy
+        )
         self.build_isolation = build_isolation
         self.config_settings = dict(config_settings or {})
         self.no_build = no_build
@@ -122,11 +136,11 @@ class SourceDistBuilder:
 
     def metadata(self, source: Any) -> Metadata:
         """The core metadata of ``source`` (a ``Source`` or anything ``Source.parse`` reads)."""
-        return self._metadata(_supported(source))
+        return self._metadata(self._supported(source))
 
     def build(self, source: Any) -> BuiltWheel:
         """A wheel of ``source`` for the running interpreter."""
-        return self._build(_supported(source), editable=False)
+        return self._build(self._supported(source), editable=False)
 
     def build_editable(self, directory: Any) -> BuiltWheel:
         """An editable wheel (PEP 660) of a project directory."""
@@ -262,9 +276,21 @@ class SourceDistBuilder:
 
         return shard, current, make
 
+    def _supported(self, source: Any) -> LocalSource | UrlSource:
+        """The source, a registry source resolved to its sdist on the index."""
+        src = Source.parse(source)
+        if isinstance(src, RegistrySource):
+            return src.resolve(self.index)
+        if not isinstance(src, (LocalSource, UrlSource)):
+            raise InvalidSourceError(f"{src.url}: this kind of source is not supported yet")
+        return src
+
     def _fetch(self, src: UrlSource) -> revisions.Revision:
         """The revision holding the URL's archive, downloaded if its policy says so."""
-        shard = self.cache.shard("sdists", src.kind, _core.cache_digest(src.url))
+        if isinstance(src, IndexSdistSource):
+            shard = self.cache.shard("sdists", *src.shard_parts())
+        else:
+            shard = self.cache.shard("sdists", src.kind, _core.cache_digest(src.url))
         fetched = self.http.fetch_archive(
             src.location, shard, expected_hashes=dict(src.hashes) or None, package=src.name
         )
@@ -483,15 +509,8 @@ class SourceDistBuilder:
         with self._environments_lock:
             if self._environments is None:
                 installer = find_installer(self._installer_choice)
-                self._environments = EnvironmentManager(self.cache, installer, self.index)
+                self._environments = EnvironmentManager(self.cache, installer, self.index_config)
             return self._environments
-
-
-def _supported(source: Any) -> LocalSource | UrlSource:
-    src = Source.parse(source)
-    if not isinstance(src, (LocalSource, UrlSource)):
-        raise InvalidSourceError(f"{src.url}: this kind of source is not supported yet")
-    return src
 
 
 def _subdirectory(src: UrlSource, tree: Path) -> Path:

@@ -93,6 +93,12 @@ def _parser() -> argparse.ArgumentParser:
     bd.add_argument("specs", nargs="+", metavar="SPEC")
     bd.add_argument("-o", "--out-dir", required=True, help="where to put the wheels")
 
+    ix = commands.add_parser(
+        "index", parents=[common, builds], help="versions and files of a project on the index"
+    )
+    ix.add_argument("name", help="a project name")
+    ix.add_argument("--files", action="store_true", help="list every file, not only versions")
+
     cache = commands.add_parser("cache", parents=[common], help="inspect or clean the cache")
     actions = cache.add_subparsers(dest="action", required=True, metavar="ACTION")
     actions.add_parser("dir", parents=[common], help="print the cache root")
@@ -356,6 +362,48 @@ def _run_extract(args: argparse.Namespace) -> None:
     _emit(args, data, "\n".join(lines))
 
 
+def _run_index(args: argparse.Namespace) -> None:
+    from sdistill.progress import ConsoleReporter  # noqa: PLC0415
+
+    builder = _builder(args, ConsoleReporter(quiet=True))
+    project = builder.index.project(args.name)
+    versions = project.versions()
+    files = {version: project.files(version) for version in versions}
+    data: dict[str, Any] = {
+        "name": project.name,
+        "indexes": project.index_urls,
+        "versions": [
+            {
+                "version": version,
+                "files": [
+                    {
+                        "filename": f.filename,
+                        "url": f.url,
+                        "hashes": f.hashes,
+                        "requires_python": f.requires_python,
+                        "yanked": f.yanked,
+                        "yanked_reason": f.yanked_reason,
+                        "core_metadata": f.core_metadata,
+                        "size": f.size,
+                        "upload_time": f.upload_time,
+                    }
+                    for f in files[version]
+                ],
+            }
+            for version in versions
+        ],
+    }
+    lines = [f"{project.name} ({len(versions)} versions, {len(project)} files)"]
+    for version in versions:
+        sdists = sum(f.is_sdist for f in files[version])
+        yanked = " (yanked)" if all(f.yanked for f in files[version]) else ""
+        wheels = len(files[version]) - sdists
+        lines.append(f"{version}{yanked}: {sdists} sdist(s), {wheels} wheel(s)")
+        if args.files:
+            lines += [f"    {f.filename}" for f in files[version]]
+    _emit(args, data, "\n".join(lines))
+
+
 def _removal(args: argparse.Namespace, removal: Removal, verb: str) -> None:
     data = {"files": removal.files, "bytes": removal.bytes}
     _emit(args, data, f"{verb} {removal.files} files ({_human(removal.bytes)})")
@@ -404,6 +452,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _run_extract(args)
         elif args.command in ("metadata", "build"):
             return _run_builds(args)
+        elif args.command == "index":
+            _run_index(args)
         else:
             _run_cache(args)
     except (SdistillError, OSError) as err:

@@ -125,6 +125,19 @@ class HttpClient:
         # Positional: matching keywords would cost a sixth of a fresh hit.
         return self._native.get(url, headers, package, cache_control, entry)
 
+    def project(
+        self,
+        url: str,
+        name: str,
+        entry: str | os.PathLike[str],
+        *,
+        package: str | None = None,
+    ) -> _core.Project:
+        """The project page at ``url``, parsed and archived in the cache entry ``entry``
+        (a fresh one is read in place, without parsing)."""
+        page, _origin = self._native.project(url, name, entry, package=package)
+        return page
+
     def get_file(
         self,
         url: str,

@@ -2,10 +2,18 @@
 
 ``Source.parse`` reads what a user or a resolver writes -- a path, a ``file://`` URL,
 ``name @ file://...``, ``https://host/pkg-1.0.tar.gz#sha256=...&subdirectory=sub``,
-``name @ https://...`` -- and returns the subclass for that kind. Each kind knows its
-cache shard (``sdists-v1/<kind>/<digest>/``). What decides whether the cache still
-describes it: for a local source its *stamp*, for a direct URL the HTTP cache policy of
-the archive. Registry and git sources will join these.
+``name @ https://...``, and a project on the index: ``six==1.16.0`` or ``six`` -- and
+returns the subclass for that kind. Each kind knows its cache shard
+(``sdists-v1/<kind>/<digest>/``). What decides whether the cache still describes it:
+for a local source its *stamp*, for a direct URL the HTTP cache policy of the archive,
+for a registry source the index page (which version, which file, which hash) and then
+the archive's policy. Git sources will join these.
+
+A registry source is resolved by the builder against its indexes
+(:meth:`RegistrySource.resolve`): an exact pin is that version (a yanked one with a
+warning), a bare name the newest version that is not yanked, not a pre-release (unless
+there are only pre-releases) and has an sdist. The sdist chosen is a ``.tar.gz`` if the
+version has one, else its first other format; the index's hash is checked on download.
 
 URLs keep their credentials only where the download needs them: ``UrlSource.url`` (used
 in messages and cache keys) is redacted, and the real URL is not part of the repr.
@@ -13,24 +21,40 @@ in messages and cache keys) is redacted, and the real URL is not part of the rep
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
+from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import (
     InvalidSdistFilename,
     NormalizedName,
     canonicalize_name,
     parse_sdist_filename,
 )
+from packaging.version import InvalidVersion, Version
 
 from sdistill import _core, lookup
 from sdistill.errors import InvalidSourceError
 
-__all__ = ["LocalArchiveSource", "LocalDirectorySource", "LocalSource", "Source", "UrlSource"]
+if TYPE_CHECKING:
+    from sdistill.index import Index, ProjectView
+
+logger = logging.getLogger("sdistill")
+
+__all__ = [
+    "IndexSdistSource",
+    "LocalArchiveSource",
+    "LocalDirectorySource",
+    "LocalSource",
+    "RegistrySource",
+    "Source",
+    "UrlSource",
+]
 
 # "name @ url" (PEP 508 direct reference); the name part may carry extras, ignored here.
 _DIRECT_REFERENCE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*@\s*(\S.*)$")
@@ -78,9 +102,9 @@ class Source:
         path = Path(text).expanduser()
         if path.exists() or os.sep in text or text.startswith("."):
             return _local(path, name, editable)
-        raise InvalidSourceError(
-            f"{text}: not a path that exists; registry sources are not supported by this version"
-        )
+        if editable:
+            raise InvalidSourceError(f"{text}: only a directory can be built editable")
+        return _registry(text)
 
 
 @dataclass(frozen=True)
@@ -134,6 +158,98 @@ class UrlSource(Source):
         if self.subdirectory:
             text += f"#subdirectory={self.subdirectory}"
         return text
+
+
+@dataclass(frozen=True)
+class RegistrySource(Source):
+    """A project on the package index: one version (``six==1.16.0``), or the newest
+    (``six``). ``name`` is always set."""
+
+    kind: ClassVar[str] = "index"
+
+    @property
+    def url(self) -> str:
+        return f"{self.name}=={self.version}" if self.version else str(self.name)
+
+    def resolve(self, index: Index) -> IndexSdistSource:
+        """The sdist this source names on ``index`` (see the module docs)."""
+        assert self.name is not None
+        project = index.project(self.name)
+        version = self.version if self.version is not None else _newest(project, self.url)
+        files = project.files(version)
+        if not files:
+            known = ", ".join(project.versions()[:10]) or "none"
+            raise InvalidSourceError(f"{self.url}: no such version on the index (newest: {known})")
+        sdist = project.sdist(version)
+        if sdist is None:
+            listed = ", ".join(f.filename for f in files[:8])
+            raise InvalidSourceError(
+                f"{self.url}: the index has no sdist of {version}, only {listed}"
+            )
+        if sdist.yanked:
+            reason = f" ({sdist.yanked_reason})" if sdist.yanked_reason else ""
+            logger.warning("%s: %s is yanked%s", self.url, sdist.filename, reason)
+        index_url = next(url for url, page in project.pages if page.sdists(version))
+        return IndexSdistSource(
+            name=self.name,
+            version=version,
+            location=sdist.url,
+            hashes=tuple(sorted(sdist.hashes.items())),
+            index_url=index_url,
+            filename=sdist.filename,
+        )
+
+
+@dataclass(frozen=True)
+class IndexSdistSource(UrlSource):
+    """The sdist of a registry source, as the index lists it."""
+
+    index_url: str = ""
+    filename: str = ""
+
+    kind: ClassVar[str] = "index"
+
+    def shard_parts(self) -> tuple[str, ...]:
+        """``sdists-v1/index/<digest(index url)>/<name>/<version>/``."""
+        return ("index", _core.cache_digest(self.index_url), str(self.name), str(self.version))
+
+
+def _newest(project: ProjectView, spec: str) -> str:
+    """The newest version that is not yanked, has an sdist, and is final (unless only
+    pre-releases have sdists)."""
+    candidates = project.versions(yanked=False)
+    with_sdist = [v for v in candidates if project.sdist(v) is not None]
+    final = [v for v in with_sdist if not any(p.is_prerelease(v) for _, p in project.pages)]
+    chosen = final or with_sdist
+    if not chosen:
+        raise InvalidSourceError(f"{spec}: no version on the index has an sdist that is not yanked")
+    return chosen[0]
+
+
+def _registry(text: str) -> RegistrySource:
+    try:
+        requirement = Requirement(text)
+    except InvalidRequirement as err:
+        raise InvalidSourceError(
+            f"{text}: not a path that exists, nor a requirement: {err}"
+        ) from None
+    if requirement.url or requirement.marker is not None:
+        raise InvalidSourceError(f"{text}: a registry source is a name, or name==version")
+    specifiers = list(requirement.specifier)
+    version = None
+    if specifiers:
+        pin = specifiers[0]
+        exact = pin.operator in ("==", "===") and "*" not in pin.version
+        if len(specifiers) > 1 or not exact:
+            raise InvalidSourceError(
+                f"{text}: a registry source is a name or an exact pin (name==version); "
+                "resolving ranges is the resolver's job"
+            )
+        try:
+            version = str(Version(pin.version))
+        except InvalidVersion:
+            raise InvalidSourceError(f"{text}: {pin.version!r} is not a valid version") from None
+    return RegistrySource(name=canonicalize_name(requirement.name), version=version)
 
 
 def _url(text: str, name: NormalizedName | None) -> UrlSource:

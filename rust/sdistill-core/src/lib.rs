@@ -5,6 +5,7 @@
 //! - [`http`]: the HTTP client: RFC 9111 caching on archived policies, retries, downloads.
 //! - [`archive`]: streaming, hashing, safe extraction of zip and tar archives.
 //! - [`lookup`]: warm answers for local sources (file URLs, stamps, sealed answers).
+//! - [`index`]: the package index: PEP 440 versions, filenames, project pages.
 //!
 //! The PyO3 binding (`rust/sdistill-py`) only converts types, releases the GIL and maps
 //! the error enums of these modules to Python exceptions.
@@ -13,4 +14,5 @@ pub mod archive;
 pub mod cache;
 pub mod cache_key;
 pub mod http;
+pub mod index;
 pub mod lookup;

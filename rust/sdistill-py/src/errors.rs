@@ -62,19 +62,8 @@ impl IntoPyErr for http::Error {
                 status,
                 retries,
                 ..
-            } => Python::attach(|py| {
-                let build = || -> PyResult<PyErr> {
-                    let kwargs = PyDict::new(py);
-                    kwargs.set_item("url", url)?;
-                    kwargs.set_item("status", status)?;
-                    kwargs.set_item("retries", retries)?;
-                    let instance = py
-                        .get_type::<NetworkError>()
-                        .call((message,), Some(&kwargs))?;
-                    Ok(PyErr::from_value(instance))
-                };
-                build().unwrap_or_else(|err| err)
-            }),
+            } => network_error(message, url, status, retries),
+            http::Error::Unusable { url, .. } => network_error(message, url, None, 0),
             http::Error::Offline { .. } => OfflineError::new_err(message),
             http::Error::InvalidUrl { .. } => InvalidSourceError::new_err(message),
             http::Error::Archive { url, source } => {
@@ -89,6 +78,23 @@ impl IntoPyErr for http::Error {
             http::Error::Io { path, source } => os_error(&path, &source),
         }
     }
+}
+
+/// A `NetworkError` with its attributes.
+fn network_error(message: String, url: String, status: Option<u16>, retries: u32) -> PyErr {
+    Python::attach(|py| {
+        let build = || -> PyResult<PyErr> {
+            let kwargs = PyDict::new(py);
+            kwargs.set_item("url", url)?;
+            kwargs.set_item("status", status)?;
+            kwargs.set_item("retries", retries)?;
+            let instance = py
+                .get_type::<NetworkError>()
+                .call((message,), Some(&kwargs))?;
+            Ok(PyErr::from_value(instance))
+        };
+        build().unwrap_or_else(|err| err)
+    })
 }
 
 /// An archive error, with the archive it came from.

@@ -17,6 +17,8 @@ use sdistill_core::http::{
 };
 
 use crate::errors::IntoPyErr;
+use crate::index::Project;
+use sdistill_core::index::{self, page};
 
 fn seconds(name: &str, value: f64) -> PyResult<Duration> {
     if value.is_finite() && value > 0.0 {
@@ -141,6 +143,33 @@ impl HttpClient {
         match fetched.body {
             Received::Bytes(bytes) => Ok(PyBytes::new(py, bytes.as_slice())),
             _ => unreachable!("bytes were asked for"),
+        }
+    }
+
+    /// The project page at `url` (of project `name`), parsed and archived in the entry
+    /// `entry`; returns (project view, origin).
+    #[pyo3(signature = (url, name, entry, *, package = None))]
+    fn project(
+        &self,
+        py: Python<'_>,
+        url: String,
+        name: String,
+        entry: PathBuf,
+        package: Option<String>,
+    ) -> PyResult<(Project, &'static str)> {
+        let request = Request {
+            url,
+            headers: vec![("Accept".to_owned(), page::ACCEPT.to_owned())],
+            package,
+            cache_control: None,
+        };
+        let want = Want::Parsed(index::parser(&name));
+        let fetched = self.fetch(py, &request, Some(entry), &want)?;
+        match fetched.body {
+            Received::Parsed { payload, .. } => {
+                Ok((Project::new(payload)?, origin_name(fetched.origin)))
+            }
+            _ => unreachable!("a parsed page was asked for"),
         }
     }
 

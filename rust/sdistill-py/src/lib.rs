@@ -8,8 +8,10 @@ mod cache;
 mod errors;
 mod extract;
 mod http;
+mod index;
 mod keys;
 mod lookup;
+mod pep440;
 
 use pyo3::prelude::*;
 
@@ -21,5 +23,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     cache::register(m)?;
     lookup::register(m)?;
     http::register(m)?;
+    index::register(m)?;
+    pep440::register(m)?;
     Ok(())
 }

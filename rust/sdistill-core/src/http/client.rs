@@ -233,6 +233,11 @@ impl Client {
             remove_entry(entry, old.as_deref());
         }
         self.commit(entry, &received)?;
+        if let Received::Parsed { warnings, .. } = &received {
+            for warning in warnings {
+                self.warn(format!("{}: {warning}", redact(&request.url)));
+            }
+        }
         Ok(Fetched {
             body: received,
             origin: Origin::Network,
@@ -281,7 +286,7 @@ impl Client {
             url: redact(&request.url),
             reason,
         })?;
-        if !matches!(want, Want::Bytes) {
+        if !matches!(want, Want::Bytes | Want::Parsed(_)) {
             // Archives are hashed on their raw bytes: no transfer coding may touch them.
             headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("identity"));
         }
@@ -327,6 +332,13 @@ impl Client {
         }
         if !receive::body_present(found.record(), path, want) {
             return Ok(None);
+        }
+        if let Want::Parsed(parser) = want {
+            if !found.payload_sound(parser.check) {
+                target.forget();
+                self.heal(path, "its parsed payload does not validate");
+                return Ok(None);
+            }
         }
         Ok(Some(found))
     }

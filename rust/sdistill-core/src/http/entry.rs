@@ -3,13 +3,17 @@
 //! ```text
 //! offset  size  field
 //!      0     8  magic "sdhttp\0\0"
-//!      8     4  format version (little endian), currently 2 (2: write times in nanoseconds)
+//!      8     4  format version (little endian), currently 3
 //!     12     4  length of the record (rkyv archive of `policy::Record`)
 //!     16     8  length of the inline payload
 //!     24     4  CRC-32 of the record
 //!     28     4  CRC-32 of the inline payload
-//!     32     …  the record, then the payload
+//!     32     …  the record, zeros up to a multiple of 16, then the payload
 //! ```
+//!
+//! The padding keeps the payload 16-byte aligned in the read buffer, so a payload that
+//! is itself an rkyv archive (a project page of the index) is used in place. Version 2
+//! counted write times in nanoseconds; version 3 added the padding.
 //!
 //! A read is one `read` of the whole file into a 16-byte aligned buffer; the record is
 //! then validated in place with `rkyv::access` (bounds, pointers, enum tags, UTF-8) and
@@ -20,6 +24,7 @@
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
+use std::sync::OnceLock;
 
 use rkyv::rancor;
 use rkyv::util::AlignedVec;
@@ -27,7 +32,7 @@ use rkyv::util::AlignedVec;
 use super::policy::{ArchivedRecord, Record};
 
 const MAGIC: &[u8; 8] = b"sdhttp\0\0";
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 const HEADER: usize = 32;
 
 /// Why an entry file cannot be used.
@@ -38,6 +43,8 @@ pub struct Invalid(pub String);
 pub struct Entry {
     buffer: AlignedVec,
     record_len: usize,
+    /// The verdict of a parser's check on the payload (see [`Entry::payload_sound`]).
+    payload_sound: OnceLock<bool>,
 }
 
 impl Entry {
@@ -77,7 +84,7 @@ impl Entry {
         let record_len = u32_at(12) as usize;
         let payload_len = u64::from_le_bytes(buffer[16..24].try_into().unwrap());
         let expected = (HEADER as u64)
-            .checked_add(record_len as u64)
+            .checked_add(padded(record_len) as u64)
             .and_then(|n| n.checked_add(payload_len));
         if expected != Some(buffer.len() as u64) {
             return invalid("truncated or overlong");
@@ -86,13 +93,23 @@ impl Entry {
         if crc32fast::hash(record) != u32_at(24) {
             return invalid("record checksum mismatch");
         }
-        if crc32fast::hash(&buffer[HEADER + record_len..]) != u32_at(28) {
+        if buffer[HEADER + record_len..HEADER + padded(record_len)]
+            .iter()
+            .any(|&b| b != 0)
+        {
+            return invalid("padding is not zeros");
+        }
+        if crc32fast::hash(&buffer[HEADER + padded(record_len)..]) != u32_at(28) {
             return invalid("payload checksum mismatch");
         }
         if let Err(err) = rkyv::access::<ArchivedRecord, rancor::Error>(record) {
             return Err(Invalid(format!("record does not validate: {err}")));
         }
-        Ok(Entry { buffer, record_len })
+        Ok(Entry {
+            buffer,
+            record_len,
+            payload_sound: OnceLock::new(),
+        })
     }
 
     /// The record, validated when the entry was read.
@@ -103,9 +120,15 @@ impl Entry {
         unsafe { rkyv::access_unchecked::<ArchivedRecord>(bytes) }
     }
 
-    /// The inline payload (empty for entries whose body lives elsewhere).
+    /// Whether `check` accepts the payload; asked once per entry read from disk.
+    pub fn payload_sound(&self, check: fn(&[u8]) -> bool) -> bool {
+        *self.payload_sound.get_or_init(|| check(self.payload()))
+    }
+
+    /// The inline payload (empty for entries whose body lives elsewhere), 16-byte
+    /// aligned.
     pub fn payload(&self) -> &[u8] {
-        &self.buffer[HEADER + self.record_len..]
+        &self.buffer[HEADER + padded(self.record_len)..]
     }
 }
 
@@ -113,7 +136,7 @@ impl Entry {
 pub fn encode(record: &Record, payload: &[u8]) -> Vec<u8> {
     let archived =
         rkyv::to_bytes::<rancor::Error>(record).expect("serializing a record cannot fail");
-    let mut out = Vec::with_capacity(HEADER + archived.len() + payload.len());
+    let mut out = Vec::with_capacity(HEADER + padded(archived.len()) + payload.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
     let record_len = u32::try_from(archived.len()).expect("a record is small");
@@ -122,8 +145,14 @@ pub fn encode(record: &Record, payload: &[u8]) -> Vec<u8> {
     out.extend_from_slice(&crc32fast::hash(&archived).to_le_bytes());
     out.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
     out.extend_from_slice(&archived);
+    out.resize(HEADER + padded(archived.len()), 0);
     out.extend_from_slice(payload);
     out
+}
+
+/// `len` rounded up to a multiple of 16 (where the payload starts after the record).
+fn padded(len: usize) -> usize {
+    len.next_multiple_of(16)
 }
 
 #[cfg(test)]
@@ -196,6 +225,15 @@ mod tests {
             .unwrap()
             .unwrap()
             .is_none());
+    }
+
+    #[test]
+    fn the_payload_is_aligned_for_an_archive() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), &encode(&record(), b"payload"));
+        let entry = Entry::read(&path).unwrap().unwrap().unwrap();
+        assert_eq!(entry.payload(), b"payload");
+        assert_eq!(entry.payload().as_ptr() as usize % 16, 0);
     }
 
     #[test]

@@ -15,6 +15,10 @@ pub enum Error {
         retries: u32,
         message: String,
     },
+    /// The server answered, but with something that cannot be used (an index page
+    /// that does not parse, an API version this client does not speak).
+    #[error("{url}: {message}")]
+    Unusable { url: String, message: String },
     /// Offline mode, and the cache has no entry for the URL.
     #[error("{url}: not in the cache, and offline mode does not use the network")]
     Offline { url: String },

@@ -71,5 +71,5 @@ pub mod transport;
 
 pub use client::{default_entry, Client, ClientConfig, Fetched, Origin, Refresh, Request};
 pub use error::Error;
-pub use receive::{Payload, Received, Want};
+pub use receive::{Parser, Payload, Received, Want};
 pub use transport::TransportConfig;

@@ -61,6 +61,9 @@ pub struct Record {
 pub enum Body {
     /// In the entry file, right after the record.
     Inline,
+    /// In the entry file, right after the record: what a parser made of the response
+    /// body (an index page's archived project).
+    Parsed,
     /// In a file beside the entry (`name` in the same directory), `len` bytes.
     File {
         name: String,

@@ -1,6 +1,9 @@
 //! Receiving a body in the form the caller wants, and finding it again in the cache.
 //!
 //! - bytes: kept in memory, stored inline in the entry;
+//! - parsed: kept in memory, turned by the caller's [`Parser`] into the payload stored
+//!   inline (an index page becomes its archived project), checked again on every read
+//!   of the entry from disk;
 //! - a file: streamed to a temporary file beside the entry while hashed, renamed to
 //!   `<entry>.<random>.body` once complete and checked;
 //! - a revision: streamed straight into the extractor (hashing, checking, writing in
@@ -25,10 +28,32 @@ use crate::archive::hashing::{check_expected, Hashes};
 use crate::archive::{self, ExtractOptions, Extracted, HashAlgorithm};
 use crate::cache::{new_revision_id, TEMP_PREFIX};
 
+/// Turns a response body into the payload kept for it, and checks a kept payload.
+#[derive(Clone)]
+pub struct Parser {
+    /// `(context, body, Content-Type, final URL)` → `(payload, warnings)`, or why the
+    /// body is unusable.
+    #[allow(clippy::type_complexity)]
+    pub parse: fn(&str, &[u8], Option<&str>, &url::Url) -> Result<(Vec<u8>, Vec<String>), String>,
+    /// Whether a payload read back from the cache is sound (else the entry is healed).
+    pub check: fn(&[u8]) -> bool,
+    /// What the caller knows that the response does not say (an index page: the
+    /// project's name).
+    pub context: String,
+}
+
+impl std::fmt::Debug for Parser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Parser")
+    }
+}
+
 /// The form a body is wanted in.
 #[derive(Debug, Clone)]
 pub enum Want {
     Bytes,
+    /// Bytes made into a payload by a parser.
+    Parsed(Parser),
     /// A file; the digests it must have.
     File {
         expected: Vec<(HashAlgorithm, String)>,
@@ -65,6 +90,11 @@ impl std::fmt::Debug for Payload {
 #[derive(Debug)]
 pub enum Received {
     Bytes(Payload),
+    /// A parsed body, and what the parser warned of (nothing when from the cache).
+    Parsed {
+        payload: Payload,
+        warnings: Vec<String>,
+    },
     File {
         path: PathBuf,
         len: u64,
@@ -92,6 +122,29 @@ pub fn receive(
             match reader.read_to_end(&mut bytes) {
                 Ok(_) => Ok(Received::Bytes(Payload::Owned(bytes))),
                 Err(err) => Err(ReceiveError::Broken(err.to_string())),
+            }
+        }
+        Want::Parsed(parser) => {
+            let url = response.url().clone();
+            let content_type = response
+                .headers()
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let mut reader = BodyReader::new(transport, response);
+            let mut bytes = Vec::new();
+            if let Err(err) = reader.read_to_end(&mut bytes) {
+                return Err(ReceiveError::Broken(err.to_string()));
+            }
+            match (parser.parse)(&parser.context, &bytes, content_type.as_deref(), &url) {
+                Ok((payload, warnings)) => Ok(Received::Parsed {
+                    payload: Payload::Owned(payload),
+                    warnings,
+                }),
+                Err(message) => Err(ReceiveError::Fatal(Error::Unusable {
+                    url: super::auth::redact(url.as_str()),
+                    message,
+                })),
             }
         }
         Want::File { expected } => to_file(transport, response, entry, expected),
@@ -194,6 +247,7 @@ pub fn body_present(record: &ArchivedRecord, entry: &Path, want: &Want) -> bool 
     };
     match (&record.body, want) {
         (ArchivedBody::Inline, Want::Bytes) => true,
+        (ArchivedBody::Parsed, Want::Parsed(_)) => true,
         (ArchivedBody::File { name, len, sha256 }, Want::File { expected }) => {
             std::fs::metadata(entry.with_file_name(name.as_str()))
                 .is_ok_and(|m| m.is_file() && m.len() == len.to_native())
@@ -212,6 +266,10 @@ pub fn body_present(record: &ArchivedRecord, entry: &Path, want: &Want) -> bool 
 pub fn stored(found: &Arc<Entry>, entry: &Path) -> Received {
     match &found.record().body {
         ArchivedBody::Inline => Received::Bytes(Payload::Cached(found.clone())),
+        ArchivedBody::Parsed => Received::Parsed {
+            payload: Payload::Cached(found.clone()),
+            warnings: Vec::new(),
+        },
         ArchivedBody::File { name, len, sha256 } => Received::File {
             path: entry.with_file_name(name.as_str()),
             len: len.to_native(),
@@ -229,6 +287,7 @@ pub fn stored(found: &Arc<Entry>, entry: &Path) -> Received {
 pub fn body_of(received: &Received) -> (Body, &[u8]) {
     match received {
         Received::Bytes(bytes) => (Body::Inline, bytes.as_slice()),
+        Received::Parsed { payload, .. } => (Body::Parsed, payload.as_slice()),
         Received::File { path, len, sha256 } => (
             Body::File {
                 name: path

@@ -1,0 +1,158 @@
+"""The package index: project pages as views over archived data, several indexes, and
+PEP 658 wheel metadata.
+
+A project page is fetched through the cached HTTP client (``Accept``: PEP 691 JSON,
+else PEP 503 HTML), parsed natively, grouped by version in PEP 440 order and archived
+as the payload of the page's cache entry (``simple-v1/<digest(index url)>/<name>``).
+:meth:`Index.project` returns a :class:`ProjectView` over that archive: listing versions
+reads version strings only, and the files of one version become Python objects only
+when asked for (``rust/sdistill-core/src/index``).
+
+Several indexes (``index_url`` then ``extra_index_urls``) are searched in order:
+
+- ``"first-match"`` (the default): the first index that has the project is the only
+  one used for it. A project name registered on a second index cannot then shadow or
+  add to the files of the first (dependency confusion).
+- ``"merge"``: every index that has the project contributes its files; versions are
+  the union, files of one version are listed in the order of the indexes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from packaging.metadata import Metadata
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from sdistill import _core
+from sdistill.cache import Cache
+from sdistill.errors import InvalidSourceError, NetworkError
+from sdistill.http import HttpClient
+from sdistill.wheels import parse_record
+
+__all__ = ["Index", "IndexFile", "ProjectView", "Strategy"]
+
+#: One file of a project page (``filename``, ``url``, ``version``, ``hashes``,
+#: ``requires_python``, ``yanked``, ``yanked_reason``, ``core_metadata``, ``size``,
+#: ``upload_time``, ``is_sdist``), each read from the archive when asked for.
+IndexFile = _core.IndexFile
+
+Strategy = Literal["first-match", "merge"]
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    """A project on the indexes searched: versions newest first, files per version."""
+
+    name: str
+    #: (index URL, its page) for every index that contributes, in search order.
+    pages: tuple[tuple[str, _core.Project], ...]
+
+    @property
+    def index_urls(self) -> list[str]:
+        return [url for url, _ in self.pages]
+
+    def versions(self, *, yanked: bool = True, prereleases: bool = True) -> list[str]:
+        """Versions, newest first; ``yanked=False`` leaves out versions whose every file
+        is yanked, ``prereleases=False`` pre- and dev-releases."""
+        if len(self.pages) == 1:
+            return self.pages[0][1].versions(yanked=yanked, prereleases=prereleases)
+        seen: dict[Version, str] = {}
+        for _, page in self.pages:
+            for text in page.versions(yanked=yanked, prereleases=prereleases):
+                try:
+                    seen.setdefault(Version(text), text)
+                except InvalidVersion:  # pragma: no cover - the page holds valid ones
+                    continue
+        return [seen[v] for v in sorted(seen, reverse=True)]
+
+    def files(self, version: str) -> list[IndexFile]:
+        """Every file of ``version`` (empty if there is none)."""
+        return [f for _, page in self.pages for f in page.files(version)]
+
+    def wheels(self, version: str) -> list[IndexFile]:
+        return [f for _, page in self.pages for f in page.wheels(version)]
+
+    def sdist(self, version: str) -> IndexFile | None:
+        """The sdist of ``version`` to use: a ``.tar.gz`` if there is one, else the
+        first other format, from the first index that has one."""
+        for _, page in self.pages:
+            found = page.sdists(version)
+            if found:
+                return found[0]
+        return None
+
+    def __len__(self) -> int:
+        return sum(page.file_count for _, page in self.pages)
+
+
+class Index:
+    """The indexes a builder searches, through its cache."""
+
+    def __init__(
+        self,
+        http: HttpClient,
+        index_urls: Sequence[str],
+        *,
+        strategy: Strategy = "first-match",
+    ) -> None:
+        if strategy not in ("first-match", "merge"):
+            raise ValueError(f"unknown index strategy {strategy!r}")
+        self.http = http
+        self.cache: Cache = http.cache
+        self.urls = [url.rstrip("/") + "/" for url in index_urls]
+        self.strategy = strategy
+
+    def project(self, name: str) -> ProjectView:
+        """The project ``name``; ``NetworkError`` (status 404) if no index has it."""
+        normalized = canonicalize_name(name)
+        pages: list[tuple[str, _core.Project]] = []
+        for url in self.urls:
+            page = self._page(url, normalized)
+            if page is not None:
+                pages.append((url, page))
+                if self.strategy == "first-match":
+                    break
+        if not pages:
+            where = ", ".join(self.urls) or "no index (index_url=None)"
+            raise NetworkError(f"{normalized}: no such project on {where}", status=404)
+        return ProjectView(normalized, tuple(pages))
+
+    def _page(self, index_url: str, name: str) -> _core.Project | None:
+        entry = self.cache.shard("simple", _core.cache_digest(index_url), name)
+        try:
+            page = self.http.project(f"{index_url}{name}/", name, entry, package=name)
+        except NetworkError as err:
+            if err.status in (404, 410):
+                return None
+            raise
+        return page
+
+    def wheel_metadata(self, file: IndexFile) -> Metadata:
+        """The core metadata of a wheel from its PEP 658 ``.metadata`` file, its hash
+        checked and the file cached."""
+        hashes = file.core_metadata
+        if hashes is None:
+            raise InvalidSourceError(f"{file.filename}: the index serves no metadata file")
+        url = file.url + ".metadata"
+        # Keyed by the file's URL alone: it names one immutable file whatever the index.
+        entry = self.cache.shard("simple", "metadata", _core.cache_digest(url))
+        expected = {name: digest for name, digest in hashes.items() if name == "sha256"}
+        downloaded = self.http.get_file(url, expected_hashes=expected or None, entry=entry)
+        metadata = parse_record(downloaded.path.read_text(encoding="utf-8", errors="replace"))
+        if metadata is None:
+            raise InvalidSourceError(f"{url}: not readable core metadata")
+        return metadata
+
+
+def index_urls(index_url: str | None, extra_index_urls: Iterable[str]) -> list[str]:
+    """The indexes searched, in order."""
+    return [*([index_url] if index_url else []), *extra_index_urls]
+
+
+def cache_control_overrides(overrides: Mapping[str, str] | None) -> dict[str, str]:
+    """Per-index ``Cache-Control`` overrides, keyed by index URL (with a trailing ``/``)."""
+    return {url.rstrip("/") + "/": value for url, value in (overrides or {}).items()}

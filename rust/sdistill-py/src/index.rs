@@ -1,0 +1,314 @@
+//! `Project` and `IndexFile`: views over an archived project page, read in place.
+//!
+//! A `Project` holds the archive (the cache entry's buffer, shared); `versions()` reads
+//! only version strings, `files(v)` makes one `IndexFile` per file of that version, and
+//! an `IndexFile` makes a Python object for a field only when the field is read.
+
+use std::sync::Arc;
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use rkyv::util::AlignedVec;
+use sdistill_core::http::Payload;
+use sdistill_core::index::pep440::Version;
+use sdistill_core::index::project::{self, ArchivedFile, ArchivedHash, ArchivedProject};
+
+/// The bytes of an archived project, validated once.
+struct Archive {
+    payload: Payload,
+    /// A copy, 16-byte aligned, when the payload came from the network (a `Vec`).
+    aligned: Option<AlignedVec<16>>,
+}
+
+impl Archive {
+    fn new(payload: Payload) -> PyResult<Archive> {
+        let aligned = match &payload {
+            Payload::Owned(bytes) => {
+                let mut copy = AlignedVec::<16>::with_capacity(bytes.len());
+                copy.extend_from_slice(bytes);
+                Some(copy)
+            }
+            Payload::Cached(_) => None,
+        };
+        let archive = Archive { payload, aligned };
+        // A cached entry keeps the verdict of its first check: a warm open is free.
+        let sound = match (&archive.payload, &archive.aligned) {
+            (Payload::Cached(entry), None) => entry.payload_sound(project::check),
+            _ => project::check(archive.bytes()),
+        };
+        if !sound {
+            return Err(PyValueError::new_err(
+                "the archived project does not validate",
+            ));
+        }
+        Ok(archive)
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match &self.aligned {
+            Some(copy) => copy.as_slice(),
+            None => self.payload.as_slice(),
+        }
+    }
+
+    fn project(&self) -> &ArchivedProject {
+        // SAFETY: `Archive::new` checked exactly these bytes, and they never change: the
+        // aligned copy and the cache entry's buffer are owned and immutable.
+        unsafe { project::access_checked(self.bytes()) }
+    }
+}
+
+/// A project page of an index: its versions and files, read from the archive.
+#[pyclass(module = "sdistill._core", frozen)]
+pub(crate) struct Project {
+    archive: Arc<Archive>,
+}
+
+impl Project {
+    pub(crate) fn new(payload: Payload) -> PyResult<Project> {
+        Ok(Project {
+            archive: Arc::new(Archive::new(payload)?),
+        })
+    }
+
+    /// The index of the release `version` names (PEP 440 equality), if any.
+    fn release(&self, version: &str) -> PyResult<Option<usize>> {
+        let wanted: Version = version
+            .parse()
+            .map_err(|_| PyValueError::new_err(format!("{version:?} is not a PEP 440 version")))?;
+        let text = wanted.to_string();
+        let releases = &self.archive.project().releases;
+        if let Some(at) = releases.iter().position(|r| r.version.as_str() == text) {
+            return Ok(Some(at));
+        }
+        Ok(releases.iter().position(|r| {
+            r.version
+                .as_str()
+                .parse::<Version>()
+                .is_ok_and(|v| v == wanted)
+        }))
+    }
+
+    fn files_where(
+        &self,
+        version: &str,
+        keep: impl Fn(&ArchivedFile) -> bool,
+    ) -> PyResult<Vec<IndexFile>> {
+        let Some(release) = self.release(version)? else {
+            return Ok(Vec::new());
+        };
+        let files = &self.archive.project().releases[release].files;
+        Ok((0..files.len())
+            .filter(|&at| keep(&files[at]))
+            .map(|file| IndexFile {
+                archive: self.archive.clone(),
+                release,
+                file,
+            })
+            .collect())
+    }
+}
+
+#[pymethods]
+impl Project {
+    /// The project's normalized name.
+    #[getter]
+    fn name(&self) -> &str {
+        self.archive.project().name.as_str()
+    }
+
+    /// The URL of the page.
+    #[getter]
+    fn page_url(&self) -> &str {
+        self.archive.project().page_url.as_str()
+    }
+
+    /// `meta.api-version` of a JSON page.
+    #[getter]
+    fn api_version(&self) -> Option<&str> {
+        self.archive
+            .project()
+            .api_version
+            .as_ref()
+            .map(|v| v.as_str())
+    }
+
+    /// Filenames the page lists that were left out (not this project's, or no version).
+    #[getter]
+    fn skipped(&self) -> Vec<&str> {
+        self.archive
+            .project()
+            .skipped
+            .iter()
+            .map(|s| s.as_str())
+            .collect()
+    }
+
+    /// The number of files of all versions.
+    #[getter]
+    fn file_count(&self) -> usize {
+        self.archive
+            .project()
+            .releases
+            .iter()
+            .map(|r| r.files.len())
+            .sum()
+    }
+
+    /// Versions, newest first; without yanked ones (every file yanked) or pre-releases
+    /// if asked.
+    #[pyo3(signature = (*, yanked = true, prereleases = true))]
+    fn versions(&self, yanked: bool, prereleases: bool) -> Vec<&str> {
+        self.archive
+            .project()
+            .releases
+            .iter()
+            .rev()
+            .filter(|r| prereleases || !r.prerelease)
+            .filter(|r| yanked || r.files.iter().any(|f| f.yanked.is_none()))
+            .map(|r| r.version.as_str())
+            .collect()
+    }
+
+    /// Whether `version` is a pre-release (None: not on the page).
+    fn is_prerelease(&self, version: &str) -> PyResult<Option<bool>> {
+        let project = self.archive.project();
+        Ok(self
+            .release(version)?
+            .map(|at| project.releases[at].prerelease))
+    }
+
+    /// The files of `version` (empty if the page has none).
+    fn files(&self, version: &str) -> PyResult<Vec<IndexFile>> {
+        self.files_where(version, |_| true)
+    }
+
+    /// The wheels of `version`.
+    fn wheels(&self, version: &str) -> PyResult<Vec<IndexFile>> {
+        self.files_where(version, |f| !f.sdist)
+    }
+
+    /// The sdists of `version`, the preferred format first (`.tar.gz`, then the order
+    /// of the page).
+    fn sdists(&self, version: &str) -> PyResult<Vec<IndexFile>> {
+        let mut found = self.files_where(version, |f| f.sdist)?;
+        found.sort_by_key(|f| !f.file().filename.as_str().ends_with(".tar.gz"));
+        Ok(found)
+    }
+
+    fn __repr__(&self) -> String {
+        let project = self.archive.project();
+        format!(
+            "<Project {} ({} versions) from {}>",
+            project.name.as_str(),
+            project.releases.len(),
+            project.page_url.as_str()
+        )
+    }
+}
+
+/// One file of a project page; each field is read from the archive when asked for.
+#[pyclass(module = "sdistill._core", frozen)]
+pub(crate) struct IndexFile {
+    archive: Arc<Archive>,
+    release: usize,
+    file: usize,
+}
+
+impl IndexFile {
+    fn file(&self) -> &ArchivedFile {
+        &self.archive.project().releases[self.release].files[self.file]
+    }
+}
+
+fn hash_dict<'py>(py: Python<'py>, hashes: &[ArchivedHash]) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    for hash in hashes {
+        dict.set_item(hash.algorithm.as_str(), hash.digest.as_str())?;
+    }
+    Ok(dict)
+}
+
+#[pymethods]
+impl IndexFile {
+    #[getter]
+    fn filename(&self) -> &str {
+        self.file().filename.as_str()
+    }
+
+    #[getter]
+    fn url(&self) -> &str {
+        self.file().url.as_str()
+    }
+
+    /// The normalized version this file belongs to.
+    #[getter]
+    fn version(&self) -> &str {
+        self.archive.project().releases[self.release]
+            .version
+            .as_str()
+    }
+
+    /// `{algorithm: hex digest}`.
+    #[getter]
+    fn hashes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        hash_dict(py, &self.file().hashes)
+    }
+
+    #[getter]
+    fn requires_python(&self) -> Option<&str> {
+        self.file().requires_python.as_ref().map(|r| r.as_str())
+    }
+
+    #[getter]
+    fn yanked(&self) -> bool {
+        self.file().yanked.is_some()
+    }
+
+    /// The reason given for yanking (None: not yanked, or no reason).
+    #[getter]
+    fn yanked_reason(&self) -> Option<&str> {
+        self.file()
+            .yanked
+            .as_ref()
+            .map(|r| r.as_str())
+            .filter(|r| !r.is_empty())
+    }
+
+    /// The hashes of the core metadata served at `url + ".metadata"` (PEP 658); None if
+    /// it is not served, `{}` if served without hashes.
+    #[getter]
+    fn core_metadata<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        self.file()
+            .core_metadata
+            .as_ref()
+            .map(|hashes| hash_dict(py, hashes))
+            .transpose()
+    }
+
+    #[getter]
+    fn size(&self) -> Option<u64> {
+        self.file().size.as_ref().map(|s| s.to_native())
+    }
+
+    #[getter]
+    fn upload_time(&self) -> Option<&str> {
+        self.file().upload_time.as_ref().map(|t| t.as_str())
+    }
+
+    #[getter]
+    fn is_sdist(&self) -> bool {
+        self.file().sdist
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<IndexFile {}>", self.file().filename.as_str())
+    }
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Project>()?;
+    m.add_class::<IndexFile>()?;
+    Ok(())
+}
