@@ -35,6 +35,7 @@ prints this section alone.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shutil
@@ -130,6 +131,16 @@ class Options:
     micro_reps: int = 20
     reuse_reps: int = 2
     timeout: float = 300.0  # per tool run
+    # Ask for ``name==version`` on a loopback index serving the corpus sdists and the
+    # backends' wheels (a resolver's shape), instead of for the local files.
+    via_index: bool = False
+
+    def spec(self, sdist: Sdist) -> str:
+        """What each tool is asked for: the file, or ``name==version`` on the index."""
+        return f"{sdist.name}=={sdist.version}" if self.via_index else str(sdist.path)
+
+    def requirement(self, sdist: Sdist) -> str:
+        return f"{sdist.name}=={sdist.version}" if self.via_index else sdist.requirement
 
     def index_args(self) -> list[str]:
         """The same spelling works for sdistill, uv and pip."""
@@ -143,6 +154,8 @@ class Options:
             links = ", ".join(f"`{link}`" for link in self.find_links)
             return f"a local wheelhouse only (`--no-index --find-links` {links})"
         where = "PyPI" if self.index_url == PYPI else "the index"
+        if self.via_index:
+            where = "a loopback index of the corpus sdists and the backends' wheels"
         text = f"{where} (`{self.index_url}`)"
         if self.find_links:
             text += " and find-links " + ", ".join(f"`{link}`" for link in self.find_links)
@@ -322,7 +335,7 @@ def run_sdistill_cli(corpus: Sequence[Sdist], state: Path, opts: Options) -> Run
     if exe is None:
         return Run(0.0, 0, len(corpus), ["the sdistill script was not found"])
     cache = _state_dirs(state)["sdistill"]
-    command = [exe, "metadata", *(str(s.path) for s in corpus), "--json"]
+    command = [exe, "metadata", *(opts.spec(s) for s in corpus), "--json"]
     command += ["--cache-dir", str(cache), *opts.index_args()]
     if opts.jobs:
         command += ["--jobs", str(opts.jobs)]
@@ -403,7 +416,7 @@ def _run_child(corpus: Sequence[Sdist], state: Path, opts: Options, mode: str) -
         "reps": opts.micro_reps,
     }
     command = [sys.executable, "-c", _CHILD, mode, str(cache), json.dumps(options)]
-    command += [str(s.path) for s in corpus]
+    command += [opts.spec(s) for s in corpus]
     before = environments(cache)
     seconds, code, out, err = _execute(command, state, opts.timeout)
     after = environments(cache)
@@ -441,9 +454,9 @@ def run_sdistill_micro(corpus: Sequence[Sdist], state: Path, opts: Options) -> R
     return _run_child(corpus, state, opts, "micro")
 
 
-def _requirements(corpus: Sequence[Sdist], state: Path) -> Path:
+def _requirements(corpus: Sequence[Sdist], state: Path, opts: Options) -> Path:
     path = _state_dirs(state)["out"] / f"requirements-{len(corpus)}.txt"
-    path.write_text("".join(s.requirement + "\n" for s in corpus), encoding="utf-8")
+    path.write_text("".join(opts.requirement(s) + "\n" for s in corpus), encoding="utf-8")
     return path
 
 
@@ -461,7 +474,7 @@ def run_uv(corpus: Sequence[Sdist], state: Path, opts: Options) -> Run:
     uv = _exe("uv")
     if uv is None:
         return Run(0.0, 0, len(corpus), ["uv was not found"])
-    requirements = _requirements(corpus, state)
+    requirements = _requirements(corpus, state, opts)
     output = _fresh(state, "uv-compiled", ".txt")
     command = [uv, "pip", "compile", "--no-deps", "--no-header", "--no-annotate", "--quiet"]
     command += ["--cache-dir", str(_state_dirs(state)["uv"]), "--python", sys.executable]
@@ -471,16 +484,21 @@ def run_uv(corpus: Sequence[Sdist], state: Path, opts: Options) -> Run:
         return _failure(seconds, code, err, corpus)
     found: list[tuple[str, str | None]] = []
     for line in output.read_text(encoding="utf-8").splitlines():
+        if line.startswith(("#", " ")):
+            continue
         name, sep, _ = line.partition(" @ ")
-        if sep and not line.startswith(("#", " ")):
+        if sep:
             found.append((name.strip(), None))
+        elif "==" in line:
+            pinned, _, version = line.partition("==")
+            found.append((pinned.strip(), version.strip()))
     problems: list[str] = []
     return Run(seconds, _check(corpus, found, problems), len(corpus), problems)
 
 
 def run_pip(corpus: Sequence[Sdist], state: Path, opts: Options) -> Run:
     """``pip install --dry-run --no-deps --ignore-installed --report`` of the same file."""
-    requirements = _requirements(corpus, state)
+    requirements = _requirements(corpus, state, opts)
     report = _fresh(state, "pip-report", ".json")
     command = [sys.executable, "-m", "pip", "install", "--dry-run", "--no-deps"]
     command += ["--ignore-installed", "--report", str(report), "--quiet"]
@@ -688,10 +706,36 @@ def compile_bytecode() -> None:
     compileall.compile_dir(str(Path(sdistill.__file__).parent), quiet=1)
 
 
+def _loopback_index(corpus: Sequence[Sdist], log: Log) -> Any:
+    """A loopback index (``tests/simple_index.py``) serving the corpus sdists and the
+    wheels of their build backends (the corpus wheelhouse, filled if needed)."""
+    tests = str(bench_extract.REPO / "tests")
+    if tests not in sys.path:
+        sys.path.insert(0, tests)
+    from fixtures import wheelhouse
+    from simple_index import SimpleIndex
+
+    wheels = sorted(wheelhouse.ensure("corpus", quiet=True).glob("*.whl"))
+    index = SimpleIndex([*(s.path for s in corpus), *wheels])
+    log(f"metadata: loopback index {index.url}: {len(corpus)} sdists, {len(wheels)} wheels")
+    return index
+
+
 def run(work: Path, opts: Options, log: Log = print) -> Results:
     """Everything this section measures; caches live (and are removed) under ``work``."""
     started = time.perf_counter()
     corpus = load_corpus(log)
+    if opts.via_index:
+        index = _loopback_index(corpus, log)
+        opts = dataclasses.replace(opts, index_url=index.url, find_links=(), reuse_reps=0)
+        try:
+            return _run(corpus, work, opts, log, started)
+        finally:
+            index.close()
+    return _run(corpus, work, opts, log, started)
+
+
+def _run(corpus: list[Sdist], work: Path, opts: Options, log: Log, started: float) -> Results:
     compile_bytecode()
     setup = setup_lines(corpus, opts, work)
     tools = make_tools()
@@ -965,6 +1009,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--index-url", default=PYPI, help=f"package index (default {PYPI})")
     parser.add_argument("--jobs", type=int, default=None, help="sdistill --jobs")
+    parser.add_argument(
+        "--via-index",
+        action="store_true",
+        help="ask for name==version on a loopback index of the corpus and its backends",
+    )
     parser.add_argument("--metadata-cold-reps", type=int, default=2, metavar="N")
     parser.add_argument("--metadata-warm-reps", type=int, default=3, metavar="N")
     parser.add_argument("--metadata-reuse-reps", type=int, default=2, metavar="N")
@@ -983,6 +1032,7 @@ def options_from(parser: argparse.ArgumentParser, args: argparse.Namespace) -> O
         cold_reps=args.metadata_cold_reps,
         warm_reps=args.metadata_warm_reps,
         reuse_reps=max(0, args.metadata_reuse_reps),
+        via_index=args.via_index,
     )
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -248,3 +250,58 @@ def test_a_hash_the_index_states_is_checked(registry: SimpleIndex, tmp_path: Pat
     with pytest.raises(HashMismatchError):
         SourceDistBuilder(cache_dir=cache, index_url=registry.url).metadata("six==1.17.0")
     assert not list((cache / "sdists-v1").rglob("PKG-INFO")), "nothing extracted was kept"
+
+
+# -- the command line and per-index settings -------------------------------------------
+
+
+def test_cli_index_lists_versions_and_files(http_server: HttpServer, tmp_path: Path) -> None:
+    body, content_type = load_page("six", "html")
+    serve_page(http_server, "/simple/six/", body, content_type)
+    index_url = http_server.url_for("/simple/")
+    command = [sys.executable, "-m", "sdistill", "--cache-dir", str(tmp_path), "index", "Six"]
+    command += ["--index-url", index_url]
+    text = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
+    assert text.stdout.splitlines()[0] == "six (29 versions, 48 files)"
+    assert "1.17.0: 1 sdist(s), 1 wheel(s)" in text.stdout
+    data = json.loads(
+        subprocess.run(
+            [*command, "--json"], capture_output=True, text=True, check=True, timeout=60
+        ).stdout
+    )
+    assert data["indexes"] == [index_url]
+    newest = data["versions"][0]
+    assert newest["version"] == "1.17.0"
+    assert {f["filename"] for f in newest["files"]} == {
+        "six-1.17.0.tar.gz",
+        "six-1.17.0-py2.py3-none-any.whl",
+    }
+    assert http_server.count() == 1, "the second command read the cached page"
+    missing = subprocess.run(
+        [*command[:-3], "no-such-project", "--index-url", index_url],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert missing.returncode == 1
+    assert "no such project" in missing.stderr
+
+
+def test_a_per_index_cache_control_override(http_server: HttpServer, tmp_path: Path) -> None:
+    body, content_type = load_page("six", "json")
+    headers = {"Cache-Control": "no-store", "Content-Type": content_type}
+    http_server.route("/simple/six/", Reply(200, headers, body))
+    index_url = http_server.url_for("/simple/")
+    plain = SourceDistBuilder(cache_dir=tmp_path / "a", index_url=index_url)
+    plain.index.project("six")
+    plain.index.project("six")
+    assert http_server.count() == 2, "no-store: every call asks"
+    overridden = SourceDistBuilder(
+        cache_dir=tmp_path / "b",
+        index_url=index_url,
+        index_cache_control={index_url: "max-age=600"},
+    )
+    overridden.index.project("six")
+    overridden.index.project("six")
+    assert http_server.count() == 3, "the override made the page cacheable"

@@ -19,6 +19,7 @@ Several indexes (``index_url`` then ``extra_index_urls``) are searched in order:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -34,6 +35,8 @@ from sdistill.http import HttpClient
 from sdistill.wheels import parse_record
 
 __all__ = ["Index", "IndexFile", "ProjectView", "Strategy"]
+
+logger = logging.getLogger("sdistill")
 
 #: One file of a project page (``filename``, ``url``, ``version``, ``hashes``,
 #: ``requires_python``, ``yanked``, ``yanked_reason``, ``core_metadata``, ``size``,
@@ -129,6 +132,15 @@ class Index:
             if err.status in (404, 410):
                 return None
             raise
+        if page.skipped:
+            logger.debug(
+                "%s%s/: left out %d files whose name or version is not %s's: %s",
+                index_url,
+                name,
+                len(page.skipped),
+                name,
+                ", ".join(page.skipped[:10]),
+            )
         return page
 
     def wheel_metadata(self, file: IndexFile) -> Metadata:
