@@ -437,7 +437,7 @@ def test_source_parse_kinds(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "spec",
     [
-        "six==1.0",
+        "six>=1.0",
         "https:///pkg-1.0.tar.gz",
         "git+https://github.com/pypa/sampleproject",
         "/nonexistent/sdistill/test/path",
