@@ -23,7 +23,7 @@ from packaging.utils import (
 )
 from packaging.version import Version
 from sdistill import SourceDistBuilder
-from sdistill.errors import HashMismatchError, InvalidSourceError, NetworkError
+from sdistill.errors import CacheError, HashMismatchError, InvalidSourceError, NetworkError
 from sdistill.http import HttpClient
 from sdistill.index import Index
 from sdistill.sources import RegistrySource, Source
@@ -103,13 +103,27 @@ def test_a_fresh_page_is_read_from_the_cache_and_a_corrupt_one_heals(
     assert http_server.count() == 1
     assert http_server.requests()[0].headers.get("accept", "").startswith(JSON)
     data = bytearray(entry.read_bytes())
-    data[-20] ^= 0xFF
-    entry.write_bytes(bytes(data))
+    head = data.index(b"sdproj")
+    damaged = bytearray(data)
+    damaged[head + 40] ^= 0xFF  # inside the archived head: found on opening
+    entry.write_bytes(bytes(damaged))
     with caplog.at_level(logging.WARNING, logger="sdistill"):
         healed = HttpClient(tmp_path).project(url, "six", entry)
     assert healed.versions()[0] == "1.17.0"
     assert http_server.count() == 2
     assert "unusable cache entry" in caplog.text
+
+    # One version's files: found when that version is read; the entry is removed then.
+    damaged = bytearray(entry.read_bytes())
+    damaged[-20] ^= 0xFF  # the files of the newest version are stored last
+    entry.write_bytes(bytes(damaged))
+    opened = HttpClient(tmp_path).project(url, "six", entry)
+    assert opened.files("1.16.0"), "an intact version reads"
+    with pytest.raises(CacheError, match=r"corrupt \(the files of version 1\.17\.0\)"):
+        opened.files("1.17.0")
+    assert not entry.exists()
+    assert [f.filename for f in HttpClient(tmp_path).project(url, "six", entry).files("1.17.0")]
+    assert http_server.count() == 3
 
 
 def test_hand_written_pages_cover_what_pypi_does_not_send(

@@ -164,11 +164,12 @@ impl HttpClient {
             cache_control: None,
         };
         let want = Want::Parsed(index::parser(&name));
-        let fetched = self.fetch(py, &request, Some(entry), &want)?;
+        let fetched = self.fetch(py, &request, Some(entry.clone()), &want)?;
         match fetched.body {
-            Received::Parsed { payload, .. } => {
-                Ok((Project::new(payload)?, origin_name(fetched.origin)))
-            }
+            Received::Parsed { payload, .. } => Ok((
+                Project::new(payload, Some(entry))?,
+                origin_name(fetched.origin),
+            )),
             _ => unreachable!("a parsed page was asked for"),
         }
     }

@@ -4,34 +4,44 @@
 //! only version strings, `files(v)` makes one `IndexFile` per file of that version, and
 //! an `IndexFile` makes a Python object for a field only when the field is read.
 
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use rkyv::util::AlignedVec;
+use rkyv::vec::ArchivedVec;
 use sdistill_core::http::Payload;
 use sdistill_core::index::pep440::Version;
-use sdistill_core::index::project::{self, ArchivedFile, ArchivedHash, ArchivedProject};
+use sdistill_core::index::project::{self, ArchivedFile, ArchivedHashes, ArchivedHead};
 
-/// The bytes of an archived project, validated once.
+use crate::errors::CacheError;
+
+/// The bytes of an archived project, its head checked once, each version's files
+/// checked the first time they are read.
 struct Archive {
     payload: Payload,
     /// A copy, 16-byte aligned, when the payload came from the network (a `Vec`).
     aligned: Option<AlignedVec<16>>,
+    /// The cache entry it was read from (removed if a version's files are corrupt).
+    entry: Option<PathBuf>,
+    /// Per version: whether its files passed `project::check_release`.
+    releases: Vec<OnceLock<bool>>,
 }
 
 impl Archive {
-    fn new(payload: Payload) -> PyResult<Archive> {
+    fn new(payload: Payload, entry: Option<PathBuf>) -> PyResult<Archive> {
         let aligned = match &payload {
-            Payload::Owned(bytes) => {
-                let mut copy = AlignedVec::<16>::with_capacity(bytes.len());
-                copy.extend_from_slice(bytes);
-                Some(copy)
-            }
+            Payload::Owned(bytes) => Some(project::aligned(bytes)),
             Payload::Cached(_) => None,
         };
-        let archive = Archive { payload, aligned };
+        let mut archive = Archive {
+            payload,
+            aligned,
+            entry,
+            releases: Vec::new(),
+        };
         // A cached entry keeps the verdict of its first check: a warm open is free.
         let sound = match (&archive.payload, &archive.aligned) {
             (Payload::Cached(entry), None) => entry.payload_sound(project::check),
@@ -42,6 +52,8 @@ impl Archive {
                 "the archived project does not validate",
             ));
         }
+        let count = archive.head().releases.len();
+        archive.releases = (0..count).map(|_| OnceLock::new()).collect();
         Ok(archive)
     }
 
@@ -52,10 +64,31 @@ impl Archive {
         }
     }
 
-    fn project(&self) -> &ArchivedProject {
-        // SAFETY: `Archive::new` checked exactly these bytes, and they never change: the
-        // aligned copy and the cache entry's buffer are owned and immutable.
-        unsafe { project::access_checked(self.bytes()) }
+    fn head(&self) -> &ArchivedHead {
+        // SAFETY: `Archive::new` ran `project::check` on exactly these bytes, which never
+        // change: the aligned copy and the cache entry's buffer are owned and immutable.
+        unsafe { project::head(self.bytes()) }
+    }
+
+    /// The files of version `at`, checked on first use; a corrupt version removes the
+    /// cache entry (the next request fetches the page again) and raises `CacheError`.
+    fn files(&self, at: usize) -> PyResult<&ArchivedVec<ArchivedFile>> {
+        let head = self.head();
+        let sound = *self.releases[at]
+            .get_or_init(|| project::check_release(self.bytes(), head, at).is_ok());
+        if !sound {
+            if let Some(entry) = &self.entry {
+                let _ = std::fs::remove_file(entry);
+            }
+            return Err(CacheError::new_err(format!(
+                "the cached page of {} is corrupt (the files of version {}); it was \
+                 removed and is fetched again on the next request",
+                head.name.as_str(),
+                head.releases[at].version.as_str()
+            )));
+        }
+        // SAFETY: `check_release` accepted version `at` of these unchanging bytes.
+        Ok(unsafe { project::release_files(self.bytes(), head, at) })
     }
 }
 
@@ -66,9 +99,9 @@ pub(crate) struct Project {
 }
 
 impl Project {
-    pub(crate) fn new(payload: Payload) -> PyResult<Project> {
+    pub(crate) fn new(payload: Payload, entry: Option<PathBuf>) -> PyResult<Project> {
         Ok(Project {
-            archive: Arc::new(Archive::new(payload)?),
+            archive: Arc::new(Archive::new(payload, entry)?),
         })
     }
 
@@ -78,7 +111,7 @@ impl Project {
             .parse()
             .map_err(|_| PyValueError::new_err(format!("{version:?} is not a PEP 440 version")))?;
         let text = wanted.to_string();
-        let releases = &self.archive.project().releases;
+        let releases = &self.archive.head().releases;
         if let Some(at) = releases.iter().position(|r| r.version.as_str() == text) {
             return Ok(Some(at));
         }
@@ -98,7 +131,7 @@ impl Project {
         let Some(release) = self.release(version)? else {
             return Ok(Vec::new());
         };
-        let files = &self.archive.project().releases[release].files;
+        let files = self.archive.files(release)?;
         Ok((0..files.len())
             .filter(|&at| keep(&files[at]))
             .map(|file| IndexFile {
@@ -115,30 +148,26 @@ impl Project {
     /// The project's normalized name.
     #[getter]
     fn name(&self) -> &str {
-        self.archive.project().name.as_str()
+        self.archive.head().name.as_str()
     }
 
     /// The URL of the page.
     #[getter]
     fn page_url(&self) -> &str {
-        self.archive.project().page_url.as_str()
+        self.archive.head().page_url.as_str()
     }
 
     /// `meta.api-version` of a JSON page.
     #[getter]
     fn api_version(&self) -> Option<&str> {
-        self.archive
-            .project()
-            .api_version
-            .as_ref()
-            .map(|v| v.as_str())
+        self.archive.head().api_version.as_ref().map(|v| v.as_str())
     }
 
     /// Filenames the page lists that were left out (not this project's, or no version).
     #[getter]
     fn skipped(&self) -> Vec<&str> {
         self.archive
-            .project()
+            .head()
             .skipped
             .iter()
             .map(|s| s.as_str())
@@ -149,10 +178,10 @@ impl Project {
     #[getter]
     fn file_count(&self) -> usize {
         self.archive
-            .project()
+            .head()
             .releases
             .iter()
-            .map(|r| r.files.len())
+            .map(|r| r.file_count.to_native() as usize)
             .sum()
     }
 
@@ -161,22 +190,22 @@ impl Project {
     #[pyo3(signature = (*, yanked = true, prereleases = true))]
     fn versions(&self, yanked: bool, prereleases: bool) -> Vec<&str> {
         self.archive
-            .project()
+            .head()
             .releases
             .iter()
             .rev()
             .filter(|r| prereleases || !r.prerelease)
-            .filter(|r| yanked || r.files.iter().any(|f| f.yanked.is_none()))
+            .filter(|r| yanked || !r.yanked)
             .map(|r| r.version.as_str())
             .collect()
     }
 
     /// Whether `version` is a pre-release (None: not on the page).
     fn is_prerelease(&self, version: &str) -> PyResult<Option<bool>> {
-        let project = self.archive.project();
+        let head = self.archive.head();
         Ok(self
             .release(version)?
-            .map(|at| project.releases[at].prerelease))
+            .map(|at| head.releases[at].prerelease))
     }
 
     /// The files of `version` (empty if the page has none).
@@ -198,12 +227,12 @@ impl Project {
     }
 
     fn __repr__(&self) -> String {
-        let project = self.archive.project();
+        let head = self.archive.head();
         format!(
             "<Project {} ({} versions) from {}>",
-            project.name.as_str(),
-            project.releases.len(),
-            project.page_url.as_str()
+            head.name.as_str(),
+            head.releases.len(),
+            head.page_url.as_str()
         )
     }
 }
@@ -218,14 +247,19 @@ pub(crate) struct IndexFile {
 
 impl IndexFile {
     fn file(&self) -> &ArchivedFile {
-        &self.archive.project().releases[self.release].files[self.file]
+        // An `IndexFile` is only made for a version whose files were checked.
+        let files = self
+            .archive
+            .files(self.release)
+            .expect("the version was checked when this file was listed");
+        &files[self.file]
     }
 }
 
-fn hash_dict<'py>(py: Python<'py>, hashes: &[ArchivedHash]) -> PyResult<Bound<'py, PyDict>> {
+fn hash_dict<'py>(py: Python<'py>, hashes: &ArchivedHashes) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
-    for hash in hashes {
-        dict.set_item(hash.algorithm.as_str(), hash.digest.as_str())?;
+    for (algorithm, digest) in hashes.pairs() {
+        dict.set_item(algorithm, digest)?;
     }
     Ok(dict)
 }
@@ -238,16 +272,14 @@ impl IndexFile {
     }
 
     #[getter]
-    fn url(&self) -> &str {
-        self.file().url.as_str()
+    fn url(&self) -> String {
+        self.file().url()
     }
 
     /// The normalized version this file belongs to.
     #[getter]
     fn version(&self) -> &str {
-        self.archive.project().releases[self.release]
-            .version
-            .as_str()
+        self.archive.head().releases[self.release].version.as_str()
     }
 
     /// `{algorithm: hex digest}`.

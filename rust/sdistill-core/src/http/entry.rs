@@ -7,7 +7,9 @@
 //!     12     4  length of the record (rkyv archive of `policy::Record`)
 //!     16     8  length of the inline payload
 //!     24     4  CRC-32 of the record
-//!     28     4  CRC-32 of the inline payload
+//!     28     4  CRC-32 of the inline payload (not checked on read when the body is
+//!               `Parsed`: such a payload has checksums of its own, checked as far as
+//!               it is read — see `index::project`)
 //!     32     …  the record, zeros up to a multiple of 16, then the payload
 //! ```
 //!
@@ -15,21 +17,22 @@
 //! is itself an rkyv archive (a project page of the index) is used in place. Version 2
 //! counted write times in nanoseconds; version 3 added the padding.
 //!
-//! A read is one `read` of the whole file into a 16-byte aligned buffer; the record is
+//! A read is one `read` of the whole file into a 16-byte aligned buffer, or a mapping of
+//! it when it is large ([`super::loaded`]); the record is
 //! then validated in place with `rkyv::access` (bounds, pointers, enum tags, UTF-8) and
 //! used without deserializing. Anything unexpected — a short file, another magic or
 //! version, a length that does not add up, a checksum or validation failure — is
 //! [`Invalid`]: the caller deletes the file and fetches again.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::path::Path;
 use std::sync::OnceLock;
 
 use rkyv::rancor;
-use rkyv::util::AlignedVec;
 
-use super::policy::{ArchivedRecord, Record};
+use super::loaded::Loaded;
+use super::policy::{ArchivedBody, ArchivedRecord, Record};
 
 const MAGIC: &[u8; 8] = b"sdhttp\0\0";
 const VERSION: u32 = 3;
@@ -41,7 +44,7 @@ pub struct Invalid(pub String);
 
 /// An entry read from disk, its record validated.
 pub struct Entry {
-    buffer: AlignedVec,
+    buffer: Loaded,
     record_len: usize,
     /// The verdict of a parser's check on the payload (see [`Entry::payload_sound`]).
     payload_sound: OnceLock<bool>,
@@ -59,20 +62,10 @@ impl Entry {
         if size > isize::MAX as usize / 2 {
             return Ok(Err(Invalid("absurd size".into())));
         }
-        let mut buffer = AlignedVec::with_capacity(size);
-        buffer.resize(size, 0);
-        let mut filled = 0;
-        while filled < size {
-            match file.read(&mut buffer[filled..])? {
-                0 => break,
-                n => filled += n,
-            }
-        }
-        buffer.resize(filled, 0);
-        Ok(Entry::validate(buffer).map(Some))
+        Ok(Entry::validate(Loaded::load(&mut file, size)?).map(Some))
     }
 
-    fn validate(buffer: AlignedVec) -> Result<Entry, Invalid> {
+    fn validate(buffer: Loaded) -> Result<Entry, Invalid> {
         let invalid = |what: &str| Err(Invalid(what.to_owned()));
         if buffer.len() < HEADER || &buffer[..8] != MAGIC {
             return invalid("not an entry (short file or wrong magic)");
@@ -99,11 +92,15 @@ impl Entry {
         {
             return invalid("padding is not zeros");
         }
-        if crc32fast::hash(&buffer[HEADER + padded(record_len)..]) != u32_at(28) {
+        let parsed = match rkyv::access::<ArchivedRecord, rancor::Error>(record) {
+            Ok(record) => matches!(record.body, ArchivedBody::Parsed),
+            Err(err) => return Err(Invalid(format!("record does not validate: {err}"))),
+        };
+        // A parsed payload carries its own checksums, checked as far as it is read
+        // (`Parser::check`, then the parser's own lazy checks): megabytes of index page
+        // are not summed on every open.
+        if !parsed && crc32fast::hash(&buffer[HEADER + padded(record_len)..]) != u32_at(28) {
             return invalid("payload checksum mismatch");
-        }
-        if let Err(err) = rkyv::access::<ArchivedRecord, rancor::Error>(record) {
-            return Err(Invalid(format!("record does not validate: {err}")));
         }
         Ok(Entry {
             buffer,
@@ -159,9 +156,9 @@ fn padded(len: usize) -> usize {
 impl Entry {
     /// An entry of a sample record with `payload`, as tests elsewhere need one.
     pub(crate) fn for_tests(payload: &[u8]) -> Entry {
-        let mut buffer = AlignedVec::new();
+        let mut buffer = rkyv::util::AlignedVec::new();
         buffer.extend_from_slice(&encode(&tests::record(), payload));
-        Entry::validate(buffer).expect("a sample entry validates")
+        Entry::validate(Loaded::Read(buffer)).expect("a sample entry validates")
     }
 }
 

@@ -62,6 +62,7 @@ pub mod entry;
 mod error;
 mod exchange;
 pub mod freshness;
+mod loaded;
 mod memo;
 pub mod policy;
 mod receive;
