@@ -708,14 +708,18 @@ def compile_bytecode() -> None:
 
 def _loopback_index(corpus: Sequence[Sdist], log: Log) -> Any:
     """A loopback index (``tests/simple_index.py``) serving the corpus sdists and the
-    wheels of their build backends (the corpus wheelhouse, filled if needed)."""
+    wheels of their build backends (the test and corpus wheelhouses, filled if needed)."""
     tests = str(bench_extract.REPO / "tests")
     if tests not in sys.path:
         sys.path.insert(0, tests)
     from fixtures import wheelhouse
     from simple_index import SimpleIndex
 
-    wheels = sorted(wheelhouse.ensure("corpus", quiet=True).glob("*.whl"))
+    wheels = sorted(
+        path
+        for which in ("tests", "corpus")
+        for path in wheelhouse.ensure(which, quiet=True).glob("*.whl")
+    )
     index = SimpleIndex([*(s.path for s in corpus), *wheels])
     log(f"metadata: loopback index {index.url}: {len(corpus)} sdists, {len(wheels)} wheels")
     return index

@@ -11,6 +11,7 @@ use std::path::Path;
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use sdistill_core::index::{pep440, project};
 use sdistill_core::{archive, cache, cache_key, http};
 
 pyo3::import_exception!(sdistill.errors, ArchiveError);
@@ -50,6 +51,20 @@ impl IntoPyErr for cache::Error {
                 PyValueError::new_err(message)
             }
         }
+    }
+}
+
+/// An invalid version is a plain `ValueError`, as packaging's `InvalidVersion` is one.
+impl IntoPyErr for pep440::Error {
+    fn into_pyerr(self) -> PyErr {
+        PyValueError::new_err(self.to_string())
+    }
+}
+
+/// A cached project page found corrupt while read (its entry was removed).
+impl IntoPyErr for project::Corrupt {
+    fn into_pyerr(self) -> PyErr {
+        CacheError::new_err(self.to_string())
     }
 }
 

@@ -16,7 +16,7 @@ use sdistill_core::http::Payload;
 use sdistill_core::index::pep440::Version;
 use sdistill_core::index::project::{self, ArchivedFile, ArchivedHashes, ArchivedHead};
 
-use crate::errors::CacheError;
+use crate::errors::IntoPyErr;
 
 /// The bytes of an archived project, its head checked once, each version's files
 /// checked the first time they are read.
@@ -26,8 +26,8 @@ struct Archive {
     aligned: Option<AlignedVec<16>>,
     /// The cache entry it was read from (removed if a version's files are corrupt).
     entry: Option<PathBuf>,
-    /// Per version: whether its files passed `project::check_release`.
-    releases: Vec<OnceLock<bool>>,
+    /// Per version: the verdict of `project::check_release` on its files.
+    releases: Vec<OnceLock<Result<(), project::Corrupt>>>,
 }
 
 impl Archive {
@@ -74,18 +74,15 @@ impl Archive {
     /// cache entry (the next request fetches the page again) and raises `CacheError`.
     fn files(&self, at: usize) -> PyResult<&ArchivedVec<ArchivedFile>> {
         let head = self.head();
-        let sound = *self.releases[at]
-            .get_or_init(|| project::check_release(self.bytes(), head, at).is_ok());
-        if !sound {
-            if let Some(entry) = &self.entry {
-                let _ = std::fs::remove_file(entry);
-            }
-            return Err(CacheError::new_err(format!(
-                "the cached page of {} is corrupt (the files of version {}); it was \
-                 removed and is fetched again on the next request",
-                head.name.as_str(),
-                head.releases[at].version.as_str()
-            )));
+        let verdict = self.releases[at].get_or_init(|| {
+            project::check_release(self.bytes(), head, at).inspect_err(|_| {
+                if let Some(entry) = &self.entry {
+                    let _ = std::fs::remove_file(entry);
+                }
+            })
+        });
+        if let Err(corrupt) = verdict {
+            return Err(corrupt.clone().into_pyerr());
         }
         // SAFETY: `check_release` accepted version `at` of these unchanging bytes.
         Ok(unsafe { project::release_files(self.bytes(), head, at) })
@@ -107,9 +104,7 @@ impl Project {
 
     /// The index of the release `version` names (PEP 440 equality), if any.
     fn release(&self, version: &str) -> PyResult<Option<usize>> {
-        let wanted: Version = version
-            .parse()
-            .map_err(|_| PyValueError::new_err(format!("{version:?} is not a PEP 440 version")))?;
+        let wanted: Version = version.parse().map_err(IntoPyErr::into_pyerr)?;
         let text = wanted.to_string();
         let releases = &self.archive.head().releases;
         if let Some(at) = releases.iter().position(|r| r.version.as_str() == text) {

@@ -1,7 +1,7 @@
 //! `normalize_version`, `sort_versions`, `compare_versions` and `parse_filename`: PEP 440
 //! versions and distribution filenames (`sdistill_core::index`).
 
-use pyo3::exceptions::PyValueError;
+use crate::errors::IntoPyErr;
 use pyo3::prelude::*;
 use pyo3::types::{PyInt, PyTuple};
 use sdistill_core::index::filename::{self, DistFilename};
@@ -22,9 +22,7 @@ fn sort_versions(py: Python<'_>, versions: Vec<String>) -> Vec<String> {
 /// -1, 0 or 1 as version `a` is less than, equal to or greater than `b`.
 #[pyfunction]
 fn compare_versions(a: &str, b: &str) -> PyResult<i8> {
-    // An invalid version is a plain ValueError, as packaging's InvalidVersion is one.
-    let parse =
-        |text: &str| Version::parse(text).map_err(|err| PyValueError::new_err(err.to_string()));
+    let parse = |text: &str| Version::parse(text).map_err(IntoPyErr::into_pyerr);
     Ok(parse(a)?.cmp(&parse(b)?) as i8)
 }
 

@@ -129,8 +129,12 @@ pub struct Project {
 
 /// A version's files that do not match their checksum or do not validate.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the cached files of version {version} are corrupt")]
+#[error(
+    "the cached page of {project} is corrupt (the files of version {version}); it was \
+     removed and is fetched again on the next request"
+)]
 pub struct Corrupt {
+    pub project: String,
     pub version: String,
 }
 
@@ -383,6 +387,7 @@ pub unsafe fn head(payload: &[u8]) -> &ArchivedHead {
 pub fn check_release(payload: &[u8], head: &ArchivedHead, at: usize) -> Result<(), Corrupt> {
     let release = &head.releases[at];
     let corrupt = || Corrupt {
+        project: head.name.as_str().to_owned(),
         version: release.version.as_str().to_owned(),
     };
     let bytes = release_bytes(payload, release);
