@@ -6,7 +6,8 @@ memory), ``bench_digest`` (``cache_digest`` per call), ``bench_http`` (fresh cac
 hits next to CacheControl), ``bench_download`` (direct-URL sources: warm metadata next
 to a local archive, download+extract next to pip), ``bench_index`` (numpy's project
 page warm and cold next to ``json.loads``) and ``bench_metadata`` (metadata
-of the corpus, cold and warm, next to uv and pip), prints the results as markdown and
+of the corpus, cold and warm, next to uv and pip: from the files, then as
+``name==version`` through a loopback index), prints the results as markdown and
 writes them to ``bench-results/latest.md``.
 
     python benches/run.py [--reps 5] [--workdir DIR] [--output FILE] [--skip-memory]
@@ -21,6 +22,7 @@ Numbers are only meaningful for a release build (``make bench`` builds one).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import os
 import platform
@@ -148,13 +150,17 @@ def main(argv: list[str] | None = None) -> int:
     direct = bench_download.report(
         bench_download.run_warm_metadata(), bench_download.run_download(base=memory_dir)
     )
-    metadata = None
+    metadata = via_index = None
     if not args.skip_metadata:
         # the caches of every tool go to one place (a fresh directory on disk, where a
         # user's caches live); the builds' own temporary files too (TMPDIR)
         work = Path(tempfile.mkdtemp(prefix="sdistill-bench-metadata-", dir=args.workdir)).resolve()
         try:
             metadata = bench_metadata.run(work, metadata_options)
+            # The resolver's shape: name==version on a loopback index of the corpus.
+            via_index = bench_metadata.run(
+                work, dataclasses.replace(metadata_options, via_index=True, reuse_reps=0)
+            )
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
@@ -168,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     lines += [*index_pages.splitlines(), ""]
     if metadata is not None:
         lines += bench_metadata.metadata_markdown(metadata)
+    if via_index is not None:
+        lines += ["", "## Through a loopback index (name==version)", ""]
+        lines += bench_metadata.metadata_markdown(via_index)
     report = "\n".join(lines).rstrip() + "\n"
 
     args.output.parent.mkdir(parents=True, exist_ok=True)
