@@ -3,6 +3,7 @@ indexes, PEP 658 metadata and registry sources end to end, all on loopback."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -204,6 +205,23 @@ def test_wheel_metadata_comes_from_the_metadata_file(wheelhouse: Path, tmp_path:
         fetched = index.server.count()
         Index(http, [index.url]).wheel_metadata(wheel)
         assert index.server.count() == fetched, "the metadata file is cached"
+
+
+def test_wheel_metadata_with_a_wrong_hash_is_refused(
+    http_server: HttpServer, tmp_path: Path
+) -> None:
+    metadata = b"Metadata-Version: 2.1\nName: pkg\nVersion: 1.0\n"
+    wrong = hashlib.sha256(b"something else").hexdigest()
+    page = f'<a href="/f/pkg-1.0-py3-none-any.whl" data-core-metadata="sha256={wrong}">w</a>'
+    serve_page(http_server, "/simple/pkg/", page.encode(), "text/html")
+    http_server.route("/f/pkg-1.0-py3-none-any.whl.metadata", Reply(200, FRESH, metadata))
+    http = HttpClient(tmp_path)
+    index = Index(http, [http_server.url_for("/simple/")])
+    wheel = index.project("pkg").wheels("1.0")[0]
+    with pytest.raises(HashMismatchError):
+        index.wheel_metadata(wheel)
+    cached = list((tmp_path / "simple-v1" / "metadata").rglob("*"))
+    assert not [p for p in cached if p.is_file() and p.read_bytes() == metadata]
 
 
 # -- registry sources ------------------------------------------------------------------
