@@ -85,28 +85,25 @@ def uv_install(index: SimpleIndex, tmp_path: Path, *reqs: str) -> subprocess.Com
         pytest.skip(f"no uv beside {sys.executable}")
     cmd = [str(UV), "pip", "install", "--index-url", index.url, "--target", str(tmp_path / "t")]
     cmd += ["--cache-dir", str(tmp_path / "uv-cache"), "--python", sys.executable, *reqs]
-    return subprocess.run(
-        cmd,
-        check=False,
-        capture_output=True,
-        text=True,
-        env=offline_env(),
-        cwd=tmp_path,
-        timeout=120,
-    )
+    return run_offline(cmd, tmp_path)
 
 
 def pip_download(index: SimpleIndex, tmp_path: Path, req: str) -> subprocess.CompletedProcess[str]:
     cmd = [sys.executable, "-m", "pip", "download", "--isolated", "--no-deps", "--no-input"]
     cmd += ["--disable-pip-version-check", "--no-cache-dir", "--index-url", index.url]
     cmd += ["-d", str(tmp_path / "d"), req]
+    return run_offline(cmd, tmp_path)
+
+
+def run_offline(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``cmd`` with the internet out of reach (only loopback answers)."""
     return subprocess.run(
         cmd,
         check=False,
         capture_output=True,
         text=True,
         env=offline_env(),
-        cwd=tmp_path,
+        cwd=cwd,
         timeout=120,
     )
 
