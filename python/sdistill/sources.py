@@ -215,15 +215,19 @@ class IndexSdistSource(UrlSource):
 
 
 def _newest(project: ProjectView, spec: str) -> str:
-    """The newest version that is not yanked, has an sdist, and is final (unless only
-    pre-releases have sdists)."""
-    candidates = project.versions(yanked=False)
-    with_sdist = [v for v in candidates if project.sdist(v) is not None]
-    final = [v for v in with_sdist if not any(p.is_prerelease(v) for _, p in project.pages)]
-    chosen = final or with_sdist
-    if not chosen:
+    """The newest version whose sdist is not yanked and that is final (else the newest
+    such pre-release); only the versions looked at have their files read."""
+    newest_prerelease = None
+    for version in project.versions(yanked=False):
+        sdist = project.sdist(version)
+        if sdist is None or sdist.yanked:
+            continue
+        if not Version(version).is_prerelease:
+            return version
+        newest_prerelease = newest_prerelease or version
+    if newest_prerelease is None:
         raise InvalidSourceError(f"{spec}: no version on the index has an sdist that is not yanked")
-    return chosen[0]
+    return newest_prerelease
 
 
 def _registry(text: str) -> RegistrySource:

@@ -116,14 +116,9 @@ pub fn receive(
     want: &Want,
 ) -> Result<Received, ReceiveError> {
     match want {
-        Want::Bytes => {
-            let mut reader = BodyReader::new(transport, response);
-            let mut bytes = Vec::new();
-            match reader.read_to_end(&mut bytes) {
-                Ok(_) => Ok(Received::Bytes(Payload::Owned(bytes))),
-                Err(err) => Err(ReceiveError::Broken(err.to_string())),
-            }
-        }
+        Want::Bytes => Ok(Received::Bytes(Payload::Owned(read_all(
+            transport, response,
+        )?))),
         Want::Parsed(parser) => {
             let url = response.url().clone();
             let content_type = response
@@ -131,11 +126,7 @@ pub fn receive(
                 .get(reqwest::header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
-            let mut reader = BodyReader::new(transport, response);
-            let mut bytes = Vec::new();
-            if let Err(err) = reader.read_to_end(&mut bytes) {
-                return Err(ReceiveError::Broken(err.to_string()));
-            }
+            let bytes = read_all(transport, response)?;
             match (parser.parse)(&parser.context, &bytes, content_type.as_deref(), &url) {
                 Ok((payload, warnings)) => Ok(Received::Parsed {
                     payload: Payload::Owned(payload),
@@ -164,6 +155,15 @@ pub fn receive(
             })
         }
     }
+}
+
+/// The whole body in memory.
+fn read_all(transport: &Transport, response: Response) -> Result<Vec<u8>, ReceiveError> {
+    let mut bytes = Vec::new();
+    BodyReader::new(transport, response)
+        .read_to_end(&mut bytes)
+        .map_err(|err| ReceiveError::Broken(err.to_string()))?;
+    Ok(bytes)
 }
 
 /// Streams the body into the extractor, writing `dest`.
