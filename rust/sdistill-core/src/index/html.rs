@@ -361,6 +361,20 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_parse_without_panicking(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
+            let url = Url::parse("https://example.org/simple/pkg/").unwrap();
+            let _ = parse(&bytes, &url);
+        }
+
+        #[test]
+        fn any_markup_like_text_parses_without_panicking(text in "[<>a-z =\"'&#;x0-9!/é-]{0,200}") {
+            let url = Url::parse("https://example.org/simple/pkg/").unwrap();
+            let _ = parse(text.as_bytes(), &url);
+        }
+    }
+
     #[test]
     fn truncated_markup_does_not_panic() {
         for html in [

@@ -252,6 +252,13 @@ mod tests {
         assert_eq!(old.yanked, None);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_parse_without_panicking(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
+            let _ = parse(&bytes, &Url::parse("https://example.org/simple/pkg/").unwrap());
+        }
+    }
+
     #[test]
     fn api_versions_and_garbage() {
         assert!(page(r#"{"meta": {"api-version": "2.0"}, "files": []}"#).is_err());

@@ -458,6 +458,26 @@ mod tests {
         Project::from_page("PKG", "https://index.example/simple/pkg/", page)
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_are_checked_without_panicking(
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..600),
+            flip in 0usize..600,
+        ) {
+            assert!(!check(&aligned(&bytes)) || bytes.starts_with(MAGIC));
+            let mut good = aligned(&project().to_bytes());
+            let at = flip % good.len();
+            good[at] ^= 0x80;
+            if check(&good) {
+                // SAFETY: `check` accepted these bytes.
+                let head = unsafe { head(&good) };
+                for release in 0..head.releases.len() {
+                    let _ = check_release(&good, head, release);
+                }
+            }
+        }
+    }
+
     #[test]
     fn files_are_grouped_by_version_in_pep440_order() {
         let project = project();
