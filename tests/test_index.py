@@ -337,3 +337,59 @@ def test_a_per_index_cache_control_override(http_server: HttpServer, tmp_path: P
     overridden.index.project("six")
     overridden.index.project("six")
     assert http_server.count() == 3, "the override made the page cacheable"
+
+
+# -- the warm command line for registry specs ------------------------------------------
+
+# Runs the command line in-process and reports whether the build side was imported.
+PROBE = """\
+import json, sys
+from sdistill import cli
+code = cli.main(sys.argv[2:])
+sys.stdout.flush()
+watched = ("packaging", "pyproject_hooks", "sdistill.builder")
+loaded = [m for m in sys.modules if any(m == w or m.startswith(w + ".") for w in watched)]
+open(sys.argv[1], "w").write(json.dumps({"code": code, "loaded": loaded}))
+"""
+
+
+def probe(tmp_path: Path, argv: list[str]) -> tuple[str, list[str]]:
+    report = tmp_path / "probe.json"
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(report), *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=240,
+    )
+    result = json.loads(report.read_text())
+    assert result["code"] == 0, done.stderr
+    return done.stdout, result["loaded"]
+
+
+def test_a_warm_registry_spec_is_answered_without_the_builder(
+    registry: SimpleIndex, tmp_path: Path
+) -> None:
+    argv = ["metadata", "--cache-dir", str(tmp_path / "cache"), "--index-url", registry.url]
+    cold, loaded = probe(tmp_path, [*argv, "six==1.17.0", "--json"])
+    assert json.loads(cold)[0]["version"] == "1.17.0"
+    assert "sdistill.builder" in loaded
+    requests = registry.server.count()
+    warm, loaded = probe(tmp_path, [*argv, "six==1.17.0", "--json"])
+    assert (warm, loaded) == (cold, [])
+    bare, loaded = probe(tmp_path, [*argv, "Six", "--json"])
+    assert (bare, loaded) == (cold, [])
+    assert registry.server.count() == requests, "warm answers make no request"
+
+
+def test_a_stale_page_is_not_answered_by_the_warm_path(
+    registry: SimpleIndex, tmp_path: Path
+) -> None:
+    registry.set_cache_control("max-age=0")
+    argv = ["metadata", "--cache-dir", str(tmp_path / "cache"), "--index-url", registry.url]
+    probe(tmp_path, [*argv, "six==1.17.0"])
+    pages = registry.server.count("/simple/six/")
+    text, loaded = probe(tmp_path, [*argv, "six==1.17.0"])
+    assert text.startswith("six 1.17.0")
+    assert "sdistill.builder" in loaded, "a stale page goes through the builder"
+    assert registry.server.count("/simple/six/") == pages + 1, "and is revalidated"

@@ -132,6 +132,7 @@ class HttpClient:
         entry: str | os.PathLike[str],
         *,
         package: str | None = None,
+        cache_control: str | None = None,
     ) -> tuple[Project, str]: ...
     def get_file(
         self,
@@ -153,6 +154,7 @@ class HttpClient:
         strip_top_level: bool = True,
         max_unpacked_size: int = ...,
         max_entries: int = ...,
+        cache_control: str | None = None,
     ) -> tuple[str, str, str, int]: ...
     def download_extract(
         self,

@@ -527,7 +527,10 @@ def _subdirectory(src: UrlSource, tree: Path) -> Path:
 def _file_name_identity(src: LocalSource | UrlSource, metadata: Metadata) -> str:
     """Whether the metadata has the name and version the archive's file name states
     ("match", "mismatch"; "none" when it states none, as a directory): what a request
-    naming the plain path is checked against."""
+    naming the plain path is checked against. For an sdist from the index: whether it
+    has the name and version it was listed for (what a warm registry spec checks)."""
+    if isinstance(src, IndexSdistSource):
+        return "match" if _matches(metadata, src) else "mismatch"
     if not isinstance(src, LocalArchiveSource):
         return "none"
     try:

@@ -189,8 +189,12 @@ def _settings(pairs: list[tuple[str, str]]) -> dict[str, str | list[str]]:
     return settings
 
 
-#: Options of `metadata` that a warm answer ignores (they only matter to a build),
-#: with whether they take a value.
+#: The default package index (``sdistill.installers.DEFAULT_INDEX_URL``, not imported:
+#: a warm run stays light).
+_DEFAULT_INDEX_URL = "https://pypi.org/simple"
+
+#: Options of `metadata` that a warm answer ignores (they only matter to a build; the
+#: index URL picks the cached page of a registry spec), with whether they take a value.
 _BUILD_ONLY = {
     "--index-url": True,
     "--extra-index-url": True,
@@ -208,9 +212,12 @@ _BUILD_ONLY = {
 }
 
 
-def _warm_request(argv: list[str]) -> tuple[str | None, list[tuple[str, str]], bool, list[str]]:
-    """``(cache dir, config settings, --json, specs)`` of a plain ``metadata`` command
-    line; ``ValueError`` for anything else (argparse then reads it, and reports errors).
+def _warm_request(
+    argv: list[str],
+) -> tuple[str | None, list[tuple[str, str]], bool, list[str], str | None]:
+    """``(cache dir, config settings, --json, specs, index URL)`` of a plain ``metadata``
+    command line (the index URL ``None`` with ``--no-index``); ``ValueError`` for
+    anything else (argparse then reads it, and reports errors).
 
     Deliberately narrow: exact option names only (no abbreviations, no ``--``, no
     ``--refresh``), values checked as argparse would, every spec a non-option word.
@@ -219,6 +226,8 @@ def _warm_request(argv: list[str]) -> tuple[str | None, list[tuple[str, str]], b
     settings: list[tuple[str, str]] = []
     as_json = False
     specs: list[str] = []
+    index_url: str | None = _DEFAULT_INDEX_URL
+    no_index = False
     command = False
     words = iter(argv)
     for word in words:
@@ -237,14 +246,18 @@ def _warm_request(argv: list[str]) -> tuple[str | None, list[tuple[str, str]], b
         elif name in _BUILD_ONLY and command:
             if eq and not _BUILD_ONLY[name]:
                 raise ValueError(word)
-            _check_build_option(name, (inline if eq else next(words)) if _BUILD_ONLY[name] else "")
+            value = (inline if eq else next(words)) if _BUILD_ONLY[name] else ""
+            _check_build_option(name, value)
+            if name == "--index-url":
+                index_url = value
+            no_index = no_index or name == "--no-index"
         elif command and not word.startswith("-") and word:
             specs.append(word)
         else:
             raise ValueError(word)
     if not command or not specs:
         raise ValueError("not a metadata command")
-    return cache_dir, settings, as_json, specs
+    return cache_dir, settings, as_json, specs, None if no_index else index_url
 
 
 def _check_build_option(name: str, value: str) -> None:
@@ -257,14 +270,15 @@ def _check_build_option(name: str, value: str) -> None:
 
 def _warm_metadata(argv: list[str]) -> bool:
     """Prints the answers when ``argv`` is a plain ``metadata`` command whose specs are
-    all warm cache hits (see ``sdistill.lookup``)."""
+    all warm cache hits (see ``sdistill.lookup`` and ``sdistill.warm_registry``)."""
     try:
-        cache_dir, pairs, as_json, specs = _warm_request(argv)
+        cache_dir, pairs, as_json, specs, index_url = _warm_request(argv)
     except (ValueError, StopIteration):
         return False
     root = cache_dir if cache_dir is not None else lookup.default_cache_dir()
     root = os.path.abspath(os.path.expanduser(root))
-    answers = lookup.warm_answers(root, specs, lookup.settings_key(_settings(pairs)))
+    settings = lookup.settings_key(_settings(pairs))
+    answers = _warm_answers(root, specs, settings, index_url)
     if answers is None:
         return False
     if as_json:
@@ -272,6 +286,31 @@ def _warm_metadata(argv: list[str]) -> bool:
     else:
         print("\n".join(text for _, text in answers))
     return True
+
+
+def _warm_answers(
+    root: str, specs: list[str], settings: str, index_url: str | None
+) -> list[tuple[str, str]] | None:
+    """Every spec's cached answer, or ``None`` at the first that is not a warm hit."""
+    from sdistill import warm_registry  # noqa: PLC0415
+
+    registry = [warm_registry.is_registry_spec(spec) for spec in specs]
+    if not any(registry):
+        return lookup.warm_answers(root, specs, settings)
+    if index_url is None or not os.path.isdir(root):
+        return None
+    client = _core.HttpClient(root)
+    answers: list[tuple[str, str]] = []
+    for spec, on_index in zip(specs, registry):
+        if on_index:
+            found = warm_registry.warm_registry_answer(client, root, spec, index_url, settings)
+        else:
+            local = lookup.warm_answers(root, [spec], settings)
+            found = local[0] if local else None
+        if found is None:
+            return None
+        answers.append(found)
+    return answers
 
 
 def _run_builds(args: argparse.Namespace) -> int:

@@ -194,7 +194,7 @@ class RegistrySource(Source):
             name=self.name,
             version=version,
             location=sdist.url,
-            hashes=tuple(sorted(sdist.hashes.items())),
+            hashes=_strongest(sdist.hashes),
             index_url=index_url,
             filename=sdist.filename,
         )
@@ -212,6 +212,14 @@ class IndexSdistSource(UrlSource):
     def shard_parts(self) -> tuple[str, ...]:
         """``sdists-v1/index/<digest(index url)>/<name>/<version>/``."""
         return ("index", _core.cache_digest(self.index_url), str(self.name), str(self.version))
+
+
+def _strongest(hashes: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """The sha256 alone when the index gives one (it is what the cache checks a kept
+    archive against); else every digest given."""
+    if "sha256" in hashes:
+        return (("sha256", hashes["sha256"]),)
+    return tuple(sorted(hashes.items()))
 
 
 def _newest(project: ProjectView, spec: str) -> str:

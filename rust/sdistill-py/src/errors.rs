@@ -79,7 +79,9 @@ impl IntoPyErr for http::Error {
                 ..
             } => network_error(message, url, status, retries),
             http::Error::Unusable { url, .. } => network_error(message, url, None, 0),
-            http::Error::Offline { .. } => OfflineError::new_err(message),
+            http::Error::Offline { .. } | http::Error::NotCached { .. } => {
+                OfflineError::new_err(message)
+            }
             http::Error::InvalidUrl { .. } => InvalidSourceError::new_err(message),
             http::Error::Archive { url, source } => {
                 let url = std::path::PathBuf::from(url);

@@ -148,7 +148,7 @@ impl HttpClient {
 
     /// The project page at `url` (of project `name`), parsed and archived in the entry
     /// `entry`; returns (project view, origin).
-    #[pyo3(signature = (url, name, entry, *, package = None))]
+    #[pyo3(signature = (url, name, entry, *, package = None, cache_control = None))]
     fn project(
         &self,
         py: Python<'_>,
@@ -156,12 +156,13 @@ impl HttpClient {
         name: String,
         entry: PathBuf,
         package: Option<String>,
+        cache_control: Option<String>,
     ) -> PyResult<(Project, &'static str)> {
         let request = Request {
             url,
             headers: vec![("Accept".to_owned(), page::ACCEPT.to_owned())],
             package,
-            cache_control: None,
+            cache_control,
         };
         let want = Want::Parsed(index::parser(&name));
         let fetched = self.fetch(py, &request, Some(entry.clone()), &want)?;
@@ -216,6 +217,7 @@ impl HttpClient {
     #[pyo3(signature = (
         url, shard, *, expected_hashes = None, package = None, strip_top_level = true,
         max_unpacked_size = DEFAULT_MAX_UNPACKED_SIZE, max_entries = DEFAULT_MAX_ENTRIES,
+        cache_control = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn fetch_archive(
@@ -228,10 +230,12 @@ impl HttpClient {
         strip_top_level: bool,
         max_unpacked_size: u64,
         max_entries: u64,
+        cache_control: Option<String>,
     ) -> PyResult<(String, String, &'static str, u32)> {
         let request = Request {
             url,
             package,
+            cache_control,
             ..Request::default()
         };
         let want = Want::Revision {

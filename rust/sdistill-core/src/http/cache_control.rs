@@ -27,6 +27,8 @@ pub struct Directives {
     pub max_stale: Option<u64>,
     /// Request `min-fresh=N`: must stay fresh for at least N more seconds.
     pub min_fresh: Option<u64>,
+    /// Request `only-if-cached`: answer from the cache or not at all (no request).
+    pub only_if_cached: bool,
 }
 
 impl Directives {
@@ -53,6 +55,7 @@ impl Directives {
                 self.max_stale = Some(argument.map_or(u64::MAX, parse_seconds));
             }
             "min-fresh" => self.min_fresh = Some(seconds()),
+            "only-if-cached" => self.only_if_cached = true,
             _ => {}
         }
     }

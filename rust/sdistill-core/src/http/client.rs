@@ -169,6 +169,12 @@ impl Client {
                 url: redact(&request.url),
             });
         }
+        if directives.only_if_cached {
+            // RFC 9111 §5.2.1.7: no usable stored response means no response (a 504).
+            return Err(Error::NotCached {
+                url: redact(&request.url),
+            });
+        }
         let _guard = self.cache.lock_shard(entry, lock_timeout_from_env())?;
         let (old, validators) = match look(Some(seen))? {
             Some((found, Decision::Fresh)) => return Ok(self.hit(&found, entry, Origin::Cache)),

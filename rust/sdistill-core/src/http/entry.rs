@@ -3,7 +3,7 @@
 //! ```text
 //! offset  size  field
 //!      0     8  magic "sdhttp\0\0"
-//!      8     4  format version (little endian), currently 3
+//!      8     4  format version (little endian), currently 4
 //!     12     4  length of the record (rkyv archive of `policy::Record`)
 //!     16     8  length of the inline payload
 //!     24     4  CRC-32 of the record
@@ -15,7 +15,8 @@
 //!
 //! The padding keeps the payload 16-byte aligned in the read buffer, so a payload that
 //! is itself an rkyv archive (a project page of the index) is used in place. Version 2
-//! counted write times in nanoseconds; version 3 added the padding.
+//! counted write times in nanoseconds; version 3 added the padding; version 4 keeps
+//! `only-if-cached` among the directives.
 //!
 //! A read is one `read` of the whole file into a 16-byte aligned buffer, or a mapping of
 //! it when it is large ([`super::loaded`]); the record is
@@ -35,7 +36,7 @@ use super::loaded::Loaded;
 use super::policy::{ArchivedBody, ArchivedRecord, Record};
 
 const MAGIC: &[u8; 8] = b"sdhttp\0\0";
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 const HEADER: usize = 32;
 
 /// Why an entry file cannot be used.

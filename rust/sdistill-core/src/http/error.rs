@@ -22,6 +22,9 @@ pub enum Error {
     /// Offline mode, and the cache has no entry for the URL.
     #[error("{url}: not in the cache, and offline mode does not use the network")]
     Offline { url: String },
+    /// The request said `only-if-cached`, and the cache has no fresh answer.
+    #[error("{url}: no fresh response in the cache, and the request allows no other")]
+    NotCached { url: String },
     /// Not a URL this client fetches.
     #[error("{url}: {reason}")]
     InvalidUrl { url: String, reason: String },
