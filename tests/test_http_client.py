@@ -238,6 +238,24 @@ def test_offline_miss_raises_without_request(http_server: HttpServer, tmp_path: 
     assert http_server.count() == 0
 
 
+def test_only_if_cached_answers_from_the_cache_or_not_at_all(
+    http_server: HttpServer, tmp_path: Path
+) -> None:
+    http_server.route("/fresh", Reply(200, FRESH, b"fresh"))
+    http_server.route("/stale", Reply(200, STALE, b"stale"))
+    c = client(tmp_path)
+    for path in ("/fresh", "/stale"):
+        with pytest.raises(OfflineError, match="no fresh response"):
+            c.get(http_server.url_for(path), cache_control="only-if-cached")
+    assert http_server.count() == 0
+    assert c.get(http_server.url_for("/fresh")) == b"fresh"
+    assert c.get(http_server.url_for("/stale")) == b"stale"
+    assert c.get(http_server.url_for("/fresh"), cache_control="only-if-cached") == b"fresh"
+    with pytest.raises(OfflineError):
+        c.get(http_server.url_for("/stale"), cache_control="only-if-cached")
+    assert http_server.count() == 2
+
+
 # -- 8. corrupt entries ----------------------------------------------------------------
 
 
