@@ -189,10 +189,6 @@ def _settings(pairs: list[tuple[str, str]]) -> dict[str, str | list[str]]:
     return settings
 
 
-#: The default package index (``sdistill.installers.DEFAULT_INDEX_URL``, not imported:
-#: a warm run stays light).
-_DEFAULT_INDEX_URL = "https://pypi.org/simple"
-
 #: Options of `metadata` that a warm answer ignores (they only matter to a build; the
 #: index URL picks the cached page of a registry spec), with whether they take a value.
 _BUILD_ONLY = {
@@ -226,7 +222,7 @@ def _warm_request(
     settings: list[tuple[str, str]] = []
     as_json = False
     specs: list[str] = []
-    index_url: str | None = _DEFAULT_INDEX_URL
+    index_url: str | None = lookup.DEFAULT_INDEX_URL
     no_index = False
     command = False
     words = iter(argv)

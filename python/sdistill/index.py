@@ -28,7 +28,7 @@ from packaging.metadata import Metadata
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from sdistill import _core
+from sdistill import _core, lookup
 from sdistill.cache import Cache
 from sdistill.errors import InvalidSourceError, NetworkError
 from sdistill.http import HttpClient
@@ -82,10 +82,15 @@ class ProjectView:
     def sdist(self, version: str) -> IndexFile | None:
         """The sdist of ``version`` to use: a ``.tar.gz`` if there is one, else the
         first other format, from the first index that has one."""
-        for _, page in self.pages:
+        found = self.sdist_on_index(version)
+        return found[1] if found is not None else None
+
+    def sdist_on_index(self, version: str) -> tuple[str, IndexFile] | None:
+        """As :meth:`sdist`, with the URL of the index it comes from."""
+        for url, page in self.pages:
             found = page.sdists(version)
             if found:
-                return found[0]
+                return url, found[0]
         return None
 
     def __len__(self) -> int:
@@ -106,7 +111,7 @@ class Index:
             raise ValueError(f"unknown index strategy {strategy!r}")
         self.http = http
         self.cache: Cache = http.cache
-        self.urls = [url.rstrip("/") + "/" for url in index_urls]
+        self.urls = [lookup.index_url_key(url) for url in index_urls]
         self.strategy = strategy
 
     def project(self, name: str) -> ProjectView:
@@ -125,7 +130,7 @@ class Index:
         return ProjectView(normalized, tuple(pages))
 
     def _page(self, index_url: str, name: str) -> _core.Project | None:
-        entry = self.cache.shard("simple", _core.cache_digest(index_url), name)
+        entry = self.cache.shard("simple", *lookup.index_page_parts(index_url, name))
         try:
             page = self.http.project(f"{index_url}{name}/", name, entry, package=name)
         except NetworkError as err:
@@ -167,4 +172,4 @@ def index_urls(index_url: str | None, extra_index_urls: Iterable[str]) -> list[s
 
 def cache_control_overrides(overrides: Mapping[str, str] | None) -> dict[str, str]:
     """Per-index ``Cache-Control`` overrides, keyed by index URL (with a trailing ``/``)."""
-    return {url.rstrip("/") + "/": value for url, value in (overrides or {}).items()}
+    return {lookup.index_url_key(url): value for url, value in (overrides or {}).items()}

@@ -14,12 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sdistill import lookup
 from sdistill.errors import BuildError
 
 __all__ = ["DEFAULT_INDEX_URL", "IndexConfig", "Installer", "find_installer"]
 
 #: The index used when none is given.
-DEFAULT_INDEX_URL = "https://pypi.org/simple"
+DEFAULT_INDEX_URL = lookup.DEFAULT_INDEX_URL
 
 
 @dataclass(frozen=True)

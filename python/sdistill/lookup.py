@@ -23,11 +23,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ANSWER",
+    "DEFAULT_INDEX_URL",
     "KEY_FILES",
     "archive_stamp",
     "default_cache_dir",
     "directory_stamp",
     "file_url",
+    "index_page_parts",
+    "index_sdist_parts",
+    "index_url_key",
     "json_list",
     "metadata_json",
     "metadata_text",
@@ -50,6 +54,25 @@ read_answer = _core.read_answer
 warm_answers = _core.warm_answers
 
 _NO_SETTINGS = "cfg-" + _core.key_digest("{}")
+
+#: The package index used when none is given.
+DEFAULT_INDEX_URL = "https://pypi.org/simple"
+
+
+def index_url_key(index_url: str) -> str:
+    """An index URL as its cache entries are keyed: with one trailing ``/``."""
+    return index_url.rstrip("/") + "/"
+
+
+def index_page_parts(index_url: str, name: str) -> list[str]:
+    """The cache entry of a project page, inside ``simple-v1``: ``<digest(index)>/<name>``."""
+    return [_core.cache_digest(index_url_key(index_url)), name]
+
+
+def index_sdist_parts(index_url: str, name: str, version: str) -> list[str]:
+    """The shard of an sdist from an index, inside ``sdists-v1``:
+    ``index/<digest(index)>/<name>/<version>``."""
+    return ["index", _core.cache_digest(index_url_key(index_url)), name, version]
 
 
 def default_cache_dir() -> str:

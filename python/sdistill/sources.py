@@ -180,16 +180,16 @@ class RegistrySource(Source):
         if not files:
             known = ", ".join(project.versions()[:10]) or "none"
             raise InvalidSourceError(f"{self.url}: no such version on the index (newest: {known})")
-        sdist = project.sdist(version)
-        if sdist is None:
+        chosen = project.sdist_on_index(version)
+        if chosen is None:
             listed = ", ".join(f.filename for f in files[:8])
             raise InvalidSourceError(
                 f"{self.url}: the index has no sdist of {version}, only {listed}"
             )
+        index_url, sdist = chosen
         if sdist.yanked:
             reason = f" ({sdist.yanked_reason})" if sdist.yanked_reason else ""
             logger.warning("%s: %s is yanked%s", self.url, sdist.filename, reason)
-        index_url = next(url for url, page in project.pages if page.sdists(version))
         return IndexSdistSource(
             name=self.name,
             version=version,
@@ -211,7 +211,7 @@ class IndexSdistSource(UrlSource):
 
     def shard_parts(self) -> tuple[str, ...]:
         """``sdists-v1/index/<digest(index url)>/<name>/<version>/``."""
-        return ("index", _core.cache_digest(self.index_url), str(self.name), str(self.version))
+        return tuple(lookup.index_sdist_parts(self.index_url, str(self.name), str(self.version)))
 
 
 def _strongest(hashes: dict[str, str]) -> tuple[tuple[str, str], ...]:

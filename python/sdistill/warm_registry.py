@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import re
 
-from sdistill import _core
+from sdistill import _core, lookup
 from sdistill.errors import SdistillError
 
 __all__ = ["is_registry_spec", "warm_registry_answer"]
@@ -48,14 +48,13 @@ def warm_registry_answer(
     version = _core.normalize_version(match.group(2)) if match.group(2) else None
     if match.group(2) and version is None:
         return None
-    index = index_url.rstrip("/") + "/"
-    index_digest = _core.cache_digest(index)
+    index = lookup.index_url_key(index_url)
     layout = _core.CacheLayout(root)
     try:
         page, _ = client.project(
             f"{index}{name}/",
             name,
-            layout.shard("simple", [index_digest, name]),
+            layout.shard("simple", lookup.index_page_parts(index, name)),
             package=name,
             cache_control=_ONLY_IF_CACHED,
         )
@@ -65,7 +64,7 @@ def warm_registry_answer(
         sdists = page.sdists(version)
         if not sdists or sdists[0].yanked:
             return None
-        shard = layout.shard("sdists", ["index", index_digest, name, version])
+        shard = layout.shard("sdists", lookup.index_sdist_parts(index, name, version))
         sha256 = sdists[0].hashes.get("sha256")
         revision, *_ = client.fetch_archive(
             sdists[0].url,
