@@ -32,6 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bench_extract import filesystem, memory_dir
 from bench_http import per_call
 
 if TYPE_CHECKING:
@@ -104,23 +105,11 @@ def _tree(root: Path) -> tuple[int, int]:
     return len(files), sum(p.stat().st_size for p in files)
 
 
-def _memory_dir() -> Path | None:
-    """A tmpfs to extract into, when the machine has one."""
-    shm = Path("/dev/shm")
-    return shm if shm.is_dir() and _filesystem(shm) == "tmpfs" else None
-
-
-def _filesystem(path: Path) -> str:
-    from bench_extract import filesystem
-
-    return filesystem(path)
-
-
 def run_download(reps: int = 3, base: Path | None = None) -> dict[str, Any]:
     """``base``: where the trees go (default: tmpfs if there is one, else ``/tmp``)."""
     from http_server import HttpServer
 
-    base = base or _memory_dir()
+    base = base or memory_dir()
 
     sdist = _fixture("bench", "numpy-2.1.3.tar.gz")
     tools: dict[str, Callable[[str, Path], None]] = {
@@ -152,7 +141,7 @@ def run_download(reps: int = 3, base: Path | None = None) -> dict[str, Any]:
         "files": files,
         "bytes": size,
         "archive_bytes": sdist.stat().st_size,
-        "filesystem": _filesystem(base or Path(tempfile.gettempdir())),
+        "filesystem": filesystem(base or Path(tempfile.gettempdir())),
     }
 
 

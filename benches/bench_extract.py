@@ -53,6 +53,12 @@ def load_fetch() -> ModuleType:
     return fetch
 
 
+def memory_dir() -> Path | None:
+    """A tmpfs to extract into, when the machine has one."""
+    shm = Path("/dev/shm")
+    return shm if shm.is_dir() and filesystem(shm) == "tmpfs" else None
+
+
 def filesystem(path: Path) -> str:
     """The filesystem type ``path`` lives on (Linux, from /proc/mounts), or "?"."""
     best, fstype = "", "?"

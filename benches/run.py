@@ -73,12 +73,6 @@ def environment(work: Path) -> list[str]:
     ]
 
 
-def _memory_dir() -> Path | None:
-    """A tmpfs to extract into, when the machine has one."""
-    shm = Path("/dev/shm")
-    return shm if shm.is_dir() and bench_extract.filesystem(shm) == "tmpfs" else None
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run sdistill's peer benchmarks.")
     parser.add_argument("--reps", type=int, default=5, help="timed runs per tool (default 5)")
@@ -116,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     # costs and is repeatable, and on disk, which adds whatever the disk of the machine
     # costs every tool alike (on a shared VM that part is large and noisy).
     targets: list[tuple[str, Path | None, int]] = []
-    memory_dir = _memory_dir()
+    memory_dir = bench_extract.memory_dir()
     if memory_dir is not None:
         targets.append(("in memory (tmpfs): each tool's own cost", memory_dir, args.reps))
     if not args.skip_disk or memory_dir is None:
