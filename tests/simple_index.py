@@ -346,6 +346,7 @@ class SimpleIndex:
         self._dists: dict[str, _Dist] = {}
         self._routed: dict[str, set[str]] = {}  # project -> spellings routed to it
         self._cache_control: str | None = DEFAULT_CACHE_CONTROL
+        self._caching_headers = True
         self.server.route("/simple/", self._root_page)
         self.server.route("/simple", self._redirect_to("/simple/"))
         for path in files:
@@ -405,6 +406,12 @@ class SimpleIndex:
         """The ``Cache-Control`` of the index pages (None: send none)."""
         with self._lock:
             self._cache_control = value
+
+    def send_caching_headers(self, enabled: bool) -> None:
+        """With ``False``, pages and files go out as many mirrors and private indexes
+        send them: no ``Cache-Control``, no ``ETag`` (and never a 304)."""
+        with self._lock:
+            self._caching_headers = enabled
 
     # -- reading -------------------------------------------------------------------------
 
@@ -469,14 +476,14 @@ class SimpleIndex:
                 "application/octet-stream",
             )
             etag = f'"{dist.sha256}"'
-            headers = [
-                ("Content-Type", content_type),
-                ("Cache-Control", FILE_CACHE_CONTROL),
-                ("ETag", etag),
-            ]
-            inm = request.headers.get("if-none-match")
-            if inm is not None and _etag_matches(inm, etag):
-                return Reply(304, headers)
+            headers = [("Content-Type", content_type)]
+            with self._lock:
+                caching = self._caching_headers
+            if caching:
+                headers += [("Cache-Control", FILE_CACHE_CONTROL), ("ETag", etag)]
+                inm = request.headers.get("if-none-match")
+                if inm is not None and _etag_matches(inm, etag):
+                    return Reply(304, headers)
             body = b"" if request.method == "HEAD" else dist.path.read_bytes()
             headers.append(("Content-Length", str(dist.size)))
             return Reply(200, headers, body)
@@ -511,8 +518,11 @@ class SimpleIndex:
         body = render(media)
         headers = [("Content-Type", content_type), ("Vary", "Accept")]
         with self._lock:
-            if self._cache_control is not None:
+            caching = self._caching_headers
+            if self._cache_control is not None and caching:
                 headers.append(("Cache-Control", self._cache_control))
+        if not caching:
+            return Reply(200, headers, body)
         etag = _etag(body, content_type)
         headers.append(("ETag", etag))
         inm = request.headers.get("if-none-match")

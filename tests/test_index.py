@@ -382,14 +382,19 @@ def test_a_warm_registry_spec_is_answered_without_the_builder(
     assert registry.server.count() == requests, "warm answers make no request"
 
 
-def test_a_stale_page_is_not_answered_by_the_warm_path(
+def test_a_stale_page_is_fetched_once_by_the_warm_path(
     registry: SimpleIndex, tmp_path: Path
 ) -> None:
     registry.set_cache_control("max-age=0")
     argv = ["metadata", "--cache-dir", str(tmp_path / "cache"), "--index-url", registry.url]
     probe(tmp_path, [*argv, "six==1.17.0"])
     pages = registry.server.count("/simple/six/")
+    requests = registry.server.count()
     text, loaded = probe(tmp_path, [*argv, "six==1.17.0"])
     assert text.startswith("six 1.17.0")
-    assert "sdistill.builder" in loaded, "a stale page goes through the builder"
-    assert registry.server.count("/simple/six/") == pages + 1, "and is revalidated"
+    assert loaded == [], "the warm path answers once the page is fetched again"
+    assert registry.server.count("/simple/six/") == pages + 1, "the stale page is fetched once"
+    assert registry.server.count() == requests + 1, "and the sdist, named by its hash, not at all"
+    offline, loaded = probe(tmp_path, [*argv, "--offline", "six==1.17.0"])
+    assert (offline, loaded) == (text, [])
+    assert registry.server.count() == requests + 1, "offline: no request"

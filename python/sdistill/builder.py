@@ -233,7 +233,13 @@ class SourceDistBuilder:
             shard = fetched.shard
 
             def make() -> revisions.Revision:
-                return fetched
+                # Under the shard lock: the revisions that a newer download superseded
+                # go (no build reads them now). If a concurrent call made another
+                # revision live while this one waited, that one is used.
+                live = self.cache.layout.read_revision(str(shard))
+                current = fetched if live == fetched.id else self._fetch(src)
+                self.http.remove_superseded(shard)
+                return current
         else:
             shard, current, make = self._local_revisions(src, editable)
             revision = current()

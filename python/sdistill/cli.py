@@ -210,10 +210,10 @@ _BUILD_ONLY = {
 
 def _warm_request(
     argv: list[str],
-) -> tuple[str | None, list[tuple[str, str]], bool, list[str], str | None]:
-    """``(cache dir, config settings, --json, specs, index URL)`` of a plain ``metadata``
-    command line (the index URL ``None`` with ``--no-index``); ``ValueError`` for
-    anything else (argparse then reads it, and reports errors).
+) -> tuple[str | None, list[tuple[str, str]], bool, list[str], str | None, bool]:
+    """``(cache dir, config settings, --json, specs, index URL, --offline)`` of a plain
+    ``metadata`` command line (the index URL ``None`` with ``--no-index``);
+    ``ValueError`` for anything else (argparse then reads it, and reports errors).
 
     Deliberately narrow: exact option names only (no abbreviations, no ``--``, no
     ``--refresh``), values checked as argparse would, every spec a non-option word.
@@ -223,7 +223,7 @@ def _warm_request(
     as_json = False
     specs: list[str] = []
     index_url: str | None = lookup.DEFAULT_INDEX_URL
-    no_index = False
+    no_index = offline = False
     command = False
     words = iter(argv)
     for word in words:
@@ -247,13 +247,14 @@ def _warm_request(
             if name == "--index-url":
                 index_url = value
             no_index = no_index or name == "--no-index"
+            offline = offline or name == "--offline"
         elif command and not word.startswith("-") and word:
             specs.append(word)
         else:
             raise ValueError(word)
     if not command or not specs:
         raise ValueError("not a metadata command")
-    return cache_dir, settings, as_json, specs, None if no_index else index_url
+    return cache_dir, settings, as_json, specs, None if no_index else index_url, offline
 
 
 def _check_build_option(name: str, value: str) -> None:
@@ -268,13 +269,13 @@ def _warm_metadata(argv: list[str]) -> bool:
     """Prints the answers when ``argv`` is a plain ``metadata`` command whose specs are
     all warm cache hits (see ``sdistill.lookup`` and ``sdistill.warm_registry``)."""
     try:
-        cache_dir, pairs, as_json, specs, index_url = _warm_request(argv)
+        cache_dir, pairs, as_json, specs, index_url, offline = _warm_request(argv)
     except (ValueError, StopIteration):
         return False
     root = cache_dir if cache_dir is not None else lookup.default_cache_dir()
     root = os.path.abspath(os.path.expanduser(root))
     settings = lookup.settings_key(_settings(pairs))
-    answers = _warm_answers(root, specs, settings, index_url)
+    answers = _warm_answers(root, specs, settings, index_url, offline)
     if answers is None:
         return False
     if as_json:
@@ -285,7 +286,7 @@ def _warm_metadata(argv: list[str]) -> bool:
 
 
 def _warm_answers(
-    root: str, specs: list[str], settings: str, index_url: str | None
+    root: str, specs: list[str], settings: str, index_url: str | None, offline: bool = False
 ) -> list[tuple[str, str]] | None:
     """Every spec's cached answer, or ``None`` at the first that is not a warm hit."""
     from sdistill import warm_registry  # noqa: PLC0415
@@ -295,7 +296,7 @@ def _warm_answers(
         return lookup.warm_answers(root, specs, settings)
     if index_url is None or not os.path.isdir(root):
         return None
-    client = _core.HttpClient(root)
+    client = _core.HttpClient(root, offline=offline)
     answers: list[tuple[str, str]] = []
     for spec, on_index in zip(specs, registry):
         if on_index:

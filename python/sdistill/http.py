@@ -168,6 +168,11 @@ class HttpClient:
         )
         return FetchedArchive(revision, sha256, origin, retries)
 
+    def remove_superseded(self, shard: str | os.PathLike[str]) -> int:
+        """Removes the revisions of ``shard`` that a newer download superseded (call it
+        holding the shard's lock: no build may be reading them); returns the files removed."""
+        return self._native.remove_superseded(shard)
+
     def download_extract(
         self,
         url: str,

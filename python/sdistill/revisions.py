@@ -4,7 +4,8 @@ A local archive's stamp is its modification time and size; a directory's is the 
 modification time of ``pyproject.toml``, ``setup.py``, ``setup.cfg`` and the files named
 by ``[tool.sdistill] cache-keys``. The shard's pointer names the live revision, whose
 ``stamp`` file records the stamp it was made for. A different stamp makes a new
-revision (a new random id): nothing under the old one is rewritten.
+revision (a new random id): nothing under the old one is rewritten, and the old one is
+removed once the new one is live (see "Superseded revisions" in the cache's module docs).
 """
 
 from __future__ import annotations
@@ -74,9 +75,11 @@ def current(cache: Cache, shard: Path, stamp: str) -> Revision | None:
 
 
 def create(cache: Cache, shard: Path, stamp: str) -> Revision:
-    """A new revision for ``stamp``, made live (call with the shard locked)."""
+    """A new revision for ``stamp``, made live (call with the shard locked); the one it
+    supersedes is removed (builds read a revision only under the shard lock)."""
     revision = Revision(shard, cache.layout.new_revision_id())
     revision.path.mkdir(parents=True)
     cache.write_atomic(revision.path / _STAMP, stamp.encode())
     cache.layout.commit_revision(str(shard), revision.id)
+    cache.layout.remove_superseded(str(shard))
     return revision

@@ -1,10 +1,15 @@
 """Warm answers for registry specs (``six==1.16.0``, ``six``) without the builder.
 
-A warm ``sdistill metadata six==1.16.0`` needs three cache reads, none of them a
-request: the project page (fresh, from the first index), the sdist's HTTP entry (fresh,
-naming its live revision) and the sealed answer record of that revision
-(``sdistill.lookup``). Both HTTP reads are made with ``Cache-Control: only-if-cached``,
-so a stale or missing entry is a miss here, never a request. Anything this path does
+A warm ``sdistill metadata six==1.16.0`` needs three cache reads: the project page
+(from the first index), the sdist's HTTP entry (naming its live revision) and the sealed
+answer record of that revision (``sdistill.lookup``). A fresh page is read without a
+request; a stale one is fetched again, one request (revalidated when it has validators)
+-- indexes and mirrors that send no caching headers make every page stale at once, and
+the page is what tells that a project changed. A page never cached is a miss here. The
+sdist is read with ``Cache-Control: only-if-cached``: when the page gives its hash it is
+named by its content and used as long as the page lists the same hash; otherwise a stale
+entry is a miss, never a request here. With ``--offline`` nothing is requested and
+stale entries are used. Anything this path does
 not handle exactly as the builder would -- a yanked sdist (the builder warns), a bare
 name whose newest usable version is a pre-release, no index -- is a miss too, and the
 builder takes over.
@@ -40,7 +45,8 @@ def is_registry_spec(spec: str) -> bool:
 def warm_registry_answer(
     client: _core.HttpClient, root: str, spec: str, index_url: str, settings: str
 ) -> tuple[str, str] | None:
-    """``(json, text)`` of the cached answer for ``spec`` on ``index_url``, or ``None``."""
+    """``(json, text)`` of the cached answer for ``spec`` on ``index_url``, or ``None``
+    (``client`` is offline when the command line says so)."""
     match = _SPEC.match(spec)
     if match is None:
         return None
@@ -50,14 +56,16 @@ def warm_registry_answer(
         return None
     index = lookup.index_url_key(index_url)
     layout = _core.CacheLayout(root)
+    page_entry = layout.shard("simple", lookup.index_page_parts(index, name))
     try:
-        page, _ = client.project(
-            f"{index}{name}/",
-            name,
-            layout.shard("simple", lookup.index_page_parts(index, name)),
-            package=name,
-            cache_control=_ONLY_IF_CACHED,
-        )
+        try:
+            page, _ = client.project(
+                f"{index}{name}/", name, page_entry, package=name, cache_control=_ONLY_IF_CACHED
+            )
+        except SdistillError:
+            if not os.path.isfile(page_entry):
+                return None  # never fetched: the builder does it, once
+            page, _ = client.project(f"{index}{name}/", name, page_entry, package=name)
         version = version or _newest_final(page)
         if version is None:
             return None

@@ -122,6 +122,15 @@ impl CacheLayout {
             .map_err(err)
     }
 
+    /// Removes the revisions of `shard` its pointer no longer names (the caller holds
+    /// the shard's locks); returns (files, bytes) removed.
+    fn remove_superseded(&self, py: Python<'_>, shard: PathBuf) -> PyResult<(u64, u64)> {
+        let removed = py
+            .detach(|| self.inner.remove_superseded(&shard))
+            .map_err(err)?;
+        Ok((removed.files, removed.bytes))
+    }
+
     /// (bucket directory name, bytes, files) for every bucket.
     fn size(&self, py: Python<'_>) -> PyResult<Vec<(String, u64, u64)>> {
         let usage = py.detach(|| self.inner.usage()).map_err(err)?;

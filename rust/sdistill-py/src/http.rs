@@ -13,7 +13,8 @@ use sdistill_core::cache::Cache;
 use sdistill_core::http::cache_control::Directives;
 use sdistill_core::http::retry::RetryPolicy;
 use sdistill_core::http::{
-    Client, ClientConfig, Fetched, Origin, Received, Refresh, Request, TransportConfig, Want,
+    archive_entry, Client, ClientConfig, Fetched, Origin, Received, Refresh, Request,
+    TransportConfig, Want,
 };
 
 use crate::errors::IntoPyErr;
@@ -249,13 +250,20 @@ impl HttpClient {
                 ..ExtractOptions::default()
             },
         };
-        let fetched = self.fetch(py, &request, Some(shard.join("http")), &want)?;
+        let fetched = self.fetch(py, &request, Some(archive_entry(&shard)), &want)?;
         match fetched.body {
             Received::Revision { id, sha256, .. } => {
                 Ok((id, sha256, origin_name(fetched.origin), fetched.retries))
             }
             _ => unreachable!("a revision was asked for"),
         }
+    }
+
+    /// Removes the revisions of an archive's shard that its pointer no longer names
+    /// (call holding the shard's lock); returns how many files went.
+    fn remove_superseded(&self, py: Python<'_>, shard: PathBuf) -> PyResult<u64> {
+        py.detach(|| self.inner.remove_superseded(&shard))
+            .map_err(IntoPyErr::into_pyerr)
     }
 
     /// Downloads `url` and extracts it into `dest`, uncached; returns (files, unpacked

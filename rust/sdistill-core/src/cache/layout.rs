@@ -115,7 +115,7 @@ impl Cache {
     }
 
     /// `path` made absolute and checked to lie inside the root.
-    fn inside(&self, path: &Path) -> Result<PathBuf, Error> {
+    pub(crate) fn inside(&self, path: &Path) -> Result<PathBuf, Error> {
         let absolute = std::path::absolute(path).map_err(|err| Error::io(path, err))?;
         if absolute.starts_with(&self.root) && absolute != self.root {
             Ok(absolute)

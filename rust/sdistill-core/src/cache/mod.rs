@@ -40,8 +40,23 @@
 //! A revision is filled once, in `tmp/`, and renamed into the shard; the pointer is
 //! then replaced atomically. Nothing under a revision is ever rewritten, so readers take
 //! no lock: they read the pointer and then files that cannot change under them. A new
-//! download or a changed local tree gets a new random revision id; the old revision
-//! stays until `prune` removes it.
+//! download or a changed local tree gets a new random revision id — but only when the
+//! source really changed: an archive downloaded again with the same bytes keeps its
+//! revision, and a file named by its hash is not downloaded again at all.
+//!
+//! # Superseded revisions
+//!
+//! A revision the pointer no longer names is removed ([`Cache::remove_superseded`]) by
+//! the next process that takes the shard to fill it, holding every lock under which
+//! the shard's revisions are made or used: `<shard>.lock` (builds read a revision's
+//! tree only while holding it) and, for a downloaded source, `<shard>/http.lock` (the
+//! HTTP client extracts a new revision only while holding it). Readers without a lock
+//! read only whole small files of a revision; one that loses the race finds no file,
+//! treats it as a miss and takes the locked path, which reads the pointer again. So
+//! repeating a command on unchanged sources never grows the cache, and a changed source
+//! leaves one revision behind. A wheel path handed out (`BuiltWheel.path`) stays valid
+//! until its source changes and is fetched again: copy it to keep it longer. What a
+//! killed process left (`tmp/`, `.sdistill-tmp-*`) is for `prune`.
 //!
 //! # Locks
 //!

@@ -24,6 +24,30 @@ impl Cache {
     }
 }
 
+impl Cache {
+    /// Removes the revisions of `shard` that its pointer no longer names: what a new
+    /// revision superseded. The caller holds every lock under which the shard's
+    /// revisions are made or used (see "Superseded revisions" in the module docs of
+    /// [`super`]), so no filler is writing one and no build is reading one.
+    pub fn remove_superseded(&self, shard: &Path) -> Result<Usage, Error> {
+        let shard = self.inside(shard)?;
+        let mut removed = Usage::default();
+        let Some(current) = read_pointer(&shard) else {
+            return Ok(removed);
+        };
+        for child in walk::read_dir(&shard)? {
+            let name = child
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            if is_revision_id(name) && name != current && child.is_dir() && !child.is_symlink() {
+                removed += walk::remove(self, &child)?;
+            }
+        }
+        Ok(removed)
+    }
+}
+
 fn prune_dir(cache: &Cache, dir: &Path, shards: bool, removed: &mut Usage) -> Result<(), Error> {
     for child in walk::read_dir(dir)? {
         let name = child

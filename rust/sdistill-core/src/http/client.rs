@@ -31,7 +31,7 @@ use super::receive::{self, Received, Want};
 use super::retry::RetryPolicy;
 use super::transport::{header_map, Transport, TransportConfig};
 use super::Error;
-use crate::archive::{ExtractOptions, Extracted};
+use crate::archive::{ExtractOptions, Extracted, HashAlgorithm};
 use crate::cache::{lock_timeout_from_env, write_atomic, Cache};
 
 /// Which entries must be revalidated whatever their freshness.
@@ -144,13 +144,18 @@ impl Client {
         let directives = Directives::parse(request.cache_control.as_deref());
         // `seen`: the entry's write time at the unlocked look (`None`: there was none).
         // An entry written since then was fetched by a concurrent caller: it is used.
+        let addressed = content_addressed(want);
         let look = |seen: Option<Option<u64>>| -> Result<Option<(Arc<Entry>, Decision)>, Error> {
             let Some(found) = self.read_entry(entry, &target, want)? else {
                 return Ok(None);
             };
             let stored_at = found.record().stored_at_ns.to_native();
             let just_fetched = seen.is_some_and(|before| before != Some(stored_at));
-            let decision = if self.config.offline || just_fetched {
+            let decision = if !receive::body_present(found.record(), entry, want) {
+                // Gone, or not the bytes now expected: fetched again; the old record
+                // stays known so that what it named can be released.
+                Decision::Refetch
+            } else if self.config.offline || just_fetched || addressed {
                 Decision::Fresh
             } else if self.must_refresh(request, &found) {
                 validators(&found.record().policy).map_or(Decision::Refetch, Decision::Revalidate)
@@ -183,8 +188,9 @@ impl Client {
             None => (None, None),
         };
         let warn = |message: String| self.warn(message);
+        let previous = old.as_ref().map(|old| old.record());
         let mut receive_body =
-            |response: Response| receive::receive(&self.transport, response, entry, want);
+            |response: Response| receive::receive(&self.transport, response, entry, want, previous);
         let mut send = |validators: Option<&Validators>| {
             exchange(
                 &self.transport,
@@ -232,7 +238,11 @@ impl Client {
             });
         };
         let response_directives = self.response_directives(key, &sent);
-        if storable(status, &directives, &response_directives) {
+        // A body checked against the digest it was asked by is kept whatever the
+        // response says of storing it: those bytes cannot change.
+        let keep = storable(status, &directives, &response_directives)
+            || (addressed && storable(status, &directives, &Directives::default()));
+        if keep {
             let policy = Policy::new(&headers, &sent, status, response_directives, times);
             self.store(entry, key, policy, &received, old.as_deref())?;
         } else {
@@ -249,6 +259,17 @@ impl Client {
             origin: Origin::Network,
             retries: done.retries,
         })
+    }
+
+    /// Removes the revisions of an archive's `shard` that its pointer no longer names,
+    /// holding the lock of the shard's archive entry (no download is extracting a new
+    /// revision meanwhile). The caller holds `<shard>.lock` (no build is reading one):
+    /// see "Superseded revisions" in [`crate::cache`].
+    pub fn remove_superseded(&self, shard: &Path) -> Result<u64, Error> {
+        let _guard = self
+            .cache
+            .lock_shard(&archive_entry(shard), lock_timeout_from_env())?;
+        Ok(self.cache.remove_superseded(shard)?.files)
     }
 
     /// Downloads `url` and extracts it into `dest` in one pass, without caching (the
@@ -334,9 +355,6 @@ impl Client {
         if found.record().url.as_str() != target.key {
             target.forget();
             self.heal(path, "it belongs to another URL");
-            return Ok(None);
-        }
-        if !receive::body_present(found.record(), path, want) {
             return Ok(None);
         }
         if let Want::Parsed(parser) = want {
@@ -445,6 +463,26 @@ impl Client {
     }
 }
 
+/// Whether what is wanted is named by its content: a file or an archive with an
+/// expected sha256, sha384 or sha512. Such a body is immutable — while the caller
+/// still expects the same digest (an index page that lists it with the same hash, a
+/// URL with the same `#sha256=`), the stored one is used without asking the server,
+/// whatever the response's own caching headers said, in refresh mode too (it cannot
+/// have changed). A different expected digest finds no stored body and downloads.
+fn content_addressed(want: &Want) -> bool {
+    let expected = match want {
+        Want::File { expected } => expected,
+        Want::Revision { options } => &options.expected,
+        Want::Bytes | Want::Parsed(_) => return false,
+    };
+    expected.iter().any(|(algorithm, _)| {
+        matches!(
+            algorithm,
+            HashAlgorithm::Sha256 | HashAlgorithm::Sha384 | HashAlgorithm::Sha512
+        )
+    })
+}
+
 /// Removes an entry that may no longer be used (a `no-store` answer replaced it).
 fn remove_entry(path: &Path, old: Option<&Entry>) {
     if old.is_some() {
@@ -467,6 +505,12 @@ fn parse_url(text: &str) -> Result<Url, Error> {
         });
     }
     Ok(url)
+}
+
+/// The HTTP cache entry of an archive extracted into revisions of `shard`: the
+/// shard's revision pointer for a downloaded source.
+pub fn archive_entry(shard: &Path) -> PathBuf {
+    shard.join("http")
 }
 
 /// The default entry of a URL fetched for its bytes: `simple-v1/responses/<digest>`.

@@ -3,7 +3,7 @@
 //! ```text
 //! offset  size  field
 //!      0     8  magic "sdhttp\0\0"
-//!      8     4  format version (little endian), currently 4
+//!      8     4  format version (little endian), currently 5
 //!     12     4  length of the record (rkyv archive of `policy::Record`)
 //!     16     8  length of the inline payload
 //!     24     4  CRC-32 of the record
@@ -16,7 +16,8 @@
 //! The padding keeps the payload 16-byte aligned in the read buffer, so a payload that
 //! is itself an rkyv archive (a project page of the index) is used in place. Version 2
 //! counted write times in nanoseconds; version 3 added the padding; version 4 keeps
-//! `only-if-cached` among the directives.
+//! `only-if-cached` among the directives; version 5 records every digest of a body
+//! (a file named by its sha512 is recognised again).
 //!
 //! A read is one `read` of the whole file into a 16-byte aligned buffer, or a mapping of
 //! it when it is large ([`super::loaded`]); the record is
@@ -36,7 +37,7 @@ use super::loaded::Loaded;
 use super::policy::{ArchivedBody, ArchivedRecord, Record};
 
 const MAGIC: &[u8; 8] = b"sdhttp\0\0";
-const VERSION: u32 = 4;
+const VERSION: u32 = 5;
 const HEADER: usize = 32;
 
 /// Why an entry file cannot be used.

@@ -25,6 +25,15 @@
 //! Its `Vary` headers must have the same values in the new request; `Vary: *` never
 //! matches.
 //!
+//! **Files named by their content.** A file or archive fetched with an expected
+//! sha256, sha384 or sha512 (an index page's hash, a URL's `#sha256=`) is used without
+//! asking the server for as long as the caller expects the same digest, whatever the
+//! response's headers said (even `no-store`, and in refresh mode): those bytes cannot
+//! change. Package indexes and their mirrors often send files with no caching headers
+//! at all; it is the page, with its own caching, that tells when a project changed.
+//! When an archive is downloaded again anyway (no digest to go by) and its bytes are
+//! those of the live revision, that revision is kept, like after a `304`.
+//!
 //! **Revalidation.** Otherwise, if the entry has an `ETag` or a `Last-Modified`, the
 //! request carries `If-None-Match` / `If-Modified-Since`. A `304` whose `ETag` (or,
 //! without one, `Last-Modified`) agrees with the entry refreshes the stored facts from
@@ -70,7 +79,9 @@ pub mod retry;
 mod runtime;
 pub mod transport;
 
-pub use client::{default_entry, Client, ClientConfig, Fetched, Origin, Refresh, Request};
+pub use client::{
+    archive_entry, default_entry, Client, ClientConfig, Fetched, Origin, Refresh, Request,
+};
 pub use error::Error;
 pub use receive::{Parser, Payload, Received, Want};
 pub use transport::TransportConfig;

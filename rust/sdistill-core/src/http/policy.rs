@@ -69,9 +69,16 @@ pub enum Body {
         name: String,
         len: u64,
         sha256: String,
+        /// The other digests computed on download (`(algorithm, hex)`: sha384,
+        /// sha512, md5), so a file named by one of them is recognised again.
+        others: Vec<(String, String)>,
     },
     /// Extracted into the revision `id` of the shard that holds the entry.
-    Revision { id: String, sha256: String },
+    Revision {
+        id: String,
+        sha256: String,
+        others: Vec<(String, String)>,
+    },
 }
 
 impl Policy {

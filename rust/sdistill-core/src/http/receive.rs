@@ -7,7 +7,11 @@
 //! - a file: streamed to a temporary file beside the entry while hashed, renamed to
 //!   `<entry>.<random>.body` once complete and checked;
 //! - a revision: streamed straight into the extractor (hashing, checking, writing in
-//!   one pass) into `<shard>/<new revision id>/src`.
+//!   one pass) into `<shard>/<new revision id>/src`. When the shard already has a live
+//!   revision (a download made because its entry went stale), the body is first kept
+//!   in a temporary file and hashed: equal bytes keep the live revision (like a 304,
+//!   nothing is extracted, so nothing built from it is lost), other bytes are then
+//!   extracted from the file into a new revision.
 //!
 //! A body that breaks off is reported as [`ReceiveError::Broken`] after whatever it
 //! had written was removed, so the retry starts clean and nothing partial is kept.
@@ -99,21 +103,27 @@ pub enum Received {
         path: PathBuf,
         len: u64,
         sha256: String,
+        /// The other digests computed (`(algorithm, hex)`).
+        others: Vec<(String, String)>,
     },
     Revision {
         id: String,
         sha256: String,
-        /// What the extraction did (`None` when the revision came from the cache).
+        others: Vec<(String, String)>,
+        /// What the extraction did (`None` when the revision was kept: from the cache,
+        /// or downloaded again with the same bytes).
         extracted: Option<Extracted>,
     },
 }
 
-/// Receives `response`'s body for the entry at `entry`.
+/// Receives `response`'s body for the entry at `entry`; `previous` is the record the
+/// entry held (whose revision is kept if the bytes turn out the same).
 pub fn receive(
     transport: &Transport,
     response: Response,
     entry: &Path,
     want: &Want,
+    previous: Option<&ArchivedRecord>,
 ) -> Result<Received, ReceiveError> {
     match want {
         Want::Bytes => Ok(Received::Bytes(Payload::Owned(read_all(
@@ -141,20 +151,109 @@ pub fn receive(
         Want::File { expected } => to_file(transport, response, entry, expected),
         Want::Revision { options } => {
             let shard = entry.parent().unwrap_or(entry);
-            let id = new_revision_id();
-            let revision = shard.join(&id);
-            let extracted = extract_to(transport, response, &revision.join("src"), options);
-            if extracted.is_err() {
-                let _ = std::fs::remove_dir_all(&revision);
+            match previous.and_then(|record| live_revision(record, shard)) {
+                Some((id, sha256)) => {
+                    revision_unless_same(transport, response, shard, options, id, sha256)
+                }
+                None => {
+                    let id = new_revision_id();
+                    let revision = shard.join(&id);
+                    let extracted = extract_to(transport, response, &revision.join("src"), options);
+                    if extracted.is_err() {
+                        let _ = std::fs::remove_dir_all(&revision);
+                    }
+                    Ok(new_revision(id, extracted?))
+                }
             }
-            let extracted = extracted?;
-            Ok(Received::Revision {
-                id,
-                sha256: extracted.hashes[0].1.clone(),
-                extracted: Some(extracted),
-            })
         }
     }
+}
+
+fn new_revision(id: String, extracted: Extracted) -> Received {
+    let (sha256, others) = split_digests(&extracted.hashes);
+    Received::Revision {
+        id,
+        sha256,
+        others,
+        extracted: Some(extracted),
+    }
+}
+
+/// The revision a previous record names, if it is still there.
+fn live_revision<'a>(record: &'a ArchivedRecord, shard: &Path) -> Option<(&'a str, &'a str)> {
+    match &record.body {
+        ArchivedBody::Revision { id, sha256, .. }
+            if shard.join(id.as_str()).join("src").is_dir() =>
+        {
+            Some((id.as_str(), sha256.as_str()))
+        }
+        _ => None,
+    }
+}
+
+/// The body kept in a temporary file and hashed; if its sha256 is `live_sha256`, the
+/// live revision `live_id` stays (nothing is extracted), else the file is extracted
+/// into a new revision. The expected digests are checked either way.
+fn revision_unless_same(
+    transport: &Transport,
+    response: Response,
+    shard: &Path,
+    options: &ExtractOptions,
+    live_id: &str,
+    live_sha256: &str,
+) -> Result<Received, ReceiveError> {
+    let label = super::auth::redact(response.url().as_str());
+    let mut algorithms = options.hashes.clone();
+    algorithms.extend(options.expected.iter().map(|(algorithm, _)| *algorithm));
+    let (temp, _len, digests) = spool(transport, response, shard, &algorithms)?;
+    check_expected(&digests, &options.expected).map_err(|source| {
+        ReceiveError::Fatal(Error::Archive {
+            url: label.clone(),
+            source,
+        })
+    })?;
+    let (sha256, others) = split_digests(&digests);
+    if sha256.eq_ignore_ascii_case(live_sha256) {
+        return Ok(Received::Revision {
+            id: live_id.to_owned(),
+            sha256,
+            others,
+            extracted: None,
+        });
+    }
+    let id = new_revision_id();
+    let revision = shard.join(&id);
+    let file = temp
+        .reopen()
+        .map_err(|err| ReceiveError::Fatal(Error::io(temp.path(), err)))?;
+    let extracted = archive::extract_reader(
+        io::BufReader::with_capacity(256 * 1024, file),
+        Path::new(&label),
+        &revision.join("src"),
+        options,
+    );
+    match extracted {
+        Ok(extracted) => Ok(new_revision(id, extracted)),
+        Err(source) => {
+            let _ = std::fs::remove_dir_all(&revision);
+            Err(ReceiveError::Fatal(Error::Archive { url: label, source }))
+        }
+    }
+}
+
+/// `(sha256, the others)` of digests listed sha256 first.
+fn split_digests(digests: &[(HashAlgorithm, String)]) -> (String, Vec<(String, String)>) {
+    let sha256 = digests
+        .iter()
+        .find(|(algorithm, _)| *algorithm == HashAlgorithm::Sha256)
+        .map(|(_, hex)| hex.clone())
+        .unwrap_or_default();
+    let others = digests
+        .iter()
+        .filter(|(algorithm, _)| *algorithm != HashAlgorithm::Sha256)
+        .map(|(algorithm, hex)| (algorithm.name().to_owned(), hex.clone()))
+        .collect();
+    (sha256, others)
 }
 
 /// The whole body in memory.
@@ -194,14 +293,46 @@ fn to_file(
     expected: &[(HashAlgorithm, String)],
 ) -> Result<Received, ReceiveError> {
     let dir = entry.parent().unwrap_or(Path::new("."));
+    let algorithms: Vec<HashAlgorithm> = expected.iter().map(|(a, _)| *a).collect();
+    let (temp, len, digests) = spool(transport, response, dir, &algorithms)?;
+    check_expected(&digests, expected).map_err(|err| {
+        ReceiveError::Fatal(Error::Archive {
+            url: entry.display().to_string(),
+            source: err,
+        })
+    })?;
+    let name = format!(
+        "{}.{}.body",
+        entry.file_name().unwrap_or_default().to_string_lossy(),
+        new_revision_id()
+    );
+    let path = dir.join(name);
+    temp.persist(&path)
+        .map_err(|err| ReceiveError::Fatal(Error::io(&path, err.error)))?;
+    let (sha256, others) = split_digests(&digests);
+    Ok(Received::File {
+        path,
+        len,
+        sha256,
+        others,
+    })
+}
+
+/// The body in a temporary file in `dir` (flushed to disk), its length and digests
+/// (sha256 first, then `algorithms`).
+fn spool(
+    transport: &Transport,
+    response: Response,
+    dir: &Path,
+    algorithms: &[HashAlgorithm],
+) -> Result<(tempfile::NamedTempFile, u64, Vec<(HashAlgorithm, String)>), ReceiveError> {
     let fatal = |err: io::Error| ReceiveError::Fatal(Error::io(dir, err));
     std::fs::create_dir_all(dir).map_err(fatal)?;
     let mut temp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
         .tempfile_in(dir)
         .map_err(fatal)?;
-    let algorithms: Vec<HashAlgorithm> = expected.iter().map(|(a, _)| *a).collect();
-    let mut hashes = Hashes::new(&algorithms);
+    let mut hashes = Hashes::new(algorithms);
     let mut reader = BodyReader::new(transport, response);
     let mut buffer = vec![0; 256 * 1024];
     let mut len = 0u64;
@@ -215,51 +346,61 @@ fn to_file(
         temp.write_all(&buffer[..n]).map_err(fatal)?;
         len += n as u64;
     }
-    let digests = hashes.finish();
-    check_expected(&digests, expected).map_err(|err| {
-        ReceiveError::Fatal(Error::Archive {
-            url: entry.display().to_string(),
-            source: err,
-        })
-    })?;
     temp.as_file().sync_data().map_err(fatal)?;
-    let name = format!(
-        "{}.{}.body",
-        entry.file_name().unwrap_or_default().to_string_lossy(),
-        new_revision_id()
-    );
-    let path = dir.join(name);
-    temp.persist(&path)
-        .map_err(|err| ReceiveError::Fatal(Error::io(&path, err.error)))?;
-    Ok(Received::File {
-        path,
-        len,
-        sha256: digests[0].1.clone(),
-    })
+    Ok((temp, len, hashes.finish()))
 }
 
-/// Whether the body an entry names is there, of the wanted form, with the wanted hash.
+/// Whether the body an entry names is there, of the wanted form, with every expected
+/// digest (each compared with the digest of its algorithm recorded on download).
 pub fn body_present(record: &ArchivedRecord, entry: &Path, want: &Want) -> bool {
-    let sha256_ok = |stored: &str, expected: &[(HashAlgorithm, String)]| {
-        expected.iter().all(|(algorithm, digest)| {
-            *algorithm == HashAlgorithm::Sha256 && digest.trim().eq_ignore_ascii_case(stored)
-        })
-    };
+    let digests_ok =
+        |sha256: &str, others: &[(String, String)], expected: &[(HashAlgorithm, String)]| {
+            expected.iter().all(|(algorithm, digest)| {
+                let stored = if *algorithm == HashAlgorithm::Sha256 {
+                    Some(sha256)
+                } else {
+                    others
+                        .iter()
+                        .find(|(name, _)| name == algorithm.name())
+                        .map(|(_, hex)| hex.as_str())
+                };
+                stored.is_some_and(|stored| digest.trim().eq_ignore_ascii_case(stored))
+            })
+        };
     match (&record.body, want) {
         (ArchivedBody::Inline, Want::Bytes) => true,
         (ArchivedBody::Parsed, Want::Parsed(_)) => true,
-        (ArchivedBody::File { name, len, sha256 }, Want::File { expected }) => {
+        (
+            ArchivedBody::File {
+                name,
+                len,
+                sha256,
+                others,
+            },
+            Want::File { expected },
+        ) => {
             std::fs::metadata(entry.with_file_name(name.as_str()))
                 .is_ok_and(|m| m.is_file() && m.len() == len.to_native())
-                && sha256_ok(sha256.as_str(), expected)
+                && digests_ok(sha256.as_str(), &owned(others), expected)
         }
-        (ArchivedBody::Revision { id, sha256 }, Want::Revision { options }) => {
+        (ArchivedBody::Revision { id, sha256, others }, Want::Revision { options }) => {
             let shard = entry.parent().unwrap_or(entry);
             shard.join(id.as_str()).join("src").is_dir()
-                && sha256_ok(sha256.as_str(), &options.expected)
+                && digests_ok(sha256.as_str(), &owned(others), &options.expected)
         }
         _ => false,
     }
+}
+
+fn owned(
+    pairs: &rkyv::vec::ArchivedVec<
+        rkyv::tuple::ArchivedTuple2<rkyv::string::ArchivedString, rkyv::string::ArchivedString>,
+    >,
+) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|pair| (pair.0.as_str().to_owned(), pair.1.as_str().to_owned()))
+        .collect()
 }
 
 /// The body of a cached entry (its presence checked by [`body_present`]).
@@ -270,14 +411,21 @@ pub fn stored(found: &Arc<Entry>, entry: &Path) -> Received {
             payload: Payload::Cached(found.clone()),
             warnings: Vec::new(),
         },
-        ArchivedBody::File { name, len, sha256 } => Received::File {
+        ArchivedBody::File {
+            name,
+            len,
+            sha256,
+            others,
+        } => Received::File {
             path: entry.with_file_name(name.as_str()),
             len: len.to_native(),
             sha256: sha256.as_str().to_owned(),
+            others: owned(others),
         },
-        ArchivedBody::Revision { id, sha256 } => Received::Revision {
+        ArchivedBody::Revision { id, sha256, others } => Received::Revision {
             id: id.as_str().to_owned(),
             sha256: sha256.as_str().to_owned(),
+            others: owned(others),
             extracted: None,
         },
     }
@@ -288,7 +436,12 @@ pub fn body_of(received: &Received) -> (Body, &[u8]) {
     match received {
         Received::Bytes(bytes) => (Body::Inline, bytes.as_slice()),
         Received::Parsed { payload, .. } => (Body::Parsed, payload.as_slice()),
-        Received::File { path, len, sha256 } => (
+        Received::File {
+            path,
+            len,
+            sha256,
+            others,
+        } => (
             Body::File {
                 name: path
                     .file_name()
@@ -297,13 +450,17 @@ pub fn body_of(received: &Received) -> (Body, &[u8]) {
                     .into_owned(),
                 len: *len,
                 sha256: sha256.clone(),
+                others: others.clone(),
             },
             &[],
         ),
-        Received::Revision { id, sha256, .. } => (
+        Received::Revision {
+            id, sha256, others, ..
+        } => (
             Body::Revision {
                 id: id.clone(),
                 sha256: sha256.clone(),
+                others: others.clone(),
             },
             &[],
         ),
