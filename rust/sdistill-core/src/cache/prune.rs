@@ -95,3 +95,45 @@ fn prune_shard(cache: &Cache, shard: &Path, removed: &mut Usage) -> Result<(), E
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::new_revision_id;
+
+    #[test]
+    fn only_the_live_revision_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::init(dir.path()).unwrap();
+        let shard = cache.shard(Bucket::Sdists, &["url", "abc"]).unwrap();
+        let ids: Vec<String> = (0..3).map(|_| new_revision_id()).collect();
+        for id in &ids {
+            std::fs::create_dir_all(shard.join(id).join("src")).unwrap();
+            std::fs::write(shard.join(id).join("src").join("f"), b"data").unwrap();
+        }
+        let staging = shard.join(format!("{TEMP_PREFIX}x"));
+        std::fs::write(&staging, b"being written").unwrap();
+        cache.commit_revision(&shard, &ids[1]).unwrap();
+
+        let removed = cache.remove_superseded(&shard).unwrap();
+        assert_eq!(removed.files, 2);
+        let left: Vec<bool> = ids.iter().map(|id| shard.join(id).exists()).collect();
+        assert_eq!(left, [false, true, false]);
+        assert!(staging.exists(), "what is not a revision is left alone");
+    }
+
+    #[test]
+    fn a_shard_without_pointer_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::init(dir.path()).unwrap();
+        let shard = cache.shard(Bucket::Sdists, &["path", "abc"]).unwrap();
+        let id = new_revision_id();
+        std::fs::create_dir_all(shard.join(&id)).unwrap();
+        assert_eq!(cache.remove_superseded(&shard).unwrap().files, 0);
+        assert!(shard.join(&id).exists());
+        assert!(
+            cache.remove_superseded(dir.path()).is_err(),
+            "the root is no shard"
+        );
+    }
+}
