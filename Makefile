@@ -10,7 +10,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 # Pinned sdists downloaded once from PyPI and kept between runs.
 export SDISTILL_TEST_DATA ?= $(HOME)/.cache/sdistill-test-data
 
-.PHONY: test bench develop release venv fixtures lint rust-test py-test clean
+.PHONY: test bench develop release venv fixtures lint rust-test py-test clean realworld
 
 $(VENV)/.stamp: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ bench: release
 	$(PY) -m pip install --quiet -r benches/requirements.txt
 	$(PY) tests/fixtures/fetch.py --group bench
 	$(PY) benches/run.py
+
+# Not part of `test`: needs the package index and takes minutes. The cache is kept in
+# realworld/.cache between runs; REALWORLD_ARGS adds options (e.g. --only six --runs 3).
+realworld: develop
+	$(PY) realworld/check.py --jobs 2 --cache-dir realworld/.cache/sdistill $(REALWORLD_ARGS)
 
 clean:
 	rm -rf $(VENV) target
