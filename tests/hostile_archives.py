@@ -187,6 +187,40 @@ def tar_duplicate(first: TarMember, second: TarMember) -> bytes:
     return make_tar([first, second])
 
 
+def tar_file_again(
+    first: bytes, second: bytes, name: str = "a.txt", *, filler: int = 0, spelled: str = ""
+) -> bytes:
+    """A regular file, ``filler`` other files of 64 KiB, then ``name`` again.
+
+    The fillers keep the writer threads busy, so a careless extractor could write the
+    first copy after the second. ``spelled`` names the second copy differently (say
+    ``./a.txt``, or a path through a symlink the archive made before).
+    """
+    fillers = [tar_file(f"filler/{i}.bin", random_bytes(64 * KiB, seed=i)) for i in range(filler)]
+    return make_tar([tar_file(name, first), *fillers, tar_file(spelled or name, second)])
+
+
+def tar_file_link_file(target: str, name: str = "a.txt", hard: bool = False) -> bytes:
+    """A file, a symbolic (or hard) link of the same name to ``target``, the file again."""
+    link = tar_hardlink(name, target) if hard else tar_symlink(name, target)
+    return make_tar([tar_file(name, b"first\n"), link, tar_file(name, PAYLOAD)])
+
+
+def tar_hardlink_then_replace(replaced: str) -> bytes:
+    """``a.txt``, hard link ``h`` -> ``a.txt``, then ``replaced`` (either) as a new file.
+
+    tar then leaves the old bytes in the other name, tarfile the new ones.
+    """
+    return make_tar(
+        [tar_file("a.txt", b"old\n"), tar_hardlink("h", "a.txt"), tar_file(replaced, b"new\n")]
+    )
+
+
+def tar_dir_then_file(name: str = "d") -> bytes:
+    """A directory with a file in it, then a regular file of the directory's name."""
+    return make_tar([tar_dir(name), tar_file(f"{name}/x.txt"), tar_file(name)])
+
+
 def tar_many_entries(count: int, dirs: bool = False) -> bytes:
     """``count`` tiny files (or directories)."""
     if dirs:
@@ -325,15 +359,37 @@ def zip_symlink(name: str, target: str) -> ZipEntry:
     return info, target.encode()
 
 
-def make_zip(entries: Iterable[ZipEntry]) -> bytes:
-    """Write ``entries`` in order; duplicate names are written as they come."""
-    buf = io.BytesIO()
+class _Unseekable(io.RawIOBase):
+    """A write-only stream that cannot seek, so zipfile writes data descriptors."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: bytes) -> int:  # type: ignore[override]
+        self.data += b
+        return len(b)
+
+
+def make_zip(entries: Iterable[ZipEntry], *, streamed: bool = False) -> bytes:
+    """Write ``entries`` in order; duplicate names are written as they come.
+
+    ``streamed`` writes to an unseekable stream, so every file entry has its sizes in a
+    data descriptor after its data (what a zip written on the fly looks like).
+    """
+    out = _Unseekable() if streamed else io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "Duplicate name: ..."
-        with zipfile.ZipFile(buf, "w") as zf:
+        with zipfile.ZipFile(out, "w") as zf:
             for info, data in entries:
-                zf.writestr(info, data)
-    return buf.getvalue()
+                if streamed:
+                    with zf.open(info, "w") as member:
+                        member.write(data)
+                else:
+                    zf.writestr(info, data)
+    return bytes(out.data) if isinstance(out, _Unseekable) else out.getvalue()
 
 
 def _eocd(data: bytes) -> tuple[int, int, int]:
@@ -435,6 +491,54 @@ def zip_symlink_chain(filename: str | None = None) -> bytes:
 def zip_duplicate(first: ZipEntry, second: ZipEntry) -> bytes:
     """Two entries that claim the same path (or a file where a directory is)."""
     return make_zip([first, second])
+
+
+def crc_twin(data: bytes, prefix: bytes) -> bytes:
+    """Bytes as long as ``data``, starting with ``prefix``, with the same CRC-32.
+
+    CRC-32 is affine over GF(2): for a fixed length, flipping input bit ``k`` flips a
+    fixed set of CRC bits. So four free bytes at the end, found by solving a 32x32
+    linear system, steer the CRC to any value -- which is why a CRC is no proof that
+    two copies are the same.
+    """
+    assert len(prefix) + 4 <= len(data)
+    head = prefix + data[len(prefix) : len(data) - 4]
+    base = zlib.crc32(head + bytes(4))
+    # columns[k]: the CRC bits that bit k of the free word flips
+    columns = [zlib.crc32(head + (1 << k).to_bytes(4, "little")) ^ base for k in range(32)]
+    want = zlib.crc32(data) ^ base
+    # an XOR basis of the columns, by top bit: (effect on the CRC, free bits that make it)
+    basis: dict[int, tuple[int, int]] = {}
+    for k, column in enumerate(columns):
+        effect, bits = column, 1 << k
+        while effect:
+            top = effect.bit_length() - 1
+            if top not in basis:
+                basis[top] = (effect, bits)
+                break
+            effect, bits = effect ^ basis[top][0], bits ^ basis[top][1]
+    solution, rest = 0, want
+    while rest:
+        effect, bits = basis[rest.bit_length() - 1]
+        rest, solution = rest ^ effect, solution ^ bits
+    twin = head + solution.to_bytes(4, "little")
+    assert zlib.crc32(twin) == zlib.crc32(data)
+    assert twin != data
+    return twin
+
+
+def zip_copies(
+    first: ZipEntry, second: ZipEntry, *, filler: int = 0, streamed: bool = False
+) -> bytes:
+    """Two entries for one path (identical copies, or not), ``filler`` files between."""
+    fillers = [zip_file(f"filler/{i}.bin", random_bytes(64 * KiB, seed=i)) for i in range(filler)]
+    return make_zip([first, *fillers, second], streamed=streamed)
+
+
+def zip_copy_with_lying_central(data: bytes = PAYLOAD * 20) -> bytes:
+    """Identical copies of ``a.txt``; the central record of the second lies about its CRC."""
+    zipped = make_zip([zip_file("a.txt", data), zip_file("a.txt", data)])
+    return patch_zip(zipped, 1, central={"crc": zlib.crc32(data) ^ 1})
 
 
 def zip_many_entries(count: int) -> bytes:

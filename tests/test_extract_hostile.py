@@ -10,6 +10,7 @@ leftover), and none of the paths the escape attacks aim at appeared.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shutil
 import stat
@@ -17,6 +18,7 @@ import tarfile
 import tempfile
 import time
 import uuid
+import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,6 +178,9 @@ def unsupported(id: str, build: Callable[[Path], bytes]) -> Hostile:
 
 
 SMALL = {"max_unpacked_size": MiB}
+#: content of the copies in the duplicate cases; BIG is above the size writer threads get
+COPY = b"the same bytes, twice\n" * 20
+BIG = ha.random_bytes(5 * MiB, seed=7)
 FEW = {"max_entries": 10}
 LONG = "x" * 150
 
@@ -293,21 +298,13 @@ SPECIAL_CASES = [
     unsafe("tar-unknown-type", lambda _: ha.tar_special(b"Z", "pkg/weird"), "pkg/weird"),
 ]
 
+# A regular file may follow a regular file in a tar (the last one wins: see the positive
+# controls below) and in a zip if it is an identical copy. Nothing else may repeat.
 DUPLICATE_CASES = [
-    unsafe(
-        "tar-duplicate-file",
-        lambda _: ha.tar_duplicate(ha.tar_file("a.txt"), ha.tar_file("a.txt", b"2")),
-        "a.txt",
-    ),
     unsafe(
         "zip-duplicate-file",
         lambda _: ha.zip_duplicate(ha.zip_file("a.txt"), ha.zip_file("a.txt", b"2")),
         "a.txt",
-    ),
-    unsafe(
-        "tar-duplicate-dot-slash",
-        lambda _: ha.tar_duplicate(ha.tar_file("a.txt"), ha.tar_file("./a.txt", b"2")),
-        "./a.txt",
     ),
     unsafe(
         "zip-duplicate-dot-slash",
@@ -348,6 +345,91 @@ DUPLICATE_CASES = [
         lambda _: ha.zip_duplicate(ha.zip_symlink("s", "t.txt"), ha.zip_file("s")),
         "s",
     ),
+    unsafe(
+        "tar-symlink-twice",
+        lambda _: ha.tar_duplicate(ha.tar_symlink("s", "t.txt"), ha.tar_symlink("s", "t.txt")),
+        "s",
+    ),
+    # file, link of the same name, file again: the link is refused, wherever it points
+    unsafe("tar-file-symlink-out-file", lambda _: ha.tar_file_link_file(REL), "a.txt"),
+    unsafe(
+        "tar-file-symlink-sentinel-file",
+        lambda s: ha.tar_file_link_file(str(s / "a.txt")),
+        "a.txt",
+    ),
+    unsafe("tar-file-symlink-inside-file", lambda _: ha.tar_file_link_file("b.txt"), "a.txt"),
+    unsafe("tar-file-hardlink-file", lambda _: ha.tar_file_link_file("a.txt", hard=True), "a.txt"),
+    unsafe(
+        "tar-file-then-hardlink",
+        lambda _: ha.make_tar(
+            [ha.tar_file("a.txt"), ha.tar_file("b.txt"), ha.tar_hardlink("a.txt", "b.txt")]
+        ),
+        "a.txt",
+    ),
+    # a file shared with a hard link: tar and tarfile disagree on what the other name holds
+    unsafe(
+        "tar-hardlink-target-replaced", lambda _: ha.tar_hardlink_then_replace("a.txt"), "a.txt"
+    ),
+    unsafe("tar-hardlink-replaced", lambda _: ha.tar_hardlink_then_replace("h"), "h"),
+    unsafe("tar-dir-with-child-then-file", lambda _: ha.tar_dir_then_file("d"), "d"),
+    unsafe(
+        "tar-file-again-then-symlink-out",
+        lambda _: ha.make_tar(
+            [
+                ha.tar_file("x"),
+                ha.tar_file("x", b"2"),
+                ha.tar_symlink("x", "../.."),
+                ha.tar_file(f"x/{ESCAPE}"),
+            ]
+        ),
+        "x",
+    ),
+    # zip: only an identical copy may repeat -- the same bytes, not merely the same CRC-32
+    unsafe(
+        "zip-duplicate-same-crc-and-size",
+        lambda _: ha.zip_copies(
+            ha.zip_file("a.txt", COPY), ha.zip_file("a.txt", ha.crc_twin(COPY, b"EVIL"))
+        ),
+        "a.txt",
+    ),
+    unsafe(
+        "zip-duplicate-same-crc-and-size-streamed",
+        lambda _: ha.zip_copies(
+            ha.zip_file("a.txt", COPY),
+            ha.zip_file("a.txt", ha.crc_twin(COPY, b"EVIL")),
+            streamed=True,
+        ),
+        "a.txt",
+    ),
+    unsafe(
+        "zip-duplicate-longer",
+        lambda _: ha.zip_copies(ha.zip_file("a.txt", COPY), ha.zip_file("a.txt", COPY + b"x")),
+        "a.txt",
+    ),
+    unsafe(
+        "zip-duplicate-shorter",
+        lambda _: ha.zip_copies(ha.zip_file("a.txt", COPY), ha.zip_file("a.txt", COPY[:-1])),
+        "a.txt",
+    ),
+    unsafe(
+        "zip-duplicate-big-last-byte-differs",
+        lambda _: ha.zip_copies(
+            ha.zip_file("a.txt", BIG), ha.zip_file("a.txt", BIG[:-1] + b"?"), filler=4
+        ),
+        "a.txt",
+    ),
+    unsafe(
+        "zip-duplicate-executable-bit-differs",
+        lambda _: ha.zip_copies(ha.zip_file("a.sh", COPY, 0o644), ha.zip_file("a.sh", COPY, 0o755)),
+        "a.sh",
+    ),
+    unsafe(
+        "zip-duplicate-file-then-symlink",
+        lambda _: ha.zip_copies(ha.zip_file("s", b"t.txt"), ha.zip_symlink("s", "t.txt")),
+        "s",
+    ),
+    # identical copies, but the second one's central record lies: still refused
+    unsafe("zip-duplicate-central-disagrees", lambda _: ha.zip_copy_with_lying_central(), "a.txt"),
 ]
 
 LIMIT_CASES = [
@@ -595,6 +677,167 @@ def test_directory_listed_twice(tmp_path: Path, fmt: str) -> None:
     result = assert_extract_ok(tmp_path, data)
     assert (tmp_path / "dest" / "pkg" / "a.txt").read_bytes() == ha.PAYLOAD
     assert result.files == 1
+
+
+# ----------------------------------------------------------- names that come again
+
+Tree = dict[str, tuple[str, bytes, bool]]
+
+
+def tree_of(root: Path) -> Tree:
+    """Every path under ``root``: (kind, content or link target, owner-executable)."""
+    out: Tree = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            path = Path(dirpath, name)
+            rel = path.relative_to(root).as_posix()
+            st = path.lstat()
+            if stat.S_ISLNK(st.st_mode):
+                out[rel] = ("link", os.fsencode(os.readlink(path)), False)
+            elif stat.S_ISDIR(st.st_mode):
+                out[rel] = ("dir", b"", False)
+            else:
+                out[rel] = ("file", path.read_bytes(), bool(st.st_mode & stat.S_IXUSR))
+    return out
+
+
+def tarfile_tree(tmp_path: Path, data: bytes) -> Tree:
+    """What ``tarfile`` (data filter) makes of ``data``."""
+    ref = tmp_path / "tarfile"
+    with tarfile.open(fileobj=io.BytesIO(data)) as tf:
+        tf.extractall(ref, filter="data")
+    tree = tree_of(ref)
+    shutil.rmtree(ref)
+    return tree
+
+
+@pytest.mark.parametrize("compression", ["", "gz"])
+@pytest.mark.parametrize("filler", [0, 40])
+def test_tar_last_copy_wins(tmp_path: Path, compression: str, filler: int) -> None:
+    first, second = ha.random_bytes(300 * KiB, seed=1), b"second\n"
+    data = ha.compress(ha.tar_file_again(first, second, filler=filler), compression)
+    expected = tarfile_tree(tmp_path, data)
+    result = assert_extract_ok(tmp_path, data)
+    assert (tmp_path / "dest" / "a.txt").read_bytes() == second
+    assert tree_of(tmp_path / "dest") == expected
+    assert result.files == 1 + filler
+    assert result.unpacked_bytes == len(second) + filler * 64 * KiB
+
+
+@pytest.mark.parametrize("spelled", ["./a.txt", "l/a.txt"])
+def test_tar_last_copy_wins_whatever_its_spelling(tmp_path: Path, spelled: str) -> None:
+    # "l/a.txt" names a.txt through the symlink l -> ., made before it
+    members = [ha.tar_file("a.txt", b"first\n"), ha.tar_symlink("l", ".")]
+    data = ha.make_tar([*members, ha.tar_file(spelled, b"second\n")])
+    expected = tarfile_tree(tmp_path, data)
+    assert_extract_ok(tmp_path, data)
+    assert tree_of(tmp_path / "dest") == expected
+    assert (tmp_path / "dest" / "a.txt").read_bytes() == b"second\n"
+    assert not (tmp_path / "dest" / "a.txt").is_symlink()
+
+
+@pytest.mark.parametrize(("first", "second"), [(0o755, 0o644), (0o644, 0o755)])
+def test_tar_last_copy_brings_its_mode(tmp_path: Path, first: int, second: int) -> None:
+    data = ha.make_tar([ha.tar_file("run", b"1", first), ha.tar_file("run", b"2", second)])
+    expected = tarfile_tree(tmp_path, data)
+    assert_extract_ok(tmp_path, data)
+    assert tree_of(tmp_path / "dest") == expected
+    assert tree_of(tmp_path / "dest")["run"] == ("file", b"2", bool(second & stat.S_IXUSR))
+
+
+def test_tar_hardlink_to_a_replaced_file_gets_the_last_copy(tmp_path: Path) -> None:
+    data = ha.make_tar(
+        [
+            ha.tar_file("a.txt", b"old\n"),
+            ha.tar_file("a.txt", b"new\n"),
+            ha.tar_hardlink("h", "a.txt"),
+        ]
+    )
+    expected = tarfile_tree(tmp_path, data)
+    result = assert_extract_ok(tmp_path, data)
+    dest = tmp_path / "dest"
+    assert tree_of(dest) == expected
+    assert (dest / "h").read_bytes() == (dest / "a.txt").read_bytes() == b"new\n"
+    assert (result.files, result.unpacked_bytes) == (2, 4)
+
+
+def test_sdist_listing_files_twice(tmp_path: Path) -> None:
+    # what pdm 2.12.3's sdist does with LICENSE and README.md
+    license, readme = b"MIT License\n" * 20, b"# pkg\n"
+    data = ha.make_tar(
+        [
+            ha.tar_dir("pkg-1.0"),
+            ha.tar_file("pkg-1.0/LICENSE", license),
+            ha.tar_file("pkg-1.0/README.md", readme),
+            ha.tar_file("pkg-1.0/PKG-INFO", b"Metadata-Version: 2.1\nName: pkg\nVersion: 1.0\n"),
+            ha.tar_file("pkg-1.0/LICENSE", license),
+            ha.tar_file("pkg-1.0/README.md", readme),
+        ],
+        "gz",
+    )
+    result = assert_extract_ok(tmp_path, data, strip_top_level=True)
+    dest = tmp_path / "dest"
+    assert sorted(os.listdir(dest)) == ["LICENSE", "PKG-INFO", "README.md"]
+    assert (dest / "LICENSE").read_bytes() == license
+    assert (dest / "README.md").read_bytes() == readme
+    assert result.files == 3
+
+
+ZIP_COPIES = {
+    "deflated-twice": (ha.zip_file("a.txt", COPY), ha.zip_file("a.txt", COPY)),
+    # the same bytes compressed differently are still the same copy
+    "deflated-then-stored": (
+        ha.zip_file("a.txt", COPY),
+        ha.zip_file("a.txt", COPY, method=zipfile.ZIP_STORED),
+    ),
+    "dot-slash": (ha.zip_file("a.txt", COPY), ha.zip_file("./a.txt", COPY)),
+    "executable": (ha.zip_file("a.txt", COPY, 0o755), ha.zip_file("a.txt", COPY, 0o755)),
+    "empty": (ha.zip_file("a.txt", b""), ha.zip_file("a.txt", b"")),
+    "big": (ha.zip_file("a.txt", BIG), ha.zip_file("a.txt", BIG)),
+}
+
+
+#: (kind, streamed): a stored member cannot be streamed (sdistill refuses it, rightly)
+ZIP_COPY_CASES = [
+    (kind, streamed)
+    for kind in sorted(ZIP_COPIES)
+    for streamed in (False, True)
+    if not (streamed and kind == "deflated-then-stored")
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "streamed"),
+    ZIP_COPY_CASES,
+    ids=[f"{kind}-{'streamed' if streamed else 'sized'}" for kind, streamed in ZIP_COPY_CASES],
+)
+def test_zip_identical_copies_are_accepted(tmp_path: Path, kind: str, streamed: bool) -> None:
+    first, second = ZIP_COPIES[kind]
+    data = ha.zip_copies(first, second, filler=8, streamed=streamed)
+    result = assert_extract_ok(tmp_path, data)
+    dest = tmp_path / "dest"
+    content = first[1]
+    assert (dest / "a.txt").read_bytes() == content
+    executable = bool((dest / "a.txt").stat().st_mode & stat.S_IXUSR)
+    assert executable == (kind == "executable")
+    assert result.files == 1 + 8
+    assert result.unpacked_bytes == len(content) + 8 * 64 * KiB
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:  # zipfile: the last copy wins
+        zf.extractall(tmp_path / "zipfile")
+    assert (tmp_path / "zipfile" / "a.txt").read_bytes() == content
+
+
+def test_zip_identical_symlink_copies(tmp_path: Path) -> None:
+    data = ha.make_zip(
+        [
+            ha.zip_file("t.txt", b"target\n"),
+            ha.zip_symlink("l", "t.txt"),
+            ha.zip_symlink("l", "t.txt"),
+        ]
+    )
+    result = assert_extract_ok(tmp_path, data)
+    assert os.readlink(tmp_path / "dest" / "l") == "t.txt"
+    assert (result.files, result.unpacked_bytes) == (2, 7)
 
 
 @pytest.fixture

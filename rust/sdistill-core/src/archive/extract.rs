@@ -6,9 +6,10 @@ use std::path::Path;
 use std::thread;
 
 use super::hashing::{self, Hashes, HashingReader};
-use super::sink::{self, Shared, Sink};
+use super::sink::Sink;
 use super::staging::Staging;
 use super::stream::StreamBuf;
+use super::writers::{self, Shared};
 use super::zip::Fixup;
 use super::{decoders, tar, zip, Error, ExtractOptions, Extracted, Format};
 
@@ -48,7 +49,7 @@ pub fn extract_reader<R: Read>(
         for _ in 0..writer_threads() {
             let queue = queue.clone();
             let shared = &shared;
-            scope.spawn(move || sink::writer(queue, shared));
+            scope.spawn(move || writers::writer(queue, shared));
         }
         drop(queue);
         let mut sink = Sink::new(
@@ -72,7 +73,7 @@ pub fn extract_reader<R: Read>(
             Fixup::Symlink { member, path } => sink.zip_symlink(&member, &path)?,
         }
     }
-    sink.finish()?;
+    let duplicates = sink.finish()?;
 
     let hashes = stream
         .into_inner()
@@ -85,6 +86,7 @@ pub fn extract_reader<R: Read>(
         files,
         unpacked_bytes,
         hashes,
+        duplicates,
     })
 }
 

@@ -25,11 +25,16 @@
 //! - members written "through" a link go where the link really points, which must be
 //!   inside; links themselves are created last, so no write ever follows a link on disk;
 //! - device nodes, FIFOs, sparse and unknown member types are refused;
-//! - the same name twice is refused (a directory may repeat), as is a file where a
-//!   directory is or the other way round;
+//! - a name that comes again ([`duplicate`]): a directory may repeat; in a tar a regular
+//!   file may replace a regular file — the last one wins, as with tar, and the earlier
+//!   copy is finished and removed before the later one is written, so no two writes
+//!   meet on one path; in a zip only an identical copy may repeat (the same decoded
+//!   bytes, compared, and the same mode), since zip readers disagree on which copy
+//!   wins. Everything else is refused: a change of kind (file, directory, symbolic or
+//!   hard link), and replacing a file that a hard link of the archive shares;
 //! - zip: every local header must agree with the central directory (name, method,
-//!   CRC, sizes, offset; same members, same order); CRCs and sizes are checked on the
-//!   decoded bytes; encrypted members are refused;
+//!   CRC, sizes, offset; same members, same order — copies included); CRCs and sizes
+//!   are checked on the decoded bytes; encrypted members are refused;
 //! - limits: the bytes really produced ([`DEFAULT_MAX_UNPACKED_SIZE`]) and the number
 //!   of entries ([`DEFAULT_MAX_ENTRIES`]), so a bomb stops early and cleanly;
 //! - modes: only "is it executable" survives, decided as the reference tools decide it —
@@ -38,12 +43,15 @@
 //!   x where it has r (after the umask). No setuid, setgid or sticky bit, no owner, no
 //!   times are taken from the archive.
 //!
+//! [`Extracted::duplicates`] names the members that came again, for the caller to log.
+//!
 //! Everything is written into a staging directory beside the destination and renamed
 //! into place after the last byte was read, every check passed and the hashes matched.
 //! On any error the staging directory is removed: the destination does not exist and
 //! nothing was written anywhere else.
 
 mod decoders;
+mod duplicate;
 mod error;
 mod extract;
 mod format;
@@ -55,6 +63,7 @@ mod staging;
 mod stream;
 mod tar;
 mod tree;
+mod writers;
 mod zip;
 
 pub use error::Error;

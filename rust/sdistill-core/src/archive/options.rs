@@ -73,4 +73,7 @@ pub struct Extracted {
     pub unpacked_bytes: u64,
     /// Digests of the archive's raw bytes, sha256 first.
     pub hashes: Vec<(HashAlgorithm, String)>,
+    /// Members whose path an earlier regular file of the archive already had: in a tar
+    /// the later file replaced the earlier one, in a zip it was an identical copy.
+    pub duplicates: Vec<String>,
 }

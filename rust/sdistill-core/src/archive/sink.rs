@@ -1,176 +1,35 @@
 //! Where members go: the parser thread checks every member against the [`Tree`] and
 //! creates directories; regular files are handed to writer threads as jobs, within a
-//! memory budget; links are made last, once every file exists.
+//! memory budget ([`writers`](super::writers)); links are made last, once every file
+//! exists. A regular file that follows one of the same path is handled in
+//! [`duplicate`](super::duplicate).
 
 use std::collections::HashSet;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex};
+use std::sync::atomic::Ordering;
 
-use crossbeam_channel::{Receiver, Sender};
+use crossbeam_channel::Sender;
 
-use super::tree::Tree;
-use super::zip::decode;
+use super::duplicate;
+use super::tree::{Placed, Tree};
+use super::writers::Job;
+pub(crate) use super::writers::{create_file, Payload, Shared};
 use super::{names, Error, Limits};
 
 /// Members up to this size are buffered and written by a writer thread; larger ones are
 /// streamed to disk by the parser thread itself.
 pub(crate) const INLINE_MAX: u64 = 4 << 20;
-/// Bytes of member data that may wait for a writer at once.
-const BUDGET: usize = 24 << 20;
 
-/// What a writer thread does with one file.
-pub(crate) enum Payload {
-    /// The member's bytes, as they are to be written.
-    Plain(Vec<u8>),
-    /// A zip member's compressed bytes, decoded and checked by the writer.
-    Zip {
-        method: u16,
-        data: Vec<u8>,
-        crc: u32,
-        size: u64,
-    },
-}
-
-pub(crate) struct Job {
-    member: String,
-    path: PathBuf,
-    executable: bool,
-    payload: Payload,
-    cost: usize,
-}
-
-/// State shared by the parser and the writers.
-pub(crate) struct Shared {
-    failed: AtomicBool,
-    error: Mutex<Option<Error>>,
-    unpacked: AtomicU64,
-    files: AtomicU64,
-    max_unpacked: u64,
-    budget: Mutex<usize>,
-    budget_freed: Condvar,
-}
-
-impl Shared {
-    pub(crate) fn new(limits: Limits) -> Self {
-        Shared {
-            failed: AtomicBool::new(false),
-            error: Mutex::new(None),
-            unpacked: AtomicU64::new(0),
-            files: AtomicU64::new(0),
-            max_unpacked: limits.max_unpacked_size,
-            budget: Mutex::new(0),
-            budget_freed: Condvar::new(),
-        }
-    }
-
-    /// Records the first failure; the others are consequences of it.
-    pub(crate) fn fail(&self, err: Error) {
-        let mut slot = self.error.lock().unwrap_or_else(|e| e.into_inner());
-        if slot.is_none() {
-            *slot = Some(err);
-        }
-        self.failed.store(true, Ordering::SeqCst);
-        self.budget_freed.notify_all();
-    }
-
-    pub(crate) fn take_error(&self) -> Option<Error> {
-        self.error.lock().unwrap_or_else(|e| e.into_inner()).take()
-    }
-
-    /// Counts bytes really produced against the size limit.
-    pub(crate) fn add_unpacked(&self, member: &str, n: u64) -> Result<(), Error> {
-        let total = self.unpacked.fetch_add(n, Ordering::Relaxed) + n;
-        if total > self.max_unpacked {
-            return Err(Error::unsafe_member(
-                member,
-                format!(
-                    "archive unpacks to more than the limit of {} bytes (max_unpacked_size)",
-                    self.max_unpacked
-                ),
-            ));
-        }
-        Ok(())
-    }
-
-    pub(crate) fn counts(&self) -> (u64, u64) {
-        (
-            self.files.load(Ordering::Relaxed),
-            self.unpacked.load(Ordering::Relaxed),
-        )
-    }
-
-    fn reserve(&self, cost: usize) {
-        let mut used = self.budget.lock().unwrap_or_else(|e| e.into_inner());
-        while *used > 0 && *used + cost > BUDGET && !self.failed.load(Ordering::SeqCst) {
-            used = self
-                .budget_freed
-                .wait(used)
-                .unwrap_or_else(|e| e.into_inner());
-        }
-        *used += cost;
-    }
-
-    fn release(&self, cost: usize) {
-        let mut used = self.budget.lock().unwrap_or_else(|e| e.into_inner());
-        *used -= cost;
-        self.budget_freed.notify_all();
-    }
-}
-
-/// The loop of a writer thread.
-pub(crate) fn writer(jobs: Receiver<Job>, shared: &Shared) {
-    for job in jobs {
-        if !shared.failed.load(Ordering::SeqCst) {
-            if let Err(err) = write_job(&job, shared) {
-                shared.fail(err);
-            }
-        }
-        shared.release(job.cost);
-    }
-}
-
-fn write_job(job: &Job, shared: &Shared) -> Result<(), Error> {
-    let mut file = create_file(&job.path, job.executable)?;
-    match &job.payload {
-        Payload::Plain(data) => {
-            shared.add_unpacked(&job.member, data.len() as u64)?;
-            file.write_all(data)
-                .map_err(|err| Error::io(&job.path, err))?;
-        }
-        Payload::Zip {
-            method,
-            data,
-            crc,
-            size,
-        } => {
-            decode::decode_checked(
-                *method,
-                &data[..],
-                &mut file,
-                *crc,
-                *size,
-                &job.path,
-                &job.member,
-                shared,
-            )
-            .map_err(decode::as_mismatch)?;
-        }
-    }
-    shared.files.fetch_add(1, Ordering::Relaxed);
-    Ok(())
-}
-
-pub(crate) fn create_file(path: &Path, executable: bool) -> Result<File, Error> {
-    OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(if executable { 0o777 } else { 0o666 })
-        .open(path)
-        .map_err(|err| Error::io(path, err))
+/// Where a regular file member goes.
+pub(crate) struct Target {
+    /// Physical path, relative to the destination.
+    pub(crate) path: String,
+    pub(crate) absolute: PathBuf,
+    /// An earlier regular file of the archive has this path.
+    pub(crate) again: bool,
 }
 
 /// Links made at the end, in archive order.
@@ -195,6 +54,8 @@ pub(crate) struct Sink<'s> {
     tree: Tree,
     dirs: HashSet<String>,
     deferred: Vec<Deferred>,
+    /// Members whose path an earlier regular file of the archive already had.
+    duplicates: Vec<String>,
     entries: u64,
     max_entries: u64,
     top: TopLevel,
@@ -215,6 +76,7 @@ impl<'s> Sink<'s> {
             tree: Tree::default(),
             dirs: HashSet::new(),
             deferred: Vec::new(),
+            duplicates: Vec::new(),
             entries: 0,
             max_entries: limits.max_entries,
             top: TopLevel {
@@ -296,22 +158,35 @@ impl<'s> Sink<'s> {
         self.ensure_dir(&path)
     }
 
-    /// Places a regular file and returns its absolute path, parents created.
-    pub(crate) fn file_path(
-        &mut self,
-        member: &str,
-        parts: &[&str],
-    ) -> Result<(String, PathBuf), Error> {
-        let path = self.tree.file(member, parts)?;
+    /// Places a regular file, its parents created. When an earlier file of the archive
+    /// is at that path (`again`), it is still there: the caller decides what to do.
+    pub(crate) fn file_path(&mut self, member: &str, parts: &[&str]) -> Result<Target, Error> {
+        let Placed { path, again } = self.tree.file(member, parts)?;
         if let Some((parent, _)) = path.rsplit_once('/') {
             let parent = parent.to_owned();
             self.ensure_dir(&parent)?;
         }
         let absolute = self.root.join(&path);
-        Ok((path, absolute))
+        Ok(Target {
+            path,
+            absolute,
+            again,
+        })
     }
 
-    /// Writes a file whose bytes `data` yields (`size` of them).
+    /// Waits until the writers have finished every file handed to them so far.
+    pub(crate) fn settle(&self) -> Result<(), Error> {
+        self.shared.settle();
+        self.check()
+    }
+
+    /// Notes a member whose path an earlier regular file already had.
+    pub(crate) fn note_duplicate(&mut self, member: &str) {
+        self.duplicates.push(member.to_owned());
+    }
+
+    /// Writes a file whose bytes `data` yields (`size` of them). A tar member may come
+    /// again: the later copy replaces the earlier one (see `duplicate.rs`).
     pub(crate) fn file(
         &mut self,
         member: &str,
@@ -320,7 +195,14 @@ impl<'s> Sink<'s> {
         size: u64,
         data: &mut impl Read,
     ) -> Result<(), Error> {
-        let (_, path) = self.file_path(member, parts)?;
+        let target = self.file_path(member, parts)?;
+        if target.again {
+            // Last one wins, as with tar; never two writes to one path at once.
+            self.settle()?;
+            duplicate::remove_earlier(self.shared, &target.absolute)?;
+            self.note_duplicate(member);
+        }
+        let path = target.absolute;
         if size <= INLINE_MAX {
             let mut bytes = Vec::with_capacity(size as usize);
             data.take(size)
@@ -367,10 +249,13 @@ impl<'s> Sink<'s> {
             payload,
             cost,
         };
-        if let Some(jobs) = &self.jobs {
-            if let Err(unsent) = jobs.send(job) {
-                self.shared.release(unsent.0.cost);
-            }
+        let sent = match &self.jobs {
+            Some(jobs) => jobs.send(job).map_err(|unsent| unsent.0),
+            None => Err(job),
+        };
+        if let Err(unsent) = sent {
+            // Released here, or `settle` would wait for it forever.
+            self.shared.release(unsent.cost);
         }
     }
 
@@ -410,8 +295,7 @@ impl<'s> Sink<'s> {
             }
             target_parts.remove(0);
         }
-        let target = self.tree.hardlink_target(member, &target_parts)?;
-        let path = self.tree.file(member, parts)?;
+        let (path, target) = self.tree.hardlink(member, parts, &target_parts)?;
         self.deferred.push(Deferred::Hardlink { path, target });
         Ok(())
     }
@@ -460,8 +344,9 @@ impl<'s> Sink<'s> {
         self.jobs = None;
     }
 
-    /// After the writers are done: checks the top level and makes the deferred links.
-    pub(crate) fn finish(mut self) -> Result<(), Error> {
+    /// After the writers are done: checks the top level and makes the deferred links;
+    /// returns the members that came again.
+    pub(crate) fn finish(mut self) -> Result<Vec<String>, Error> {
         if self.top.enabled && self.top.name.is_none() {
             return Err(Error::TopLevel("the archive is empty".to_owned()));
         }
@@ -484,7 +369,7 @@ impl<'s> Sink<'s> {
             }
             self.shared.files.fetch_add(1, Ordering::Relaxed);
         }
-        Ok(())
+        Ok(self.duplicates)
     }
 
     fn ensure_parent(&mut self, path: &str) -> Result<(), Error> {

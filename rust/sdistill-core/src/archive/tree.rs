@@ -12,6 +12,13 @@
 //! it is then. A later link placed on a path that an earlier resolution walked through
 //! would change what the earlier link means (`a -> b/../x`, then `b -> .`, makes `a`
 //! point outside). Such a later link is refused: resolutions remember what they walked.
+//!
+//! A name met again is judged by what it was and what it becomes. A directory may
+//! repeat, and a regular file may follow a regular file ([`Placed::again`]: the format
+//! decides what that means — see `duplicate.rs`). Every other change of kind (file,
+//! directory, symbolic link, hard link) is refused, and so is replacing a file that
+//! shares its inode with a hard link of the archive: tar gives the link the old bytes,
+//! `tarfile` the new ones.
 
 use std::collections::{HashMap, HashSet};
 
@@ -23,9 +30,21 @@ const MAX_LINK_DEPTH: usize = 40;
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Node {
     Dir,
-    File,
+    /// A regular file; `linked` once a hard link of the archive shares it.
+    File {
+        linked: bool,
+    },
     /// A symbolic link, with the physical path its target resolves to.
     Symlink(String),
+}
+
+/// Where a regular file goes.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Placed {
+    /// The physical path.
+    pub(crate) path: String,
+    /// An earlier regular file of the archive is at that path.
+    pub(crate) again: bool,
 }
 
 #[derive(Debug, Default)]
@@ -52,12 +71,43 @@ impl Tree {
         Ok(path)
     }
 
-    /// Places a regular file member (or a hard link); returns its physical path.
-    pub(crate) fn file(&mut self, member: &str, parts: &[&str]) -> Result<String, Error> {
+    /// Places a regular file member; it may follow a regular file of the same path that
+    /// no hard link shares.
+    pub(crate) fn file(&mut self, member: &str, parts: &[&str]) -> Result<Placed, Error> {
+        let path = self.placed(member, parts)?;
+        let again = match self.nodes.get(&path) {
+            None => false,
+            Some(Node::File { linked: false }) => true,
+            Some(Node::File { linked: true }) => {
+                return Err(Error::unsafe_member(
+                    member,
+                    "replaces a file that a hard link of the archive shares \
+                     (tar and tarfile disagree on what the link then holds)",
+                ))
+            }
+            Some(other) => return Err(occupied(member, other)),
+        };
+        self.add_parents(&path);
+        self.nodes
+            .insert(path.clone(), Node::File { linked: false });
+        Ok(Placed { path, again })
+    }
+
+    /// Places a hard link to the earlier regular file `target` (archive components);
+    /// returns the physical paths of the link and of its target.
+    pub(crate) fn hardlink(
+        &mut self,
+        member: &str,
+        parts: &[&str],
+        target: &[&str],
+    ) -> Result<(String, String), Error> {
+        let target = self.hardlink_target(member, target)?;
         let path = self.vacant(member, parts)?;
         self.add_parents(&path);
-        self.nodes.insert(path.clone(), Node::File);
-        Ok(path)
+        self.nodes.insert(path.clone(), Node::File { linked: true });
+        self.nodes
+            .insert(target.clone(), Node::File { linked: true });
+        Ok((path, target))
     }
 
     /// Places a symbolic link after checking that `target` resolves inside.
@@ -79,7 +129,7 @@ impl Tree {
         path: &str,
         target: &str,
     ) -> Result<String, Error> {
-        if self.nodes.get(path) != Some(&Node::File) {
+        if self.nodes.get(path) != Some(&Node::File { linked: false }) {
             return Err(Error::unsafe_member(
                 member,
                 "link member is not a plain entry",
@@ -90,16 +140,12 @@ impl Tree {
     }
 
     /// The physical path of an earlier regular file named by a hard link.
-    pub(crate) fn hardlink_target(
-        &mut self,
-        member: &str,
-        target: &[&str],
-    ) -> Result<String, Error> {
+    fn hardlink_target(&mut self, member: &str, target: &[&str]) -> Result<String, Error> {
         // The target itself is not followed: a hard link to a symbolic link is refused.
         let resolved = self.walk(member, Vec::new(), target.iter().copied(), false, false)?;
         let path = resolved.join("/");
         match self.nodes.get(&path) {
-            Some(Node::File) => Ok(path),
+            Some(Node::File { .. }) => Ok(path),
             _ => Err(Error::unsafe_member(
                 member,
                 "hard link target is not an earlier regular file of the archive",
@@ -142,7 +188,7 @@ impl Tree {
             return Ok(String::new());
         };
         let mut path = self.walk(member, Vec::new(), parents.iter().copied(), true, false)?;
-        if !path.is_empty() && self.nodes.get(&path.join("/")) == Some(&Node::File) {
+        if !path.is_empty() && matches!(self.nodes.get(&path.join("/")), Some(Node::File { .. })) {
             return Err(Error::unsafe_member(
                 member,
                 "a file of the archive stands where a directory is needed",
@@ -152,26 +198,23 @@ impl Tree {
         Ok(path.join("/"))
     }
 
-    /// Like `place`, and the path must be free.
-    fn vacant(&mut self, member: &str, parts: &[&str]) -> Result<String, Error> {
+    /// Like `place`, for anything but a directory: the destination itself is refused.
+    fn placed(&mut self, member: &str, parts: &[&str]) -> Result<String, Error> {
         if parts.is_empty() {
             return Err(Error::unsafe_member(
                 member,
                 "entry names the destination itself",
             ));
         }
-        let path = self.place(member, parts)?;
+        self.place(member, parts)
+    }
+
+    /// Like `placed`, and the path must be free.
+    fn vacant(&mut self, member: &str, parts: &[&str]) -> Result<String, Error> {
+        let path = self.placed(member, parts)?;
         match self.nodes.get(&path) {
             None => Ok(path),
-            Some(Node::Dir) => Err(Error::unsafe_member(
-                member,
-                "a file where a directory of the same name exists",
-            )),
-            Some(Node::File) => Err(Error::unsafe_member(member, "duplicate name in archive")),
-            Some(Node::Symlink(_)) => Err(Error::unsafe_member(
-                member,
-                "would overwrite a symbolic link of the archive",
-            )),
+            Some(other) => Err(occupied(member, other)),
         }
     }
 
@@ -209,7 +252,7 @@ impl Tree {
                     }
                     stack = split(target);
                 }
-                Some(Node::File) if !last => {
+                Some(Node::File { .. }) if !last => {
                     return Err(Error::unsafe_member(
                         member,
                         "a file of the archive stands where a directory is needed",
@@ -237,6 +280,18 @@ impl Tree {
     }
 }
 
+/// Why a link, or a file, may not take the place of `node`.
+fn occupied(member: &str, node: &Node) -> Error {
+    let reason = match node {
+        Node::Dir => "a file or link where a directory of the same name exists",
+        Node::File { .. } => {
+            "a link where a file of the archive is (only a regular file may follow a regular file)"
+        }
+        Node::Symlink(_) => "would overwrite a symbolic link of the archive",
+    };
+    Error::unsafe_member(member, reason)
+}
+
 fn split(path: &str) -> Vec<String> {
     path.split('/')
         .filter(|p| !p.is_empty())
@@ -252,14 +307,8 @@ mod tests {
         matches!(result, Err(Error::Unsafe { .. }))
     }
 
-    #[test]
-    fn links_inside_are_kept_and_followed() {
-        let mut t = Tree::default();
-        t.file("a/f", &["a", "f"]).unwrap();
-        t.symlink("l", &["l"], "a").unwrap();
-        assert_eq!(t.file("l/g", &["l", "g"]).unwrap(), "a/g");
-        assert_eq!(t.hardlink_target("h", &["l", "f"]).unwrap(), "a/f");
-        assert!(refused(t.hardlink_target("h", &["l"])));
+    fn again(result: Result<Placed, Error>) -> bool {
+        result.unwrap().again
     }
 
     #[test]
@@ -269,7 +318,7 @@ mod tests {
         assert!(refused(t.symlink("y", &["y"], "/etc")));
         t.symlink("up", &["d", "up"], "..").unwrap();
         assert!(refused(t.symlink("z", &["d", "up", "z"], "../../x")));
-        assert!(refused(t.hardlink_target("h", &["missing"])));
+        assert!(t.hardlink("h", &["h"], &["missing"]).is_err());
     }
 
     #[test]
@@ -280,13 +329,55 @@ mod tests {
     }
 
     #[test]
-    fn duplicates_and_conflicts_are_refused() {
+    fn links_inside_are_kept_and_followed() {
+        let mut t = Tree::default();
+        t.file("a/f", &["a", "f"]).unwrap();
+        t.symlink("l", &["l"], "a").unwrap();
+        assert_eq!(t.file("l/g", &["l", "g"]).unwrap().path, "a/g");
+        let (path, target) = t.hardlink("h", &["h"], &["l", "f"]).unwrap();
+        assert_eq!((path.as_str(), target.as_str()), ("h", "a/f"));
+        assert!(t.hardlink("h2", &["h2"], &["l"]).is_err());
+    }
+
+    #[test]
+    fn a_regular_file_may_follow_a_regular_file() {
+        let mut t = Tree::default();
+        assert!(!again(t.file("a/f", &["a", "f"])));
+        assert!(again(t.file("a/f", &["a", "f"])));
+        assert!(again(t.file("./a/f", &["a", "f"])));
+        // The same physical path through a link inside is the same file.
+        t.symlink("l", &["l"], "a").unwrap();
+        let placed = t.file("l/f", &["l", "f"]).unwrap();
+        assert_eq!((placed.path.as_str(), placed.again), ("a/f", true));
+    }
+
+    #[test]
+    fn changes_of_kind_are_refused() {
         let mut t = Tree::default();
         t.file("a/f", &["a", "f"]).unwrap();
         t.dir("a", &["a"]).unwrap();
-        assert!(refused(t.file("a/f", &["a", "f"])));
-        assert!(refused(t.file("a", &["a"])));
-        assert!(refused(t.symlink("a", &["a"], "x")));
-        assert!(refused(t.file("a/f/g", &["a", "f", "g"])));
+        assert!(t.file("a", &["a"]).is_err());
+        assert!(t.symlink("a", &["a"], "x").is_err());
+        assert!(t.file("a/f/g", &["a", "f", "g"]).is_err());
+        assert!(t.dir("a/f", &["a", "f"]).is_err());
+        // file, then a link of the same name (inside or out), then the file again
+        assert!(t.symlink("a/f", &["a", "f"], "../b").is_err());
+        assert!(t.symlink("a/f", &["a", "f"], "../../out").is_err());
+        assert!(t.hardlink("a/f", &["a", "f"], &["a", "f"]).is_err());
+        assert!(again(t.file("a/f", &["a", "f"])));
+        t.symlink("s", &["s"], "a/f").unwrap();
+        assert!(t.file("s", &["s"]).is_err());
+    }
+
+    #[test]
+    fn files_shared_with_a_hard_link_are_not_replaced() {
+        let mut t = Tree::default();
+        t.file("a", &["a"]).unwrap();
+        assert!(again(t.file("a", &["a"])));
+        t.hardlink("h", &["h"], &["a"]).unwrap();
+        assert!(t.file("a", &["a"]).is_err());
+        assert!(t.file("h", &["h"]).is_err());
+        // a link to the link is fine: it shares the same bytes
+        t.hardlink("h2", &["h2"], &["h"]).unwrap();
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use flate2::bufread::DeflateDecoder;
 
-use super::super::sink::Shared;
+use super::super::writers::Shared;
 use super::super::Error;
 
 pub(crate) const STORED: u16 = 0;

@@ -15,18 +15,26 @@
 //! after the data) are inflated by the parser itself, which is the only way to find
 //! where they end; a stored member with a data descriptor cannot be delimited at all
 //! and is refused.
+//!
+//! A second entry for a path that a file already has is accepted only as an identical
+//! copy: the same decoded bytes (compared with what the first copy wrote, not merely by
+//! CRC-32 and size), and the same kind and executable bit in the central directory.
+//! Both copies are held against the central directory like any other member. Why, in
+//! `duplicate.rs`.
 
 pub(crate) mod decode;
 mod headers;
+mod member;
 
-use std::io::{self, Read};
+use std::collections::HashMap;
+use std::io::Read;
 use std::path::Path;
 
-use headers::{Central, Local};
+use headers::Central;
 
-use super::sink::{create_file, Payload, Sink, INLINE_MAX};
+use super::sink::Sink;
 use super::stream::StreamBuf;
-use super::{names, Error};
+use super::Error;
 
 /// What the central directory says must still be done to a written member.
 pub(crate) enum Fixup {
@@ -44,6 +52,8 @@ struct Seen {
     size: u64,
     /// Physical path of a regular file written for it.
     path: Option<String>,
+    /// The earlier member that wrote `path`, when this one is a copy of it.
+    copy_of: Option<usize>,
 }
 
 pub(crate) fn extract<R: Read>(
@@ -51,12 +61,19 @@ pub(crate) fn extract<R: Read>(
     sink: &mut Sink<'_>,
     archive: &Path,
 ) -> Result<Vec<Fixup>, Error> {
-    let mut seen = Vec::new();
+    let mut seen: Vec<Seen> = Vec::new();
+    let mut written = HashMap::new();
     loop {
         sink.check()?;
         let offset = stream.position();
         match headers::read_u32(stream)? {
-            headers::LOCAL => seen.push(member(stream, sink, offset, archive)?),
+            headers::LOCAL => {
+                let member = member::member(stream, sink, offset, archive, &written)?;
+                if let (Some(path), None) = (&member.path, member.copy_of) {
+                    written.insert(path.clone(), seen.len());
+                }
+                seen.push(member);
+            }
             headers::CENTRAL => return central(stream, &seen),
             headers::END if seen.is_empty() => {
                 headers::read_end(stream, headers::END)?;
@@ -70,158 +87,6 @@ pub(crate) fn extract<R: Read>(
             }
         }
     }
-}
-
-fn member<R: Read>(
-    stream: &mut StreamBuf<R>,
-    sink: &mut Sink<'_>,
-    offset: u64,
-    archive: &Path,
-) -> Result<Seen, Error> {
-    let local = headers::read_local(stream)?;
-    let name = names::utf8(&local.name)?.to_owned();
-    if local.flags & (headers::FLAG_ENCRYPTED | headers::FLAG_STRONG_ENCRYPTION) != 0 {
-        return Err(Error::unsupported(format!("member {name:?} is encrypted")));
-    }
-    if !decode::supported(local.method) {
-        return Err(Error::unsupported(format!(
-            "member {name:?} uses compression method {}",
-            local.method
-        )));
-    }
-    let is_dir = name.ends_with('/');
-    let parts = sink.member(&name, is_dir)?;
-    let target = match &parts {
-        Some(parts) if is_dir => {
-            sink.dir(&name, parts)?;
-            None
-        }
-        Some(parts) => Some(sink.file_path(&name, parts)?),
-        None => None,
-    };
-    let mut seen = Seen {
-        name: local.name.clone(),
-        offset,
-        method: local.method,
-        crc: local.crc,
-        compressed: local.compressed,
-        size: local.size,
-        path: target.as_ref().map(|(path, _)| path.clone()),
-    };
-    if local.flags & headers::FLAG_DESCRIPTOR != 0 {
-        streamed_member(
-            stream,
-            sink,
-            &local,
-            &name,
-            target.as_ref().map(|(_, a)| a.as_path()),
-            &mut seen,
-            archive,
-        )?;
-    } else if let Some((_, absolute)) = target {
-        if local.compressed <= INLINE_MAX {
-            let data = headers::read_exact(stream, local.compressed as usize)?;
-            let payload = Payload::Zip {
-                method: local.method,
-                data,
-                crc: local.crc,
-                size: local.size,
-            };
-            sink.submit(&name, absolute, false, payload);
-        } else {
-            let mut file = create_file(&absolute, false)?;
-            let mut data = (&mut *stream).take(local.compressed);
-            let decoded = decode::decode_checked(
-                local.method,
-                &mut data,
-                &mut file,
-                local.crc,
-                local.size,
-                &absolute,
-                &name,
-                sink.shared(),
-            );
-            io::copy(&mut data, &mut io::sink())
-                .map_err(|err| Error::reading(archive, Some(&name), err))?;
-            if data.limit() > 0 {
-                // The stream ended inside the member: the file is truncated.
-                return Err(Error::corrupt(
-                    Some(&name),
-                    "unexpected end of archive (truncated?)",
-                ));
-            }
-            decoded.map_err(decode::as_mismatch)?;
-            sink.count_file();
-        }
-    } else {
-        let mut data = (&mut *stream).take(local.compressed);
-        let copied = io::copy(&mut data, &mut io::sink())
-            .map_err(|err| Error::reading(archive, Some(&name), err))?;
-        if copied != local.compressed {
-            return Err(Error::corrupt(
-                Some(&name),
-                "unexpected end of archive (truncated?)",
-            ));
-        }
-    }
-    Ok(seen)
-}
-
-/// A member followed by a data descriptor: inflated here, to find where it ends.
-fn streamed_member<R: Read>(
-    stream: &mut StreamBuf<R>,
-    sink: &mut Sink<'_>,
-    local: &Local,
-    name: &str,
-    target: Option<&Path>,
-    seen: &mut Seen,
-    archive: &Path,
-) -> Result<(), Error> {
-    if local.method != decode::DEFLATED {
-        return Err(Error::unsupported(format!(
-            "member {name:?} has a data descriptor and is not deflated, so it cannot be streamed"
-        )));
-    }
-    let start = stream.position();
-    let (crc, size) = match target {
-        Some(path) => {
-            let mut file = create_file(path, false)?;
-            let result = decode::decode(
-                local.method,
-                &mut *stream,
-                &mut file,
-                None,
-                path,
-                name,
-                sink.shared(),
-            )?;
-            sink.count_file();
-            result
-        }
-        None => decode::decode(
-            local.method,
-            &mut *stream,
-            &mut io::sink(),
-            None,
-            archive,
-            name,
-            sink.shared(),
-        )?,
-    };
-    let compressed = stream.position() - start;
-    let (declared_crc, declared_compressed, declared_size) =
-        headers::read_descriptor(stream, local.zip64)?;
-    decode::check(name, declared_crc, declared_size, crc, size)?;
-    if declared_compressed != compressed {
-        return Err(Error::unsafe_member(
-            name,
-            "data descriptor disagrees with the member's data",
-        ));
-    }
-    seen.crc = crc;
-    seen.compressed = compressed;
-    seen.size = size;
-    Ok(())
 }
 
 /// Reads the central directory and holds it against what the local headers said.
@@ -249,16 +114,26 @@ fn central<R: Read>(stream: &mut StreamBuf<R>, seen: &[Seen]) -> Result<Vec<Fixu
             ));
         };
         check_agreement(local, record)?;
-        if let (Some(path), Some(mode)) = (&local.path, record.unix_mode()) {
-            let kind = mode & 0o170000;
-            if kind == 0o120000 {
-                fixups.push(Fixup::Symlink {
-                    member: String::from_utf8_lossy(&record.name).into_owned(),
-                    path: path.clone(),
-                });
-            } else if kind == 0o100000 && mode & 0o111 != 0 {
-                fixups.push(Fixup::Executable { path: path.clone() });
+        let Some(path) = &local.path else {
+            continue;
+        };
+        let mode = Mode::of(record);
+        if let Some(first) = local.copy_of {
+            if Mode::of(&records[first]) != mode {
+                return Err(Error::unsafe_member(
+                    &String::from_utf8_lossy(&record.name),
+                    "duplicate name in archive with a different mode",
+                ));
             }
+            continue;
+        }
+        match mode {
+            Mode::Symlink => fixups.push(Fixup::Symlink {
+                member: String::from_utf8_lossy(&record.name).into_owned(),
+                path: path.clone(),
+            }),
+            Mode::Executable => fixups.push(Fixup::Executable { path: path.clone() }),
+            Mode::Plain => {}
         }
     }
     if let Some(extra) = seen.get(records.len()) {
@@ -268,6 +143,27 @@ fn central<R: Read>(stream: &mut StreamBuf<R>, seen: &[Seen]) -> Result<Vec<Fixu
         ));
     }
     Ok(fixups)
+}
+
+/// What the central directory makes of a written file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Plain,
+    Executable,
+    Symlink,
+}
+
+impl Mode {
+    fn of(record: &Central) -> Mode {
+        let Some(mode) = record.unix_mode() else {
+            return Mode::Plain;
+        };
+        match mode & 0o170000 {
+            0o120000 => Mode::Symlink,
+            0o100000 if mode & 0o111 != 0 => Mode::Executable,
+            _ => Mode::Plain,
+        }
+    }
 }
 
 fn check_agreement(local: &Seen, central: &Central) -> Result<(), Error> {
