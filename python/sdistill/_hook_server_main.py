@@ -9,7 +9,9 @@ directory, environment and ``sys.argv`` to what the call asks for and runs the
 next. What it saves is the interpreter start and the backend import (for setuptools,
 most of a hook's time). A backend whose import fails, prints, warns or starts a thread
 is not kept imported: each child then starts a fresh interpreter (``exec``), so hooks
-show exactly what they would without the server.
+show exactly what they would without the server. So does a child whose call asks for
+another ``PYTHONHASHSEED`` than the server started with: the hash seed is fixed when an
+interpreter starts, and a forked child keeps its server's.
 
 Protocol, one JSON object per line: requests on stdin
 ``{"id": N, "argv": [SCRIPT, ...], "cwd": DIR, "env": {...}, "log": FILE}``, replies on
@@ -45,7 +47,7 @@ def main() -> int:
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     os.close(devnull)
-    return _serve(requests, replies, warm)
+    return _serve(requests, replies, warm, os.environ.get("PYTHONHASHSEED"))
 
 
 def _preload(module: str) -> bool:
@@ -69,7 +71,7 @@ def _preload(module: str) -> bool:
     return quiet and threading.active_count() == 1
 
 
-def _serve(requests: int, replies: int, warm: bool) -> int:
+def _serve(requests: int, replies: int, warm: bool, seed: str | None) -> int:
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_read, False)
     os.set_blocking(wake_write, False)
@@ -100,7 +102,10 @@ def _serve(requests: int, replies: int, warm: bool) -> int:
                 sys.stderr.flush()
                 pid = os.fork()
                 if pid == 0:
-                    _child(request, (requests, replies, wake_read, wake_write), warm)
+                    # Forked, a child keeps this interpreter's hash seed: only if asked for.
+                    same_seed = request["env"].get("PYTHONHASHSEED") == seed
+                    inherited = (requests, replies, wake_read, wake_write)
+                    _child(request, inherited, warm and same_seed)
                 running[pid] = request["id"]
         while running:
             pid, status = os.waitpid(-1, os.WNOHANG)

@@ -34,7 +34,7 @@ from packaging.version import Version
 from sdistill import _core, lookup, revisions, static_metadata
 from sdistill.build_system import read_build_system, read_pyproject
 from sdistill.cache import Cache
-from sdistill.environments import EnvironmentManager
+from sdistill.environments import EnvironmentManager, constraints_of, extra_dependencies_of
 from sdistill.errors import InvalidSourceError, NoBuildError
 from sdistill.extract import extract
 from sdistill.hook_server import HookServerPool
@@ -86,7 +86,16 @@ class SourceDistBuilder:
         installer: str | None = None,
         index_strategy: Strategy = "first-match",
         index_cache_control: Mapping[str, str] | None = None,
+        build_constraints: str | os.PathLike[str] | Iterable[str] | None = None,
+        extra_build_dependencies: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
+        """``build_constraints`` bound what every build environment installs: a path to a
+        constraints file, or requirement strings; when ``None``, the file
+        ``$SDISTILL_BUILD_CONSTRAINT`` names, if set (``[]`` means none, whatever the
+        environment says). ``extra_build_dependencies`` maps a project name to
+        requirements added to the build environment of a source of that name (the
+        name the source states: registry, file name or ``name @ URL``; a directory
+        is matched only when named so). Neither applies without build isolation."""
         self.cache = Cache(cache_dir)
         self.index_config = IndexConfig(
             index_url=index_url,
@@ -118,6 +127,10 @@ class SourceDistBuilder:
         # With refresh, each shard is revalidated once per builder, not on every call.
         self._refreshed: set[Path] = set()
         self._settings_key = lookup.settings_key(self.config_settings)
+        #: Bounds on every build environment's install (requirement strings, sorted).
+        self.build_constraints = constraints_of(build_constraints)
+        #: Normalised project name -> requirements added to its build environment.
+        self.extra_build_dependencies = extra_dependencies_of(extra_build_dependencies)
         # Warm processes that fork each hook (see hook_server); stopped by close().
         self._servers = HookServerPool()
         weakref.finalize(self, self._servers.close)
@@ -420,7 +433,9 @@ class SourceDistBuilder:
         if not self.build_isolation:
             return backend_in(sys.executable, None)
         envs = self._environment_manager()
-        env = envs.get(list(system.requires), self.reporter, src)
+        added = self.extra_build_dependencies.get(src.name, ()) if src.name else ()
+        requires = [*system.requires, *added]
+        env = envs.get(requires, self.reporter, src)
         backend = backend_in(str(env.python), env.environ())
         cfg = settings(self.config_settings)
         if editable:
@@ -431,7 +446,7 @@ class SourceDistBuilder:
             extra = backend.call(hook, lambda: backend.caller.get_requires_for_build_wheel(cfg))
         if not extra:
             return backend
-        env = envs.get([*system.requires, *extra], self.reporter, src)
+        env = envs.get([*requires, *extra], self.reporter, src)
         return backend_in(str(env.python), env.environ())
 
     def _backend_metadata(
@@ -515,7 +530,9 @@ class SourceDistBuilder:
         with self._environments_lock:
             if self._environments is None:
                 installer = find_installer(self._installer_choice)
-                self._environments = EnvironmentManager(self.cache, installer, self.index_config)
+                self._environments = EnvironmentManager(
+                    self.cache, installer, self.index_config, self.build_constraints
+                )
             return self._environments
 
 

@@ -149,7 +149,57 @@ def _build_options() -> argparse.ArgumentParser:
     parser.add_argument("--no-build", action="store_true", help="fail where a build is needed")
     parser.add_argument("--jobs", type=int, default=None, help="parallel builds")
     parser.add_argument("--installer", choices=["uv", "pip"], default=None)
+    parser.add_argument(
+        "--build-constraint",
+        action="append",
+        default=None,
+        metavar="FILE",
+        help="constraints for every build environment's install (repeatable; "
+        "default: the file $SDISTILL_BUILD_CONSTRAINT names)",
+    )
+    parser.add_argument(
+        "--extra-build-dependency",
+        action="append",
+        type=_extra_dependency,
+        default=[],
+        metavar="NAME=REQ",
+        help="add REQ to the build environment of project NAME (repeatable)",
+    )
     return parser
+
+
+def _dependency_pair(text: str) -> tuple[str, str] | None:
+    """``NAME=REQUIREMENT`` split (``None`` if it is not that)."""
+    name, sep, requirement = text.partition("=")
+    if not sep or not name.strip() or not requirement.strip():
+        return None
+    return name.strip(), requirement.strip()
+
+
+def _extra_dependency(text: str) -> tuple[str, str]:
+    import argparse  # noqa: PLC0415
+
+    pair = _dependency_pair(text)
+    if pair is None:
+        raise argparse.ArgumentTypeError(f"expected NAME=REQUIREMENT, got {text!r}")
+    return pair
+
+
+def _constraints(files: list[str] | None) -> list[str] | None:
+    """The constraints of ``--build-constraint`` files (``None``: none given, so the
+    builder reads ``$SDISTILL_BUILD_CONSTRAINT``)."""
+    if files is None:
+        return None
+    from sdistill.environments import read_constraints  # noqa: PLC0415
+
+    return [line for path in files for line in read_constraints(path)]
+
+
+def _extra_dependencies(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for name, requirement in pairs:
+        found.setdefault(name, []).append(requirement)
+    return found
 
 
 def _package_names(names: list[str]) -> list[str]:
@@ -174,6 +224,8 @@ def _builder(args: argparse.Namespace, reporter: ConsoleReporter) -> SourceDistB
         jobs=args.jobs,
         find_links=args.find_links,
         installer=args.installer,
+        build_constraints=_constraints(args.build_constraint),
+        extra_build_dependencies=_extra_dependencies(args.extra_build_dependency),
     )
 
 
@@ -197,6 +249,8 @@ _BUILD_ONLY = {
     "--find-links": True,
     "--jobs": True,
     "--installer": True,
+    "--build-constraint": True,
+    "--extra-build-dependency": True,
     "--no-index": False,
     "--offline": False,
     "--no-build-isolation": False,
@@ -262,6 +316,8 @@ def _check_build_option(name: str, value: str) -> None:
     if name == "--jobs":
         int(value)
     if name == "--installer" and value not in ("uv", "pip"):
+        raise ValueError(value)
+    if name == "--extra-build-dependency" and _dependency_pair(value) is None:
         raise ValueError(value)
 
 

@@ -11,9 +11,11 @@ behind for the next one.
 Used where it is safe and pays: on POSIX, for backends that do not load from the source
 tree (``backend-path``: those differ per tree). A backend whose import fails, prints,
 warns or starts a thread is not kept imported (each hook would have shown that output,
-and threads do not survive a fork): its children start a fresh interpreter instead. A
-server that cannot start or dies is not an error: the call runs as a plain subprocess
-instead. Servers stop when their
+and threads do not survive a fork): its children start a fresh interpreter instead.
+A forked child keeps its server's hash seed, so the pool starts its servers with
+``PYTHONHASHSEED=HASH_SEED``, the seed every hook runs with (``pep517``); a call asking
+for another seed gets a fresh interpreter. A server that cannot start or
+dies is not an error: the call runs as a plain subprocess instead. Servers stop when their
 pool is closed (or the process exits: their stdin closes).
 """
 
@@ -32,7 +34,10 @@ from pathlib import Path
 
 from sdistill.reporter import logger
 
-__all__ = ["HookServer", "HookServerPool", "supported"]
+__all__ = ["HASH_SEED", "HookServer", "HookServerPool", "supported"]
+
+#: ``PYTHONHASHSEED`` of every hook process (``pep517`` runs every hook with it).
+HASH_SEED = "0"
 
 _MAIN = Path(__file__).with_name("_hook_server_main.py")
 
@@ -134,7 +139,8 @@ class HookServer:
 
 class HookServerPool:
     """The servers of one builder, by interpreter, environment and backend; the least
-    recently used is stopped when more than ``size`` are running."""
+    recently used is stopped when more than ``size`` are running. Each is started with
+    ``PYTHONHASHSEED=HASH_SEED``, whatever ``environ`` says."""
 
     def __init__(self, size: int = 8) -> None:
         self._size = size
@@ -143,6 +149,7 @@ class HookServerPool:
 
     def get(self, python: str, environ: Mapping[str, str], backend: str) -> HookServer | None:
         """The server for these, started if needed; ``None`` if one cannot start."""
+        environ = {**environ, "PYTHONHASHSEED": HASH_SEED}
         key = (python, json.dumps(sorted(environ.items())), backend)
         with self._lock:
             server = self._servers.get(key)

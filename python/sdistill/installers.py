@@ -1,7 +1,9 @@
 """The installers that fill build environments: ``uv`` when it can be found, else ``pip``.
 
 Both get the same view of the world as sdistill itself: its index URL (or none), extra
-index URLs, find-links and offline mode.
+index URLs, find-links and offline mode -- and sdistill's build constraints, as a file
+it wrote, given with ``--constraint`` (never the user's ``UV_CONSTRAINT``,
+``UV_BUILD_CONSTRAINT`` or ``PIP_CONSTRAINT``: those are dropped from their environment).
 """
 
 from __future__ import annotations
@@ -60,8 +62,15 @@ class Installer:
             command = [python, "-m", "venv", "--without-pip", str(target)]
         self._run(command, "creating the build environment")
 
-    def install(self, python: Path, requirements: Sequence[str], index: IndexConfig) -> None:
-        """Install ``requirements`` into the environment of ``python``."""
+    def install(
+        self,
+        python: Path,
+        requirements: Sequence[str],
+        index: IndexConfig,
+        constraints: Path | None = None,
+    ) -> None:
+        """Install ``requirements`` into the environment of ``python``, within the
+        constraints file ``constraints`` if given."""
         if not requirements:
             return
         if self.name == "uv":
@@ -96,6 +105,8 @@ class Installer:
             command += ["--find-links", link]
         if index.offline:
             command.append("--offline" if self.name == "uv" else "--no-index")
+        if constraints is not None:
+            command += ["--constraint", str(constraints)]
         command += ["--", *requirements]
         self._run(command, "installing the build requirements " + ", ".join(requirements))
 

@@ -4,7 +4,15 @@ Every hook runs in a subprocess of the build environment's interpreter (or of th
 calling interpreter without isolation). Its output is kept; when the hook fails the
 error names the backend, the hook and the exit code, shows the last lines of the output
 and, for the usual suspects (no C compiler, a missing header, a missing build
-dependency), says what to do.
+dependency), says what to do. A missing module the build environment can be made to
+have gets a hint naming it and the option that adds it: ``pkg_resources`` (gone from
+setuptools 81) a build constraint ``setuptools<81``; ``distutils`` (gone from Python
+3.12) or ``setuptools`` itself an extra build dependency on setuptools.
+
+Every hook runs with ``PYTHONHASHSEED=0`` (``HASH_SEED``), whether it runs as a plain
+subprocess or in a child of a hook server (the pool starts servers with it, since a
+forked child keeps the hash seed its server's interpreter started with): a backend that
+iterates over a set of strings writes the same metadata and wheel on every run.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import subprocess
 import threading
 import time
@@ -23,14 +32,15 @@ from pyproject_hooks import BackendUnavailable, BuildBackendHookCaller, HookMiss
 
 from sdistill.build_system import BuildSystem
 from sdistill.errors import BuildError
-from sdistill.hook_server import HookServerGone, HookServerPool, supported
+from sdistill.hook_server import HASH_SEED, HookServerGone, HookServerPool, supported
 from sdistill.reporter import NullReporter, Reporter, logger
 from sdistill.sources import Source
 
-__all__ = ["Backend", "HookMissing"]
+__all__ = ["HASH_SEED", "Backend", "HookMissing"]
 
 T = TypeVar("T")
 _TAIL_LINES = 30
+_MISSING_MODULE = re.compile(r"No module named '([A-Za-z_][\w.]*)'")
 
 _HINTS = (
     (
@@ -52,11 +62,60 @@ _HINTS = (
         (".h: No such file or directory",),
         "a C header is missing: install the development package of the library it belongs to",
     ),
-    (
-        ("ModuleNotFoundError: No module named", "ImportError: cannot import name"),
-        "a build dependency is missing: it should be listed in build-system.requires",
-    ),
 )
+_CANNOT_IMPORT = "ImportError: cannot import name"
+_CANNOT_IMPORT_HINT = "a build dependency is missing: it should be listed in build-system.requires"
+
+
+def _missing_module_hint(text: str, source: Source) -> str | None:
+    """What to do about the last ``No module named '...'`` of a hook's output."""
+    found = _MISSING_MODULE.findall(text)
+    if not found:
+        return None
+    module = found[-1]
+    name = source.name or "NAME"
+    extra = (
+        f"`--extra-build-dependency {name}=setuptools` (Python: "
+        f'`SourceDistBuilder(extra_build_dependencies={{"{name}": ["setuptools"]}})`)'
+    )
+    constraint = (
+        "a build constraint: a file holding `{spec}`, given as `--build-constraint FILE` "
+        "or `SDISTILL_BUILD_CONSTRAINT=FILE` (Python: "
+        '`SourceDistBuilder(build_constraints=["{spec}"])`)'
+    )
+    if module.partition(".")[0] == "pkg_resources":
+        return (
+            "this project imports `pkg_resources`, which setuptools no longer ships since "
+            "version 81: build it with an older setuptools through "
+            + constraint.format(spec="setuptools<81")
+        )
+    if module == "distutils":
+        return (
+            "this project imports `distutils`, which Python 3.12 and later no longer ship and "
+            "setuptools provides: add setuptools to its build environment with " + extra
+        )
+    if module.startswith("distutils."):
+        return (
+            f"this project imports `{module}`, which the `distutils` of its build environment "
+            "(setuptools' copy) no longer has: build it with an older setuptools through "
+            + constraint.format(spec="setuptools<VERSION")
+        )
+    if module == "setuptools":
+        return (
+            "this project is built with `setuptools`, but build-system.requires does not list "
+            "it: add it to its build environment with " + extra
+        )
+    if module.startswith("setuptools."):
+        return (
+            f"this project imports `{module}`, which the setuptools of its build environment "
+            "no longer has: build it with an older setuptools through "
+            + constraint.format(spec="setuptools<VERSION")
+        )
+    return (
+        f"a build dependency is missing (the one providing `{module}`): it should be listed in "
+        f"build-system.requires; until it is, add it with `--extra-build-dependency "
+        f"{name}=REQUIREMENT` (Python: `SourceDistBuilder(extra_build_dependencies=...)`)"
+    )
 
 
 class _HookFailed(Exception):
@@ -108,7 +167,8 @@ class Backend:
         extra_environ: Mapping[str, str] | None = None,
     ) -> None:
         base = dict(self._environ if self._environ is not None else os.environ)
-        env = {**base, **(extra_environ or {})}
+        # The pool starts its servers with it too: forked children keep their server's.
+        env = {**base, **(extra_environ or {}), "PYTHONHASHSEED": HASH_SEED}
         if self._servers is not None and cmd[0] == self._python and cwd is not None:
             server = self._servers.get(self._python, base, self._system.backend)
             if server is not None:
@@ -198,6 +258,9 @@ class Backend:
         tail = [line for line in lines if line.strip()][-_TAIL_LINES:]
         text = "\n".join(lines)
         hint = next((h for needles, h in _HINTS if any(n in text for n in needles)), None)
+        hint = hint or _missing_module_hint(text, self._source)
+        if hint is None and _CANNOT_IMPORT in text:
+            hint = _CANNOT_IMPORT_HINT
         head = what or (f"exited with code {code}" if code is not None else "failed")
         message = f"{self.name} {hook} {head} (source: {self._source.url})"
         if tail:

@@ -1,0 +1,1 @@
+"""sdt-pkg-resources."""
