@@ -14,7 +14,6 @@ import json
 import os
 import subprocess
 import sys
-import tarfile
 import threading
 from pathlib import Path
 from typing import Any, Callable
@@ -26,6 +25,7 @@ from sdistill import Source, SourceDistBuilder
 from sdistill.errors import HashMismatchError
 from sdistill.http import HttpClient
 from simple_index import SimpleIndex
+from test_url_source import sdist
 
 DATA = Path(os.environ.get("SDISTILL_TEST_DATA", Path.home() / ".cache" / "sdistill-test-data"))
 SIX = DATA / "six-1.17.0.tar.gz"
@@ -169,29 +169,10 @@ def test_a_page_that_changes_a_files_hash_makes_a_new_revision(
     assert revisions(shard) == {second}, "the superseded revision is removed"
 
 
-def static_sdist(requires: str = "six>=1") -> bytes:
-    """An sdist whose PKG-INFO (2.2) states its metadata: no build needed."""
-    import io
-
-    out = io.BytesIO()
-    pkg_info = f"Metadata-Version: 2.2\nName: demo-pkg\nVersion: 1.0\nRequires-Dist: {requires}\n"
-    with tarfile.open(fileobj=out, mode="w:gz") as tar:
-        for member, text in {
-            "PKG-INFO": pkg_info,
-            "pyproject.toml": '[build-system]\nrequires = ["setuptools"]\n'
-            'build-backend = "setuptools.build_meta"\n',
-        }.items():
-            data = text.encode()
-            info = tarfile.TarInfo(f"demo_pkg-1.0/{member}")
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return out.getvalue()
-
-
 def test_a_direct_url_with_a_hash_and_no_headers_is_downloaded_once(
     make_builder: Callable[..., Any], tmp_path: Path, http_server: HttpServer
 ) -> None:
-    body = static_sdist()
+    body = sdist()
     http_server.route("/demo_pkg-1.0.tar.gz", Reply(headers={}, body=body))
     url = f"{http_server.url}/demo_pkg-1.0.tar.gz#sha256={hashlib.sha256(body).hexdigest()}"
     for _ in range(3):
@@ -232,7 +213,7 @@ def test_equal_bytes_keep_the_revision(
 def test_an_archive_named_by_any_strong_hash_is_fetched_once(
     http_server: HttpServer, tmp_path: Path, algorithm: str, headers: dict[str, str]
 ) -> None:
-    body = static_sdist()
+    body = sdist()
     http_server.route("/demo_pkg-1.0.tar.gz", Reply(headers=headers, body=body))
     url = f"{http_server.url}/demo_pkg-1.0.tar.gz"
     digest = hashlib.new(algorithm, body).hexdigest()

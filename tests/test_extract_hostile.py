@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
 import shutil
 import stat
@@ -761,7 +762,7 @@ def test_tar_hardlink_to_a_replaced_file_gets_the_last_copy(tmp_path: Path) -> N
     assert (result.files, result.unpacked_bytes) == (2, 4)
 
 
-def test_sdist_listing_files_twice(tmp_path: Path) -> None:
+def test_sdist_listing_files_twice(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     # what pdm 2.12.3's sdist does with LICENSE and README.md
     license, readme = b"MIT License\n" * 20, b"# pkg\n"
     data = ha.make_tar(
@@ -775,7 +776,10 @@ def test_sdist_listing_files_twice(tmp_path: Path) -> None:
         ],
         "gz",
     )
-    result = assert_extract_ok(tmp_path, data, strip_top_level=True)
+    with caplog.at_level(logging.DEBUG, logger="sdistill"):
+        result = assert_extract_ok(tmp_path, data, strip_top_level=True)
+    said = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
+    assert any("LICENSE" in m and "README.md" in m and "came again" in m for m in said), said
     dest = tmp_path / "dest"
     assert sorted(os.listdir(dest)) == ["LICENSE", "PKG-INFO", "README.md"]
     assert (dest / "LICENSE").read_bytes() == license

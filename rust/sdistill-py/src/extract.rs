@@ -10,6 +10,7 @@ use sdistill_core::archive::{
 };
 
 use crate::errors::{ArchiveFailure, IntoPyErr};
+use crate::log;
 
 /// Extracts an archive; returns (files, unpacked bytes, {algorithm: hex digest}).
 #[pyfunction]
@@ -56,6 +57,7 @@ fn extract<'py>(
     }
     let result = py.detach(|| archive::extract_file(&archive, &dest, &options));
     let extracted = result.map_err(|e| failure(e).into_pyerr())?;
+    log::duplicates(py, &archive.display().to_string(), &extracted.duplicates)?;
     let digests = PyDict::new(py);
     for (algorithm, digest) in extracted.hashes {
         digests.set_item(algorithm.name(), digest)?;

@@ -19,6 +19,7 @@ use sdistill_core::http::{
 
 use crate::errors::IntoPyErr;
 use crate::index::Project;
+use crate::log;
 use sdistill_core::index::{self, page};
 
 fn seconds(name: &str, value: f64) -> PyResult<Duration> {
@@ -233,6 +234,7 @@ impl HttpClient {
         max_entries: u64,
         cache_control: Option<String>,
     ) -> PyResult<(String, String, &'static str, u32)> {
+        let request_url = sdistill_core::http::auth::redact(&url);
         let request = Request {
             url,
             package,
@@ -252,7 +254,15 @@ impl HttpClient {
         };
         let fetched = self.fetch(py, &request, Some(archive_entry(&shard)), &want)?;
         match fetched.body {
-            Received::Revision { id, sha256, .. } => {
+            Received::Revision {
+                id,
+                sha256,
+                extracted,
+                ..
+            } => {
+                if let Some(extracted) = &extracted {
+                    log::duplicates(py, &request_url, &extracted.duplicates)?;
+                }
                 Ok((id, sha256, origin_name(fetched.origin), fetched.retries))
             }
             _ => unreachable!("a revision was asked for"),
@@ -318,17 +328,7 @@ impl HttpClient {
 
     /// Sends the client's warnings (healed entries, retries) to the `sdistill` logger.
     fn log_warnings(&self, py: Python<'_>) -> PyResult<()> {
-        let warnings = self.inner.take_warnings();
-        if warnings.is_empty() {
-            return Ok(());
-        }
-        let logger = py
-            .import("logging")?
-            .call_method1("getLogger", ("sdistill",))?;
-        for message in warnings {
-            logger.call_method1("warning", ("%s", message))?;
-        }
-        Ok(())
+        log::warnings(py, self.inner.take_warnings())
     }
 }
 

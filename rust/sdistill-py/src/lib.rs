@@ -10,6 +10,7 @@ mod extract;
 mod http;
 mod index;
 mod keys;
+mod log;
 mod lookup;
 mod pep440;
 

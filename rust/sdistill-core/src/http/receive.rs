@@ -205,7 +205,11 @@ fn revision_unless_same(
     let label = super::auth::redact(response.url().as_str());
     let mut algorithms = options.hashes.clone();
     algorithms.extend(options.expected.iter().map(|(algorithm, _)| *algorithm));
-    let (temp, _len, digests) = spool(transport, response, shard, &algorithms)?;
+    let Spooled {
+        file: temp,
+        digests,
+        ..
+    } = spool(transport, response, shard, &algorithms)?;
     check_expected(&digests, &options.expected).map_err(|source| {
         ReceiveError::Fatal(Error::Archive {
             url: label.clone(),
@@ -294,7 +298,11 @@ fn to_file(
 ) -> Result<Received, ReceiveError> {
     let dir = entry.parent().unwrap_or(Path::new("."));
     let algorithms: Vec<HashAlgorithm> = expected.iter().map(|(a, _)| *a).collect();
-    let (temp, len, digests) = spool(transport, response, dir, &algorithms)?;
+    let Spooled {
+        file: temp,
+        len,
+        digests,
+    } = spool(transport, response, dir, &algorithms)?;
     check_expected(&digests, expected).map_err(|err| {
         ReceiveError::Fatal(Error::Archive {
             url: entry.display().to_string(),
@@ -318,14 +326,21 @@ fn to_file(
     })
 }
 
-/// The body in a temporary file in `dir` (flushed to disk), its length and digests
-/// (sha256 first, then `algorithms`).
+/// A body kept in a temporary file (flushed to disk), with its length and digests
+/// (sha256 first).
+struct Spooled {
+    file: tempfile::NamedTempFile,
+    len: u64,
+    digests: Vec<(HashAlgorithm, String)>,
+}
+
+/// The body in a temporary file in `dir`, hashed with sha256 and `algorithms`.
 fn spool(
     transport: &Transport,
     response: Response,
     dir: &Path,
     algorithms: &[HashAlgorithm],
-) -> Result<(tempfile::NamedTempFile, u64, Vec<(HashAlgorithm, String)>), ReceiveError> {
+) -> Result<Spooled, ReceiveError> {
     let fatal = |err: io::Error| ReceiveError::Fatal(Error::io(dir, err));
     std::fs::create_dir_all(dir).map_err(fatal)?;
     let mut temp = tempfile::Builder::new()
@@ -347,7 +362,11 @@ fn spool(
         len += n as u64;
     }
     temp.as_file().sync_data().map_err(fatal)?;
-    Ok((temp, len, hashes.finish()))
+    Ok(Spooled {
+        file: temp,
+        len,
+        digests: hashes.finish(),
+    })
 }
 
 /// Whether the body an entry names is there, of the wanted form, with every expected
