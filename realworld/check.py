@@ -4,348 +4,44 @@ For every ``name==version`` in ``projects.txt`` (pinned to releases that publish
 sdist and a pure-Python wheel), this runs the installed command line, ``sdistill
 --cache-dir DIR metadata name==version --json``, ``--runs`` times (the first on a cold
 cache, the next ones warm), timing each, and compares its answer with the ``METADATA``
-of the published wheel (downloaded once into ``--wheel-dir``, its hash checked):
-
-- name (normalised), version (PEP 440), requires-python (by the versions it admits);
-- requires-dist as requirements compared by meaning: normalised name, extras, specifier
-  set, URL, and markers by their truth table over a grid of environments (Python 3.8 to
-  3.14, Linux, Windows and macOS machines, CPython and PyPy, each extra or none);
-- provides-extra (normalised).
+of the published wheel (``published.py``: downloaded once into ``--wheel-dir``, its hash
+checked) by meaning (``compare.py``): name, version, requires-python (by the versions it
+admits), requires-dist (markers by their truth table over a grid of environments) and
+provides-extra. A warm answer must also mean what the cold one did.
 
 One line per project (``MATCH``, ``MISMATCH field: …``, ``ERROR class: …``, with the
 seconds of each run), then a summary: counts, every mismatch with both values, every
-error with the last lines of its message, cold and warm times, and the cache size.
-Only the standard library and ``packaging``; run by ``make realworld`` (needs the
-index, takes minutes).
+error with the last lines of its message, the counts by backend group, cold and warm
+times, and the cache size; ``--json-out`` writes the same as a report. Only the standard
+library and ``packaging``; run by ``make realworld`` (needs the index, takes minutes) as
+``python realworld/check.py``, which puts this directory, and so its sibling modules, on
+``sys.path``.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import itertools
 import json
-import os
 import shutil
 import signal
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.parse
-import urllib.request
-import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from packaging.markers import Marker
-from packaging.metadata import parse_email
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import (
-    InvalidWheelFilename,
-    canonicalize_name,
-    parse_wheel_filename,
-)
-from packaging.version import InvalidVersion, Version
+from packaging.utils import canonicalize_name
+
+from compare import Mismatch, compare
+from published import DEFAULT_INDEX, Project, parse_metadata, read_projects, wheel_metadata
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_INDEX = "https://pypi.org/simple"
-JSON_ACCEPT = "application/vnd.pypi.simple.v1+json"
-FIELDS = ("name", "version", "requires_python", "requires_dist", "provides_extra")
-
-
-# --- the project list -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Project:
-    name: str
-    version: str
-    group: str
-
-    @property
-    def spec(self) -> str:
-        return f"{self.name}=={self.version}"
-
-
-def read_projects(path: Path) -> list[Project]:
-    """``name==version  # group`` lines; blank lines and ``#`` comments are skipped."""
-    projects: list[Project] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        text, _, comment = line.partition("#")
-        text = text.strip()
-        if not text:
-            continue
-        name, sep, version = text.partition("==")
-        if not sep or not name.strip() or not version.strip():
-            raise SystemExit(f"{path}:{number}: expected NAME==VERSION, got {text!r}")
-        projects.append(Project(name.strip(), version.strip(), comment.strip()))
-    return projects
-
-
-# --- the published wheel ----------------------------------------------------------------
-
-
-def _get(url: str, accept: str | None = None, timeout: float = 120) -> bytes:
-    headers = {"User-Agent": "sdistill-realworld"}
-    if accept:
-        headers["Accept"] = accept
-    request = urllib.request.Request(url, headers=headers)
-    last: Exception | None = None
-    for attempt in range(4):
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                data: bytes = response.read()
-                return data
-        except OSError as err:  # URLError and timeouts are OSErrors
-            last = err
-            time.sleep(2**attempt)
-    assert last is not None
-    raise last
-
-
-def find_wheel(project: Project, index: str) -> tuple[str, str, str | None]:
-    """``(filename, url, sha256)`` of the project's pure wheel, from the PEP 691 page."""
-    page_url = f"{index.rstrip('/')}/{canonicalize_name(project.name)}/"
-    page = json.loads(_get(page_url, accept=JSON_ACCEPT))
-    want = Version(project.version)
-    found: list[tuple[int, str, str, str | None]] = []
-    for file in page.get("files", []):
-        filename = file["filename"]
-        if not filename.endswith(".whl") or file.get("yanked"):
-            continue
-        try:
-            _, version, _, tags = parse_wheel_filename(filename)
-        except (InvalidWheelFilename, InvalidVersion):
-            continue
-        pure = all(t.abi == "none" and t.platform == "any" for t in tags)
-        if version != want or not pure or not any(t.interpreter == "py3" for t in tags):
-            continue
-        url = urllib.parse.urljoin(page_url, file["url"])
-        found.append((len(tags), filename, url, file.get("hashes", {}).get("sha256")))
-    if found:
-        _, filename, url, sha256 = min(found)
-        return filename, url, sha256
-    raise LookupError(f"no pure-Python wheel of {project.spec} on {index}")
-
-
-_download_locks: dict[str, threading.Lock] = {}
-_download_guard = threading.Lock()
-
-
-def wheel_metadata(project: Project, index: str, wheel_dir: Path) -> tuple[str, str, str]:
-    """``(wheel filename, METADATA text, WHEEL generator)``; the wheel is downloaded once."""
-    with _download_guard:
-        lock = _download_locks.setdefault(project.spec, threading.Lock())
-    with lock:
-        folder = wheel_dir / canonicalize_name(project.name)
-        cached = [p for p in sorted(folder.glob("*.whl")) if _is_wheel_of(p.name, project)]
-        if cached:
-            path = cached[0]
-        else:
-            filename, url, sha256 = find_wheel(project, index)
-            data = _get(url, timeout=600)
-            if sha256 and hashlib.sha256(data).hexdigest() != sha256:
-                raise ValueError(f"{filename}: sha256 does not match the index")
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / filename
-            with tempfile.NamedTemporaryFile(dir=folder, delete=False) as out:
-                out.write(data)
-            os.replace(out.name, path)
-    with zipfile.ZipFile(path) as archive:
-        names = archive.namelist()
-        dist_info = [n for n in names if n.count("/") == 1 and n.endswith(".dist-info/METADATA")]
-        if len(dist_info) != 1:
-            raise ValueError(f"{path.name}: {len(dist_info)} .dist-info/METADATA files")
-        metadata = archive.read(dist_info[0]).decode("utf-8")
-        wheel_file = dist_info[0].rsplit("/", 1)[0] + "/WHEEL"
-        generator = ""
-        if wheel_file in names:
-            for line in archive.read(wheel_file).decode("utf-8", "replace").splitlines():
-                if line.lower().startswith("generator:"):
-                    generator = line.split(":", 1)[1].strip()
-    return path.name, metadata, generator
-
-
-def _is_wheel_of(filename: str, project: Project) -> bool:
-    try:
-        _, version, _, _ = parse_wheel_filename(filename)
-    except (InvalidWheelFilename, InvalidVersion):
-        return False
-    return version == Version(project.version)
-
-
-def parse_metadata(text: str) -> dict[str, Any]:
-    """The compared fields of a ``METADATA`` file, as ``sdistill metadata --json`` has them.
-
-    ``parse_email`` is what ``Metadata.from_email`` reads with; its raw strings are kept
-    here so that one bad requirement is reported rather than hiding the file.
-    """
-    raw, _ = parse_email(text)
-    return {
-        "name": raw.get("name"),
-        "version": raw.get("version"),
-        "requires_python": raw.get("requires_python"),
-        "requires_dist": list(raw.get("requires_dist", [])),
-        "provides_extra": list(raw.get("provides_extra", [])),
-    }
-
-
-# --- comparison by meaning ---------------------------------------------------------------
-
-_PLATFORMS = (
-    # sys_platform, platform_system, os_name, platform_machine
-    ("linux", "Linux", "posix", "x86_64"),
-    ("linux", "Linux", "posix", "aarch64"),
-    ("win32", "Windows", "nt", "AMD64"),
-    ("darwin", "Darwin", "posix", "arm64"),
-    ("darwin", "Darwin", "posix", "x86_64"),
-)
-_IMPLEMENTATIONS = (("cpython", "CPython"), ("pypy", "PyPy"))
-_PYTHONS = tuple(f"3.{minor}.{micro}" for minor in range(8, 15) for micro in (0, 12))
-
-
-def _environments(extras: Iterable[str]) -> list[dict[str, str]]:
-    envs: list[dict[str, str]] = []
-    for full, platform, impl, extra in itertools.product(
-        _PYTHONS, _PLATFORMS, _IMPLEMENTATIONS, ["", *sorted(extras)]
-    ):
-        sys_platform, system, os_name, machine = platform
-        envs.append(
-            {
-                "python_version": ".".join(full.split(".")[:2]),
-                "python_full_version": full,
-                "implementation_version": full,
-                "sys_platform": sys_platform,
-                "platform_system": system,
-                "os_name": os_name,
-                "platform_machine": machine,
-                "platform_release": "",
-                "platform_version": "",
-                "implementation_name": impl[0],
-                "platform_python_implementation": impl[1],
-                "extra": extra,
-            }
-        )
-    return envs
-
-
-class MarkerTable:
-    """Truth tables of markers over the environment grid (cached per marker text)."""
-
-    def __init__(self, extras: Iterable[str]) -> None:
-        self._with_extras = _environments(extras)
-        self._without_extras = _environments([])
-        self._cache: dict[str, tuple[bool, ...] | str] = {}
-
-    def table(self, marker: Marker | None) -> tuple[bool, ...] | str:
-        if marker is None:
-            return ()
-        text = str(marker)
-        if text not in self._cache:
-            # Markers without "extra" do not depend on it: one row per extra is wasted.
-            envs = self._with_extras if "extra" in text else self._without_extras
-            try:
-                rows = tuple(marker.evaluate(env) for env in envs)
-            except Exception as err:  # an undefined comparison is part of the answer
-                self._cache[text] = f"error: {err}"
-            else:
-                # Always true is the same as no marker.
-                self._cache[text] = () if all(rows) else ("extra" in text, *rows)
-        return self._cache[text]
-
-
-def _requirement_key(text: str, markers: MarkerTable) -> tuple[Any, ...]:
-    try:
-        req = Requirement(text)
-    except InvalidRequirement:
-        return ("unparsable", text.strip())
-    return (
-        canonicalize_name(req.name),
-        frozenset(canonicalize_name(e) for e in req.extras),
-        frozenset(str(s) for s in req.specifier),
-        req.url or "",
-        markers.table(req.marker),
-    )
-
-
-def _python_key(text: str | None) -> tuple[Any, ...]:
-    """Which versions a requires-python admits (empty or missing admits every one)."""
-    if text is None or not text.strip():
-        return ()
-    try:
-        spec = SpecifierSet(text)
-    except InvalidSpecifier:
-        return ("unparsable", text.strip())
-    probes = [
-        f"{major}.{minor}.{micro}"
-        for major, minor in [(2, 6), (2, 7)] + [(3, m) for m in range(16)]
-        for micro in (0, 1, 2, 5, 12)
-    ]
-    admitted = tuple(spec.contains(v, prereleases=True) for v in probes)
-    return () if all(admitted) else admitted
-
-
-def _version_key(text: str | None) -> Any:
-    try:
-        return Version(text or "")
-    except InvalidVersion:
-        return ("unparsable", text)
-
-
-def compare(expected: dict[str, Any], actual: dict[str, Any]) -> list[Mismatch]:
-    """The fields on which two metadata answers differ in meaning."""
-    mismatches: list[Mismatch] = []
-    if canonicalize_name(str(expected["name"])) != canonicalize_name(str(actual.get("name"))):
-        mismatches.append(Mismatch("name", [str(expected["name"])], [str(actual.get("name"))]))
-    if _version_key(expected["version"]) != _version_key(actual.get("version")):
-        mismatches.append(
-            Mismatch("version", [str(expected["version"])], [str(actual.get("version"))])
-        )
-    want_python, got_python = expected["requires_python"], actual.get("requires_python")
-    if _python_key(want_python) != _python_key(got_python):
-        mismatches.append(Mismatch("requires_python", [str(want_python)], [str(got_python)]))
-    want_extras = {canonicalize_name(e) for e in expected["provides_extra"]}
-    got_extras = {canonicalize_name(e) for e in actual.get("provides_extra") or []}
-    if want_extras != got_extras:
-        mismatches.append(
-            Mismatch(
-                "provides_extra",
-                sorted(want_extras - got_extras),
-                sorted(got_extras - want_extras),
-            )
-        )
-    markers = MarkerTable(want_extras | got_extras)
-    want = {_requirement_key(r, markers): r for r in expected["requires_dist"]}
-    got = {_requirement_key(r, markers): r for r in actual.get("requires_dist") or []}
-    if set(want) != set(got):
-        mismatches.append(
-            Mismatch(
-                "requires_dist",
-                sorted(want[k] for k in set(want) - set(got)),
-                sorted(got[k] for k in set(got) - set(want)),
-            )
-        )
-    return mismatches
-
-
-@dataclass
-class Mismatch:
-    """A field that differs: what only the wheel says, what only sdistill says."""
-
-    field: str
-    wheel: list[str]
-    sdistill: list[str]
-
-    def short(self, width: int = 100) -> str:
-        text = f"{self.field}: wheel {self.wheel} vs sdistill {self.sdistill}"
-        return text if len(text) <= width else text[: width - 1] + "…"
 
 
 # --- running the command line -------------------------------------------------------------
