@@ -35,7 +35,7 @@ from sdistill import (
     UnsupportedArchiveError,
     extract,
 )
-from sdistill.extract import DEFAULT_MAX_UNPACKED_SIZE, ExtractResult
+from sdistill.extraction import DEFAULT_MAX_UNPACKED_SIZE, ExtractResult
 
 #: A name nothing else uses; the escape attacks aim at <somewhere>/ESCAPE.
 ESCAPE = f"sdistill-escape-{uuid.uuid4().hex[:12]}"

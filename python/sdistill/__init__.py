@@ -33,7 +33,7 @@ if TYPE_CHECKING:
         UnsafeArchiveError,
         UnsupportedArchiveError,
     )
-    from sdistill.extract import ExtractResult, extract
+    from sdistill.extraction import ExtractResult, extract
     from sdistill.reporter import NullReporter, Reporter
     from sdistill.sources import LocalArchiveSource, LocalDirectorySource, Source
     from sdistill.wheels import BuiltWheel
@@ -59,7 +59,7 @@ _LAZY = {
     **dict.fromkeys(_ERRORS, "sdistill.errors"),
     **dict.fromkeys(("__version__", "cache_digest", "canonical_url"), "sdistill._core"),
     **dict.fromkeys(("BucketSize", "Cache", "CacheSize", "Removal"), "sdistill.cache"),
-    **dict.fromkeys(("ExtractResult", "extract"), "sdistill.extract"),
+    **dict.fromkeys(("ExtractResult", "extract"), "sdistill.extraction"),
     **dict.fromkeys(("NullReporter", "Reporter"), "sdistill.reporter"),
     **dict.fromkeys(("LocalArchiveSource", "LocalDirectorySource", "Source"), "sdistill.sources"),
     "BuiltWheel": "sdistill.wheels",

@@ -32,11 +32,12 @@ from packaging.utils import InvalidSdistFilename, canonicalize_name, parse_sdist
 from packaging.version import Version
 
 from sdistill import _core, lookup, revisions, static_metadata
+from sdistill.build_constraints import constraints_of, extra_dependencies_of
 from sdistill.build_system import read_build_system, read_pyproject
 from sdistill.cache import Cache
-from sdistill.environments import EnvironmentManager, constraints_of, extra_dependencies_of
+from sdistill.environments import EnvironmentManager
 from sdistill.errors import InvalidSourceError, NoBuildError
-from sdistill.extract import extract
+from sdistill.extraction import extract
 from sdistill.hook_server import HookServerPool
 from sdistill.http import HttpClient
 from sdistill.index import Index, Strategy, cache_control_overrides, index_urls

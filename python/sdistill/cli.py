@@ -190,7 +190,7 @@ def _constraints(files: list[str] | None) -> list[str] | None:
     builder reads ``$SDISTILL_BUILD_CONSTRAINT``)."""
     if files is None:
         return None
-    from sdistill.environments import read_constraints  # noqa: PLC0415
+    from sdistill.build_constraints import read_constraints  # noqa: PLC0415
 
     return [line for path in files for line in read_constraints(path)]
 
@@ -431,7 +431,7 @@ def _emit(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
 
 
 def _run_extract(args: argparse.Namespace) -> None:
-    from sdistill.extract import extract  # noqa: PLC0415
+    from sdistill.extraction import extract  # noqa: PLC0415
 
     result = extract(
         args.archive,

@@ -16,9 +16,9 @@ environment twice. So before creating one, the complete environments of the same
 interpreter and indexes are consulted: one built for the same projects whose installed
 versions satisfy every requirement is used instead.
 
-Build constraints (``SourceDistBuilder(build_constraints=...)``, ``--build-constraint``,
-``SDISTILL_BUILD_CONSTRAINT``) bound what the installer may pick for every environment
--- ``setuptools<81`` for a project that still imports ``pkg_resources``. sdistill writes
+Build constraints (``sdistill.build_constraints``) bound what the installer may pick for
+every environment -- ``setuptools<81`` for a project that still imports
+``pkg_resources``. sdistill writes
 them to ``.sdistill-constraints.txt`` in the environment and hands that file to uv or
 pip as ``--constraint``; they are part of the environment's key and of the context an
 environment is reused in, so a constrained set never uses an environment made without
@@ -29,40 +29,28 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import sys
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import InvalidName, NormalizedName, canonicalize_name
+from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from sdistill import _core
 from sdistill.cache import Cache
-from sdistill.errors import BuildError, SdistillError
+from sdistill.errors import BuildError
 from sdistill.installers import IndexConfig, Installer
 from sdistill.reporter import Reporter, logger
 from sdistill.sources import Source
 
-__all__ = [
-    "CONSTRAINT_ENV_VAR",
-    "BuildEnvironment",
-    "EnvironmentManager",
-    "constraints_of",
-    "extra_dependencies_of",
-    "read_constraints",
-]
+__all__ = ["BuildEnvironment", "EnvironmentManager"]
 
 _COMPLETE = ".sdistill-complete"
 _CONSTRAINTS = ".sdistill-constraints.txt"
-#: The constraints file used when the builder is given none (a path).
-CONSTRAINT_ENV_VAR = "SDISTILL_BUILD_CONSTRAINT"
-# A comment: "#" at the start of a line or after white space (a URL's "#" is kept).
-_COMMENT = re.compile(r"(^|\s)#.*$")
 
 
 @dataclass(frozen=True)
@@ -91,67 +79,6 @@ def normalize_requirements(requirements: list[str] | tuple[str, ...]) -> list[st
         except InvalidRequirement as err:
             raise BuildError(f"invalid build requirement {text!r}: {err}") from err
     return sorted(out)
-
-
-def read_constraints(path: str | os.PathLike[str]) -> list[str]:
-    """The constraints of a constraints file: one requirement a line (``packaging``'s
-    spelling), blank lines and ``#`` comments allowed. An invalid line is an
-    ``SdistillError`` naming the file and the line; an unreadable file an ``OSError``."""
-    text = Path(path).read_text(encoding="utf-8")
-    found = []
-    for number, line in enumerate(text.splitlines(), 1):
-        content = _COMMENT.sub("", line).strip()
-        if content:
-            found.append(_constraint(content, f"{os.fspath(path)}, line {number}"))
-    return found
-
-
-def constraints_of(given: str | os.PathLike[str] | Iterable[str] | None) -> list[str]:
-    """The build constraints of a builder, sorted and de-duplicated: ``given`` as a path
-    to a constraints file or as requirement strings; when ``None``, the file
-    ``$SDISTILL_BUILD_CONSTRAINT`` names (if set), else none."""
-    if given is None:
-        path = os.environ.get(CONSTRAINT_ENV_VAR)
-        return sorted(set(read_constraints(path))) if path else []
-    if isinstance(given, (str, os.PathLike)):
-        return sorted(set(read_constraints(given)))
-    return sorted({_constraint(text, "build constraint") for text in given})
-
-
-def extra_dependencies_of(
-    given: Mapping[str, Iterable[str]] | None,
-) -> dict[NormalizedName, tuple[str, ...]]:
-    """Extra build dependencies by normalised project name, each checked."""
-    found: dict[NormalizedName, tuple[str, ...]] = {}
-    for name, requirements in (given or {}).items():
-        checked = []
-        for text in [requirements] if isinstance(requirements, str) else requirements:
-            try:
-                checked.append(str(Requirement(text)))
-            except InvalidRequirement as err:
-                raise SdistillError(
-                    f"extra build dependency of {name}: invalid requirement {text!r}: {err}"
-                ) from err
-        try:
-            key = canonicalize_name(name, validate=True)
-        except InvalidName as err:
-            raise SdistillError(f"extra build dependencies: invalid project name {name!r}") from err
-        found[key] = (*found.get(key, ()), *checked)
-    return found
-
-
-def _constraint(text: str, where: str) -> str:
-    if text.startswith("-"):
-        raise SdistillError(
-            f"{where}: {text!r}: a build constraint is a requirement; options are not read"
-        )
-    try:
-        requirement = Requirement(text)
-    except InvalidRequirement as err:
-        raise SdistillError(f"{where}: invalid build constraint {text!r}: {err}") from err
-    if requirement.extras:
-        raise SdistillError(f"{where}: a build constraint cannot name extras: {text!r}")
-    return str(requirement)
 
 
 class EnvironmentManager:
