@@ -144,10 +144,12 @@ def test_cli_build_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("SDISTILL_BUILD_CONSTRAINT", str(second))
     plain = cli._builder(cli._parser().parse_args(words[:4]), None)  # type: ignore[arg-type]
     assert plain.build_constraints == ["wheel<1"]
-    # they only matter to builds: the warm reader accepts them, and checks their form
-    assert cli._warm_request(words)[3] == ["x"]
-    with pytest.raises(ValueError, match="no-equals-sign"):
-        cli._warm_request(["metadata", "x", "--extra-build-dependency", "no-equals-sign"])
+    # they are part of an answer's key: the warm reader leaves them to the builder
+    with pytest.raises(ValueError, match="--build-constraint"):
+        cli._warm_request(words)
+    with pytest.raises(ValueError, match="--extra-build-dependency"):
+        cli._warm_request(["metadata", "x", "--extra-build-dependency", "a=b"])
+    assert cli._warm_metadata(["metadata", "x", "--cache-dir", str(tmp_path / "c")]) is False
     with pytest.raises(SystemExit):
         cli._parser().parse_args(["metadata", "x", "--extra-build-dependency", "=setuptools"])
 
@@ -220,6 +222,62 @@ def test_pkg_resources_builds_with_a_constraint(
         written = env / ".sdistill-constraints.txt"
         if env.is_dir() and written.exists():
             assert written.read_text() == "setuptools<81\n"
+
+
+def test_constraints_are_part_of_the_answers_key(
+    copy_project: Callable[..., Path], old_setuptools: list[Path], tmp_path: Path
+) -> None:
+    """An answer made under other constraints is never served: the same project gives
+    another metadata with an older setuptools, and both stay cached."""
+    path = copy_project("pkg-resources-optional")
+    cache = tmp_path / "cache"
+
+    hooks: list[str] = []
+
+    class Hooks(sdistill.NullReporter):
+        def on_build_start(self, source: object, hook: str) -> None:
+            hooks.append(hook)
+
+    def requires(constraints: list[str]) -> list[str]:
+        builder = sdistill.SourceDistBuilder(
+            cache_dir=cache,
+            index_url=None,
+            find_links=old_setuptools,
+            build_constraints=constraints,
+            reporter=Hooks(),
+        )
+        return [str(r) for r in builder.metadata(path).requires_dist or []]
+
+    assert requires([]) == []
+    assert requires(["setuptools<81"]) == ['sdt-marker-dependency; python_version >= "3"']
+    assert requires([]) == []
+    assert requires(["setuptools<81"]) == ['sdt-marker-dependency; python_version >= "3"']
+    assert hooks.count("prepare_metadata_for_build_wheel") == 2, "each was made once"
+
+    # The command line too: the warm reader leaves a constrained request to the builder.
+    constraints = tmp_path / "constraints.txt"
+    constraints.write_text("setuptools<81\n")
+    argv = ["metadata", str(path), "--cache-dir", str(cache), "--no-index", "--json"]
+    argv += [f"--find-links={link}" for link in old_setuptools]
+    plain = _cli(argv)
+    pinned = _cli([*argv, "--build-constraint", str(constraints)])
+    assert json.loads(plain)[0]["requires_dist"] == []
+    assert json.loads(pinned)[0]["requires_dist"] == [
+        'sdt-marker-dependency; python_version >= "3"'
+    ]
+
+
+def _cli(argv: list[str], env: dict[str, str] | None = None) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "sdistill", *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 @slow

@@ -333,13 +333,27 @@ class SourceDistBuilder:
             raise InvalidSourceError(f"{src.path}: cannot be read: {err}") from err
         return shard, stamp
 
-    def _settings_dir(self, revision: revisions.Revision) -> Path:
-        return revision.path / self._settings_key
+    def _settings_dir(self, src: Source, revision: revisions.Revision) -> Path:
+        """Where the answers for ``src`` made with this builder's settings live: the config
+        settings and, when they apply (isolated builds), the build constraints and the
+        source's extra build dependencies are part of the key."""
+        inputs = self._build_inputs(src)
+        if not inputs:
+            return revision.path / self._settings_key
+        return revision.path / lookup.settings_key(self.config_settings, inputs)
+
+    def _build_inputs(self, src: Source) -> list[str]:
+        if not self.build_isolation:
+            return []
+        extra = self.extra_build_dependencies.get(src.name, ()) if src.name else ()
+        return [f"constraint {c}" for c in self.build_constraints] + [
+            f"requires {r}" for r in extra
+        ]
 
     def _read_record(
         self, src: LocalSource | UrlSource, revision: revisions.Revision
     ) -> Metadata | None:
-        directory = self._settings_dir(revision)
+        directory = self._settings_dir(src, revision)
         try:
             text = (directory / "METADATA").read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
@@ -356,7 +370,7 @@ class SourceDistBuilder:
         text: str,
         metadata: Metadata,
     ) -> None:
-        directory = self._settings_dir(revision)
+        directory = self._settings_dir(src, revision)
         self.cache.write_atomic(directory / "METADATA", text.encode("utf-8"))
         self._write_answer(src, directory, text, metadata)
 
@@ -376,7 +390,7 @@ class SourceDistBuilder:
     def _cached_wheel(
         self, src: LocalSource | UrlSource, revision: revisions.Revision
     ) -> BuiltWheel | None:
-        wheel = compatible_wheel(self._settings_dir(revision) / "wheels")
+        wheel = compatible_wheel(self._settings_dir(src, revision) / "wheels")
         if wheel is None:
             return None
         metadata = self._read_record(src, revision)
@@ -517,7 +531,7 @@ class SourceDistBuilder:
                 )
             metadata, text = read_wheel_metadata(staging / name)
             check_identity(metadata, src.name, src.version, name, origin=src.url)
-            wheels = self._settings_dir(revision) / "wheels"
+            wheels = self._settings_dir(src, revision) / "wheels"
             wheels.mkdir(parents=True, exist_ok=True)
             target = wheels / name
             os.replace(staging / name, target)

@@ -249,8 +249,6 @@ _BUILD_ONLY = {
     "--find-links": True,
     "--jobs": True,
     "--installer": True,
-    "--build-constraint": True,
-    "--extra-build-dependency": True,
     "--no-index": False,
     "--offline": False,
     "--no-build-isolation": False,
@@ -317,13 +315,15 @@ def _check_build_option(name: str, value: str) -> None:
         int(value)
     if name == "--installer" and value not in ("uv", "pip"):
         raise ValueError(value)
-    if name == "--extra-build-dependency" and _dependency_pair(value) is None:
-        raise ValueError(value)
 
 
 def _warm_metadata(argv: list[str]) -> bool:
     """Prints the answers when ``argv`` is a plain ``metadata`` command whose specs are
     all warm cache hits (see ``sdistill.lookup`` and ``sdistill.warm_registry``)."""
+    if os.environ.get("SDISTILL_BUILD_CONSTRAINT"):
+        # Constraints are part of an answer's key; the builder reads and applies them
+        # (so do --build-constraint and --extra-build-dependency, which end up there).
+        return False
     try:
         cache_dir, pairs, as_json, specs, index_url, offline = _warm_request(argv)
     except (ValueError, StopIteration):

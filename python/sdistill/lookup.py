@@ -10,7 +10,7 @@ the two cannot disagree.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from sdistill import _core
 
@@ -85,13 +85,20 @@ def default_cache_dir() -> str:
     return platformdirs.user_cache_dir("sdistill", appauthor=False)
 
 
-def settings_key(config_settings: Mapping[str, Any]) -> str:
-    """The directory of a revision that holds the answers for these config settings."""
-    if not config_settings:
+def settings_key(config_settings: Mapping[str, Any], build_inputs: Sequence[str] = ()) -> str:
+    """The directory of a revision that holds the answers made with these config
+    settings and these other inputs of the build (build constraints, extra build
+    dependencies: they may change what a backend answers)."""
+    if not config_settings and not build_inputs:
         return _NO_SETTINGS
     import json  # noqa: PLC0415 (a warm run without settings does not need it)
 
-    return "cfg-" + _core.key_digest(json.dumps(dict(config_settings), sort_keys=True, default=str))
+    if not build_inputs:
+        text = json.dumps(dict(config_settings), sort_keys=True, default=str)
+    else:
+        data = {"config-settings": dict(config_settings), "build-inputs": sorted(build_inputs)}
+        text = json.dumps(data, sort_keys=True, default=str)
+    return "cfg-" + _core.key_digest(text)
 
 
 def json_list(items: list[str]) -> str:
