@@ -306,6 +306,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             peer=(str(peer[0]), int(peer[1])),
         )
         source = self.owner._record(request)
+        required = self.owner.basic_auth
+        if required is not None and not _authorized(request, *required):
+            source = _unauthorized()
         if source is None:
             reply = Reply(
                 404,
@@ -419,6 +422,9 @@ class HttpServer:
         self._closed = False
         self.errors: list[str] = []
         """Tracebacks of exceptions in reply callables and in the server itself."""
+        self.basic_auth: tuple[str, str] | None = None
+        """(user, password) every request must carry as ``Authorization: Basic``, else it
+        gets 401 whatever its route (see :meth:`require_auth`); None: no such check."""
         self._server = _Server((host, port), self)
         self.host = host
         self.port: int = self._server.server_port
@@ -442,6 +448,12 @@ class HttpServer:
         return f"<HttpServer {self.url}>"
 
     # -- scripting -----------------------------------------------------------------------
+
+    def require_auth(self, user: str, password: str) -> None:
+        """From now on every request, to any path, needs ``Authorization: Basic`` with
+        ``user:password``; any other gets 401 with ``WWW-Authenticate`` (recorded all
+        the same)."""
+        self.basic_auth = (user, password)
 
     def route(self, path: str, *replies: Reply | Callable[[Request], Reply]) -> None:
         """Answer requests for ``path`` with ``replies`` in order; the last repeats forever.
@@ -570,6 +582,26 @@ def not_modified_if_etag(
         return Reply(200, list(items), body)
 
     return reply
+
+
+def _authorized(request: Request, user: str, password: str) -> bool:
+    """Whether ``request`` carries ``Authorization: Basic`` with ``user:password``."""
+    scheme, _, token = request.headers.get("authorization", "").strip().partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        given = base64.b64decode(token.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return given == f"{user}:{password}"
+
+
+def _unauthorized() -> Reply:
+    return Reply(
+        401,
+        [("WWW-Authenticate", 'Basic realm="test"'), ("Content-Type", "text/plain")],
+        b"unauthorized\n",
+    )
 
 
 def require_basic_auth(

@@ -388,6 +388,13 @@ class SimpleIndex:
             self._route_project(project, {display})
         return project
 
+    def require_basic_auth(self, user: str, password: str) -> str:
+        """From now on every request to the index's server (pages, files, metadata)
+        needs these credentials, else 401; returns :attr:`url` with them in it."""
+        self.server.require_auth(user, password)
+        scheme, _, rest = self.url.partition("://")
+        return f"{scheme}://{quote(user, safe='')}:{quote(password, safe='')}@{rest}"
+
     def yank(self, filename: str, reason: str | None = None) -> None:
         """Mark ``filename`` yanked (PEP 592), with ``reason`` if given."""
         with self._lock:

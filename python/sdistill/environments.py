@@ -2,12 +2,13 @@
 kept in the cache and reused by every later build that needs the same set.
 
 ``environments-v1/<digest>/`` where the digest covers the interpreter (its real path and
-version), the sorted requirements and where they are installed from. An environment is
-created under its shard lock and marked complete (``.sdistill-complete``, a JSON record
-of what was asked for and what got installed) only once fully installed; one without
-the mark is a leftover of a failed or killed creation and is rebuilt, never used. Two
-processes needing the same environment create it once: the second waits on the lock
-and then finds it complete.
+version), the sorted requirements and where they are installed from (the index URLs
+redacted: a password is never written down, and changing it keeps the environments).
+An environment is created under its shard lock and marked complete
+(``.sdistill-complete``, a JSON record of what was asked for and what got installed)
+only once fully installed; one without the mark is a leftover of a failed or killed
+creation and is rebuilt, never used. Two processes needing the same environment create
+it once: the second waits on the lock and then finds it complete.
 
 Requirement sets that differ only in spelling or in bounds the installed versions
 already meet -- ``setuptools`` and ``setuptools>=40.8.0``, or a backend's
@@ -139,7 +140,9 @@ class EnvironmentManager:
                     constraints = shard / _CONSTRAINTS
                     text = "".join(f"{c}\n" for c in self._constraints)
                     self._cache.write_atomic(constraints, text.encode())
-                self._installer.install(env.python, reqs, self._index, constraints)
+                self._installer.install(
+                    env.python, reqs, self._index, constraints, scratch=self._cache.bucket("tmp")
+                )
             except BaseException:
                 shutil.rmtree(shard, ignore_errors=True)
                 raise

@@ -15,6 +15,11 @@ Several indexes (``index_url`` then ``extra_index_urls``) are searched in order:
   add to the files of the first (dependency confusion).
 - ``"merge"``: every index that has the project contributes its files; versions are
   the union, files of one version are listed in the order of the indexes.
+
+Credentials in an index URL (``https://user:secret@host/simple``) are used for its pages
+and, by the native client, for every URL of the same origin they lead to (the files);
+everything the index reports -- :attr:`ProjectView.index_urls`, errors, log lines --
+names the index by its redacted URL (``https://user:****@host/simple/``).
 """
 
 from __future__ import annotations
@@ -51,7 +56,7 @@ class ProjectView:
     """A project on the indexes searched: versions newest first, files per version."""
 
     name: str
-    #: (index URL, its page) for every index that contributes, in search order.
+    #: (index URL, redacted, its page) for every index that contributes, in search order.
     pages: tuple[tuple[str, _core.Project], ...]
 
     @property
@@ -121,11 +126,11 @@ class Index:
         for url in self.urls:
             page = self._page(url, normalized)
             if page is not None:
-                pages.append((url, page))
+                pages.append((_core.redact(url), page))
                 if self.strategy == "first-match":
                     break
         if not pages:
-            where = ", ".join(self.urls) or "no index (index_url=None)"
+            where = _core.redact(", ".join(self.urls)) or "no index (index_url=None)"
             raise NetworkError(f"{normalized}: no such project on {where}", status=404)
         return ProjectView(normalized, tuple(pages))
 
@@ -140,7 +145,7 @@ class Index:
         if page.skipped:
             logger.debug(
                 "%s%s/: left out %d files whose name or version is not %s's: %s",
-                index_url,
+                _core.redact(index_url),
                 name,
                 len(page.skipped),
                 name,

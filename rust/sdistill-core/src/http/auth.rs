@@ -18,9 +18,16 @@
 //!   matching entry winning (as in curl), else falls back to `default`.
 //! - **Redirects.** Credentials may follow a redirect only to the same origin
 //!   ([`same_origin`]): same scheme, host and port, default ports filled in.
+//! - **Credentials by origin.** A client remembers the credentials of every URL it was
+//!   given with userinfo (an index URL, typically) in a [`CredentialStore`], and sends
+//!   them with the requests to the same origin that carry none of their own: the files
+//!   an index's pages link to, a page reached by a redirect. Among several URLs of one
+//!   origin, the one whose path is the longest prefix of the request's path wins, else
+//!   the first one given. They never go to another origin.
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::RwLock;
 
 use percent_encoding::percent_decode_str;
 use url::Url;
@@ -101,6 +108,80 @@ pub fn same_origin(a: &Url, b: &Url) -> bool {
         && a.host().is_some()
         && a.host() == b.host()
         && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// Credentials learned from URLs, by origin (see the module documentation). Its Debug
+/// impl shows origins and usernames, never passwords.
+#[derive(Default)]
+pub struct CredentialStore {
+    /// (origin, path of the URL they came with, credentials), in the order learned.
+    known: RwLock<Vec<(url::Origin, String, Credentials)>>,
+}
+
+impl CredentialStore {
+    /// Remembers the credentials `url` carries, if any, for its origin (URLs without a
+    /// host have no origin and are ignored). The same origin and path given again with
+    /// other credentials replaces them.
+    pub fn learn(&self, url: &Url) {
+        if url.username().is_empty() && url.password().is_none() {
+            return;
+        }
+        let origin = url.origin();
+        if !origin.is_tuple() {
+            return;
+        }
+        let (_, Some(credentials)) = split_credentials(url) else {
+            return;
+        };
+        let same = |(o, p, _): &(url::Origin, String, Credentials)| {
+            *o == origin && p.as_str() == url.path()
+        };
+        let read = self.known.read().unwrap_or_else(|p| p.into_inner());
+        if read.iter().any(|k| same(k) && k.2 == credentials) {
+            return;
+        }
+        drop(read);
+        let mut known = self.known.write().unwrap_or_else(|p| p.into_inner());
+        match known.iter_mut().find(|k| same(k)) {
+            Some(entry) => entry.2 = credentials,
+            None => known.push((origin, url.path().to_owned(), credentials)),
+        }
+    }
+
+    /// The credentials learned for the origin of `url`: those of the URL whose path is
+    /// the longest prefix of `url`'s path, else the first learned for the origin.
+    pub fn lookup(&self, url: &Url) -> Option<Credentials> {
+        let origin = url.origin();
+        if !origin.is_tuple() {
+            return None;
+        }
+        let known = self.known.read().unwrap_or_else(|p| p.into_inner());
+        let mut best: Option<(usize, &Credentials)> = None;
+        for (_, path, credentials) in known.iter().filter(|(o, ..)| *o == origin) {
+            let score = if url.path().starts_with(path.as_str()) {
+                path.len() + 1
+            } else {
+                0
+            };
+            if best.is_none_or(|(top, _)| score > top) {
+                best = Some((score, credentials));
+            }
+        }
+        best.map(|(_, credentials)| credentials.clone())
+    }
+}
+
+impl fmt::Debug for CredentialStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let known = self.known.read().unwrap_or_else(|p| p.into_inner());
+        let origins: Vec<_> = known
+            .iter()
+            .map(|(origin, path, c)| (origin.ascii_serialization(), path, &c.username))
+            .collect();
+        f.debug_struct("CredentialStore")
+            .field("known", &origins)
+            .finish()
+    }
 }
 
 /// Parsed .netrc (the rules are in the module documentation). Its Debug impl shows
@@ -377,6 +458,39 @@ default login anonymous password guest
         }
         assert_eq!(loaded, Some(creds("me", Some("pw"))));
         assert!(missing.is_none());
+    }
+
+    #[test]
+    fn the_store_answers_by_origin_and_longest_path() {
+        let store = CredentialStore::default();
+        store.learn(&url("https://h/no-credentials/"));
+        assert_eq!(store.lookup(&url("https://h/x")), None);
+        store.learn(&url("https://a:one@h/simple/"));
+        store.learn(&url("https://b:two@h:443/private/simple/"));
+        store.learn(&url("https://t%40k@other.example/"));
+        let cases = [
+            ("https://h/files/x.tar.gz", creds("a", Some("one"))),
+            ("https://h:443/simple/six/", creds("a", Some("one"))),
+            ("https://H/private/simple/six/", creds("b", Some("two"))),
+            ("https://other.example/f", creds("t@k", None)),
+            ("http://h/files/x.tar.gz", None),
+            ("https://h:8443/files/x.tar.gz", None),
+            ("https://h.evil/files/x.tar.gz", None),
+            ("file:///x", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(store.lookup(&url(text)), expected, "{text}");
+        }
+        store.learn(&url("https://a:changed@h/simple/"));
+        assert_eq!(
+            store.lookup(&url("https://h/f")),
+            creds("a", Some("changed"))
+        );
+        let shown = format!("{store:?}");
+        assert!(
+            shown.contains("https://h") && !shown.contains("changed"),
+            "{shown}"
+        );
     }
 
     #[test]

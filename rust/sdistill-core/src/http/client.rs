@@ -135,6 +135,7 @@ impl Client {
         want: &Want,
     ) -> Result<Fetched, Error> {
         let target = self.targets.get(&request.url, parse_url)?;
+        self.transport.learn(&target.url);
         let entry = match entry {
             Some(entry) => entry,
             None => target.default_entry(|| default_entry(&self.cache, &request.url))?,
@@ -286,6 +287,7 @@ impl Client {
             });
         }
         let url = parse_url(&request.url)?;
+        self.transport.learn(&url);
         let want = Want::Revision {
             options: options.clone(),
         };

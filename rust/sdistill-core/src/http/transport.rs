@@ -7,8 +7,11 @@
 //! - Proxies come from `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (upper
 //!   or lower case), which `reqwest` reads.
 //! - Redirects are followed here, not by `reqwest`, so credentials are decided per
-//!   hop: the URL's own credentials go only to its origin; `.netrc` credentials go to
-//!   the host they name. At most `max_redirects` hops.
+//!   hop: the URL's own credentials go only to its origin; a request that carries none
+//!   for the origin of the hop gets those learned for that origin from the URLs the
+//!   client was given ([`CredentialStore`]: an index's credentials reach the files its
+//!   pages link to), else the `.netrc` credentials of the host. At most
+//!   `max_redirects` hops.
 //! - Nothing here retries: [`super::client`] decides that.
 
 use std::ffi::OsString;
@@ -19,7 +22,7 @@ use reqwest::header::{HeaderMap, LOCATION};
 use reqwest::{Method, Response, StatusCode};
 use url::Url;
 
-use super::auth::{same_origin, split_credentials, Credentials, Netrc};
+use super::auth::{same_origin, split_credentials, CredentialStore, Credentials, Netrc};
 use super::runtime::runtime;
 
 /// Timeouts and limits of the transport.
@@ -36,6 +39,8 @@ pub struct TransportConfig {
 pub struct Transport {
     config: TransportConfig,
     netrc: Option<Netrc>,
+    /// Credentials of the URLs this client was given, by origin.
+    learned: CredentialStore,
     client: Mutex<Option<(u32, reqwest::Client)>>,
 }
 
@@ -58,8 +63,15 @@ impl Transport {
         Transport {
             config,
             netrc,
+            learned: CredentialStore::default(),
             client: Mutex::new(None),
         }
+    }
+
+    /// Remembers the credentials `url` carries (if any) for the requests to its origin
+    /// that carry none.
+    pub fn learn(&self, url: &Url) {
+        self.learned.learn(url);
     }
 
     pub fn config(&self) -> &TransportConfig {
@@ -96,10 +108,12 @@ impl Transport {
         let mut current = origin_url.clone();
         let runtime = runtime().map_err(|err| SendError::Fatal(err.to_string()))?;
         for _ in 0..=self.config.max_redirects {
-            let credentials = if same_origin(&current, &origin_url) {
-                url_credentials.clone().or_else(|| self.netrc_for(&current))
-            } else {
-                self.netrc_for(&current)
+            let own = url_credentials
+                .as_ref()
+                .filter(|_| same_origin(&current, &origin_url));
+            let credentials = match own {
+                Some(own) => Some(own.clone()),
+                None => (self.learned.lookup(&current)).or_else(|| self.netrc_for(&current)),
             };
             let mut request = client
                 .request(Method::GET, current.clone())
