@@ -338,7 +338,7 @@ def test_a_private_index_end_to_end_leaves_no_password_anywhere(
         url = index.require_basic_auth("user", SECRET).rstrip("/")
         with ProcessWatch() as watch:
             watch.hold(index.server, monkeypatch)
-            metadata = sdistill("metadata", "six==1.17.0", "--json", url=url)
+            metadata = sdistill("metadata", "six==1.17.0", "--json", "-vv", url=url)
         assert metadata.returncode == 0, metadata.stderr
         assert json.loads(metadata.stdout)
         assert watch.installer_seen, "the build environment was installed from the index"

@@ -5,6 +5,12 @@ rules): every call releases the GIL, so threads fetch in parallel, and the clien
 warnings (a corrupt entry healed, a retry) go to the ``sdistill`` logger. This module
 chooses the settings -- arguments, else environment variables, else defaults.
 
+Credentials in a URL (``https://user:secret@host/simple/``) are sent in a header, never in
+a cache key, a cache file, a log line or an error (those hold the URL redacted). A client
+remembers them for their origin (scheme, host, port) and sends them with its later
+requests to that origin that carry none -- the files an index's pages link to, a redirect
+back to it -- and never to another origin; ``.netrc`` applies when none were given.
+
 =============================  ===============================================  =======
 environment variable           meaning                                          default
 =============================  ===============================================  =======
