@@ -15,13 +15,22 @@ interpreter starts, and a forked child keeps its server's.
 
 Protocol, one JSON object per line: requests on stdin
 ``{"id": N, "argv": [SCRIPT, ...], "cwd": DIR, "env": {...}, "log": FILE}``, replies on
-stdout ``{"id": N, "code": EXIT_CODE}`` (negative: killed by that signal). The child's
-stdout and stderr go to ``log``. The server is single-threaded, so forking is safe;
-it stops once stdin closes and its last child has ended.
+stdout ``{"id": N, "pid": PID}`` once the child runs and ``{"id": N, "code": EXIT_CODE}``
+when it ended (negative: killed by that signal). The child's stdout and stderr go to
+``log``. The server is single-threaded, so forking is safe.
+
+Every child leads a process group of its own: a hook is finished when
+its process exits, whatever it left running, and what it left -- a detached
+``sleep 300 &`` holding the log open, a compiler server -- is ended with the group
+(SIGKILL) before the reply is sent. A ``{"stop": true}`` request stops the server once
+its last child has ended; stdin closing without it (the client is gone: killed, or
+exited without stopping its servers) and SIGTERM end every running child's group
+at once, then the server.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
@@ -72,17 +81,25 @@ def _preload(module: str) -> bool:
 
 
 def _serve(requests: int, replies: int, warm: bool, seed: str | None) -> int:
+    running: dict[int, int] = {}  # pid (and process group) -> request id
+
+    def end_all(signum: int | None = None, frame: object = None) -> None:
+        for pid in list(running):
+            _end_group(pid)
+        if signum is not None:
+            os._exit(128 + signum)
+
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_read, False)
     os.set_blocking(wake_write, False)
     signal.set_wakeup_fd(wake_write)
     signal.signal(signal.SIGCHLD, lambda signum, frame: None)
+    signal.signal(signal.SIGTERM, end_all)
     selector = selectors.DefaultSelector()
     selector.register(requests, selectors.EVENT_READ)
     selector.register(wake_read, selectors.EVENT_READ)
-    running: dict[int, int] = {}  # pid -> request id
     buffer = b""
-    closed = False
+    closed = stopped = False
     while not (closed and not running):
         for key, _ in selector.select():
             if key.fd == wake_read:
@@ -93,30 +110,63 @@ def _serve(requests: int, replies: int, warm: bool, seed: str | None) -> int:
             if not data:
                 closed = True
                 selector.unregister(requests)
+                if not stopped:
+                    end_all()  # the client is gone: nobody wants these hooks any more
                 continue
             buffer += data
             while b"\n" in buffer:
                 line, buffer = buffer.split(b"\n", 1)
                 request = json.loads(line)
-                sys.stdout.flush()
-                sys.stderr.flush()
-                pid = os.fork()
-                if pid == 0:
-                    # Forked, a child keeps this interpreter's hash seed: only if asked for.
-                    same_seed = request["env"].get("PYTHONHASHSEED") == seed
-                    inherited = (requests, replies, wake_read, wake_write)
-                    _child(request, inherited, warm and same_seed)
-                running[pid] = request["id"]
+                if request.get("stop"):
+                    closed = stopped = True
+                    selector.unregister(requests)
+                    buffer = b""
+                    break
+                # Forked, a child keeps this interpreter's hash seed: only if asked for.
+                same_seed = request["env"].get("PYTHONHASHSEED") == seed
+                inherited = (requests, replies, wake_read, wake_write)
+                pid = _fork(request, inherited, warm and same_seed, running)
+                _reply(replies, {"id": request["id"], "pid": pid})
         while running:
             pid, status = os.waitpid(-1, os.WNOHANG)
             if pid == 0:
                 break
             request_id = running.pop(pid, None)
             if request_id is not None:
-                code = os.waitstatus_to_exitcode(status)
-                reply = json.dumps({"id": request_id, "code": code}) + "\n"
-                os.write(replies, reply.encode())
+                # Finished when its process exits: what it left behind is ended.
+                _end_group(pid)
+                _reply(replies, {"id": request_id, "code": os.waitstatus_to_exitcode(status)})
     return 0
+
+
+def _fork(
+    request: dict[str, Any], inherited: tuple[int, ...], warm: bool, running: dict[int, int]
+) -> int:
+    """Starts the child of ``request`` in a process group of its own; its pid."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # No SIGTERM between the fork and the child's being in `running` (for end_all).
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        pid = os.fork()
+        if pid == 0:
+            _child(request, inherited, warm)
+        with contextlib.suppress(OSError):  # the child does it too: no window
+            os.setpgid(pid, pid)
+        running[pid] = request["id"]
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+    return pid
+
+
+def _reply(replies: int, reply: dict[str, int]) -> None:
+    with contextlib.suppress(OSError):  # the client is gone: stdin closes next
+        os.write(replies, (json.dumps(reply) + "\n").encode())
+
+
+def _end_group(pgid: int) -> None:
+    with contextlib.suppress(OSError):  # nothing left in it (ESRCH), or not ours any more
+        os.killpg(pgid, signal.SIGKILL)
 
 
 def _drain(fd: int) -> bool:
@@ -129,8 +179,13 @@ def _drain(fd: int) -> bool:
 def _child(request: dict[str, Any], inherited: tuple[int, ...], warm: bool) -> NoReturn:
     code = 1
     try:
+        # Its own process group, so that it and everything it starts can be ended
+        # together (and a terminal's Ctrl-C reaches the client, which ends it).
+        os.setpgid(0, 0)
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
         for fd in inherited:
             os.close(fd)
         log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -140,6 +195,7 @@ def _child(request: dict[str, Any], inherited: tuple[int, ...], warm: bool) -> N
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
+        tempfile.tempdir = None  # found again from the call's TMPDIR, not the server's
         sys.argv = list(request["argv"])
         if not warm:
             os.execve(sys.executable, [sys.executable, *sys.argv], dict(request["env"]))  # noqa: S606

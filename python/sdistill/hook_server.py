@@ -17,24 +17,42 @@ A forked child keeps its server's hash seed, so the pool starts its servers with
 for another seed gets a fresh interpreter. A server that cannot start or
 dies is not an error: the call runs as a plain subprocess instead. Servers stop when their
 pool is closed (or the process exits: their stdin closes).
+
+Every hook process leads a process group of its own, served or not, and is finished
+when it exits: whatever it left running is ended with its group. The groups of running
+hooks and the servers are known here, so :func:`stop_all` (what the command line does
+on SIGTERM and SIGINT) ends all of them at once, and no hook starts after it. A server
+whose client is gone without stopping it (killed) ends its running hooks itself.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import tempfile
 import threading
+import weakref
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 
 from sdistill.reporter import logger
 
-__all__ = ["HASH_SEED", "HookServer", "HookServerPool", "supported"]
+__all__ = [
+    "HASH_SEED",
+    "HookServer",
+    "HookServerPool",
+    "HooksStopped",
+    "running_group",
+    "stop_all",
+    "stopping",
+    "supported",
+]
 
 #: ``PYTHONHASHSEED`` of every hook process (``pep517`` runs every hook with it).
 HASH_SEED = "0"
@@ -51,36 +69,115 @@ class HookServerGone(Exception):
     """The server stopped before answering; the call should run without it."""
 
 
+class HooksStopped(Exception):
+    """``stop_all`` was called: no hook starts any more in this process."""
+
+
+# The process groups of running hooks (each hook leads one) and the live servers.
+_registry_lock = threading.RLock()
+_groups: set[int] = set()
+_live: weakref.WeakSet[HookServer] = weakref.WeakSet()
+_stopped = threading.Event()
+
+
+def stopping() -> bool:
+    """Whether :func:`stop_all` was called."""
+    return _stopped.is_set()
+
+
+def stop_all() -> None:
+    """Ends every running hook's process group and every hook server, at once (SIGKILL
+    for the hooks: their work is abandoned), and refuses every later hook
+    (``HooksStopped``). Safe to call from a signal handler."""
+    _stopped.set()
+    with _registry_lock:
+        groups, servers = list(_groups), list(_live)
+    for pgid in groups:
+        end_group(pgid)
+    for server in servers:
+        server.kill()
+
+
+def end_group(pgid: int) -> None:
+    """Kills the process group ``pgid`` (nothing if it is gone)."""
+    with contextlib.suppress(OSError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def running_group(
+    start: Callable[[], subprocess.Popen[bytes]],
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Starts a hook process (``start`` makes it the leader of a new process group), known
+    to :func:`stop_all` while it runs; its group is ended when it is done."""
+    with _registry_lock:
+        if _stopped.is_set():
+            raise HooksStopped
+        process = start()
+        _groups.add(process.pid)
+    try:
+        yield process
+    finally:
+        # The hook is finished; what it left running in its group is not waited for.
+        end_group(process.pid)
+        with _registry_lock:
+            _groups.discard(process.pid)
+
+
+def _end_running_groups() -> None:
+    """At exit: nothing a hook started outlives the process that wanted it."""
+    with _registry_lock:
+        groups = list(_groups)
+    for pgid in groups:
+        end_group(pgid)
+
+
+atexit.register(_end_running_groups)
+
+
 class HookServer:
     """One server process: an interpreter and environment with the backend imported."""
 
     def __init__(self, python: str, environ: Mapping[str, str], backend: str) -> None:
-        self._process = subprocess.Popen(
-            [python, str(_MAIN), backend],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=dict(environ),
-            cwd=tempfile.gettempdir(),
-        )
+        with _registry_lock:
+            if _stopped.is_set():
+                raise HooksStopped
+            self._process = subprocess.Popen(
+                [python, str(_MAIN), backend],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=dict(environ),
+                cwd=tempfile.gettempdir(),
+                # A terminal's Ctrl-C goes to the client, which stops the server.
+                start_new_session=True,
+            )
+            _live.add(self)
         self._lock = threading.Lock()
         self._waiting: dict[int, Future[int]] = {}
+        self._children: dict[int, int] = {}  # request id -> pid of its running child
         self._next_id = 0
         self._gone = False
         threading.Thread(target=self._read_replies, daemon=True, name="sdistill-hooks").start()
 
-    def run(self, argv: Sequence[str], cwd: str, env: Mapping[str, str]) -> tuple[int, list[str]]:
+    def run(
+        self, argv: Sequence[str], cwd: str, env: Mapping[str, str], log: str | None = None
+    ) -> tuple[int, list[str]]:
         """Runs ``argv`` (a Python script and its arguments) in a fresh child; returns
-        its exit code and output lines.
+        its exit code and output lines. The output goes to the file ``log`` (by
+        default a temporary file), which is removed after.
 
         Raises ``HookServerGone`` when the server had stopped before the call was sent
         (it can then run elsewhere); a server that stops during the call fails it.
         """
-        fd, log = tempfile.mkstemp(prefix="sdistill-hook-", suffix=".log")
-        os.close(fd)
+        if log is None:
+            fd, log = tempfile.mkstemp(prefix="sdistill-hook-", suffix=".log")
+            os.close(fd)
         try:
             future: Future[int] = Future()
             with self._lock:
+                if _stopped.is_set():
+                    raise HooksStopped
                 if self._gone or self._process.stdin is None:
                     raise HookServerGone
                 self._next_id += 1
@@ -102,7 +199,8 @@ class HookServer:
                 lines = output.read().decode("utf-8", "replace").splitlines()
             return code, lines
         finally:
-            os.unlink(log)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(log)
 
     def _read_replies(self) -> None:
         stdout = self._process.stdout
@@ -110,18 +208,36 @@ class HookServer:
         for line in stdout:
             try:
                 reply = json.loads(line)
+                request_id = int(reply["id"])
+                if "pid" in reply:  # the child runs: its group is known to stop_all
+                    pid = int(reply["pid"])
+                    with _registry_lock:
+                        _groups.add(pid)
+                    if _stopped.is_set():
+                        end_group(pid)
+                    with self._lock:
+                        self._children[request_id] = pid
+                    continue
                 with self._lock:
-                    future = self._waiting.pop(int(reply["id"]))
+                    future = self._waiting.pop(request_id)
+                    pid = self._children.pop(request_id, 0)
+                with _registry_lock:
+                    _groups.discard(pid)
                 future.set_result(int(reply["code"]))
             except (ValueError, KeyError, TypeError):
                 break
         with self._lock:
             self._gone = True
             waiting, self._waiting = self._waiting, {}
+            children, self._children = list(self._children.values()), {}
+        for pid in children:  # the server ended them too (or died: then they end here)
+            end_group(pid)
+            with _registry_lock:
+                _groups.discard(pid)
         for future in waiting.values():
             future.set_exception(HookServerGone())
         stdout.close()
-        self.close()
+        self._close_stdin()
         self._process.wait()
 
     @property
@@ -130,6 +246,21 @@ class HookServer:
 
     def close(self) -> None:
         """Stops the server once its running hooks finish."""
+        with self._lock:
+            self._gone = True
+            if self._process.stdin is not None:
+                with contextlib.suppress(OSError, ValueError):  # gone, or closed here
+                    self._process.stdin.write(b'{"stop": true}\n')
+                    self._process.stdin.flush()
+        self._close_stdin()
+
+    def kill(self) -> None:
+        """Ends the server and its running hooks now (it kills their groups on SIGTERM)."""
+        self._gone = True
+        with contextlib.suppress(OSError):
+            self._process.send_signal(signal.SIGTERM)
+
+    def _close_stdin(self) -> None:
         with self._lock:
             self._gone = True
             if self._process.stdin is not None:
@@ -158,7 +289,7 @@ class HookServerPool:
                 return server
             try:
                 server = HookServer(python, environ, backend)
-            except OSError as err:
+            except (OSError, HooksStopped) as err:
                 logger.debug("no hook server for %s (%s): %s", backend, python, err)
                 return None
             self._servers[key] = server

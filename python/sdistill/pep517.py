@@ -9,6 +9,13 @@ have gets a hint naming it and the option that adds it: ``pkg_resources`` (gone 
 setuptools 81) a build constraint ``setuptools<81``; ``distutils`` (gone from Python
 3.12) or ``setuptools`` itself an extra build dependency on setuptools.
 
+A hook is finished when its process exits: it leads a process group of its own, its
+output goes to a file (not a pipe a leftover ``sleep 300 &`` could hold open), and what
+it left running is ended with its group. Each call gets a private directory under
+``temp_root`` (by default the temporary directory; the builder names the cache's
+``tmp/``, which ``prune`` empties after a killed process), holding the output and
+given to the hook as ``TMPDIR``; it is removed when the call ends.
+
 Every hook runs with ``PYTHONHASHSEED=0`` (``HASH_SEED``), whether it runs as a plain
 subprocess or in a child of a hook server (the pool starts servers with it, since a
 forked child keeps the hash seed its server's interpreter started with): a backend that
@@ -21,7 +28,10 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -32,7 +42,15 @@ from pyproject_hooks import BackendUnavailable, BuildBackendHookCaller, HookMiss
 
 from sdistill.build_system import BuildSystem
 from sdistill.errors import BuildError
-from sdistill.hook_server import HASH_SEED, HookServerGone, HookServerPool, supported
+from sdistill.hook_server import (
+    HASH_SEED,
+    HookServerGone,
+    HookServerPool,
+    HooksStopped,
+    running_group,
+    stopping,
+    supported,
+)
 from sdistill.reporter import NullReporter, Reporter, logger
 from sdistill.sources import Source
 
@@ -65,6 +83,53 @@ _HINTS = (
 )
 _CANNOT_IMPORT = "ImportError: cannot import name"
 _CANNOT_IMPORT_HINT = "a build dependency is missing: it should be listed in build-system.requires"
+_CANNOT_IMPORT_FROM = re.compile(r"cannot import name '(\w+)' from '([A-Za-z_][\w.]*)'")
+_NO_ATTRIBUTE = re.compile(r"module '([A-Za-z_][\w.]*)' has no attribute '(\w+)'")
+
+#: Standard-library modules that Python removed, and the version that removed them
+#: (``distutils``, which setuptools provides, has its own hint).
+_REMOVED_MODULES = {
+    **dict.fromkeys(("asynchat", "asyncore", "imp", "smtpd"), "3.12"),
+    **dict.fromkeys(
+        (
+            "aifc", "audioop", "cgi", "cgitb", "chunk", "crypt", "imghdr", "lib2to3",
+            "mailcap", "msilib", "nis", "nntplib", "ossaudiodev", "pipes", "sndhdr",
+            "spwd", "sunau", "telnetlib", "uu", "xdrlib",
+        ),
+        "3.13",
+    ),
+    "binhex": "3.11",
+    "formatter": "3.10",
+    "parser": "3.10",
+    "symbol": "3.10",
+    "_dummy_thread": "3.9",
+    "dummy_threading": "3.9",
+    "macpath": "3.8",
+}  # fmt: skip
+_THIS_PYTHON = "Python {}.{}".format(*sys.version_info[:2])
+
+
+def _stdlib_hint(text: str) -> str | None:
+    """A hint when the hook failed on a standard-library name that this Python moved or
+    removed (``from collections import Mapping``, ``import imp``): the sdist is older
+    than this Python, and no build dependency would help."""
+    unsupported = (
+        "this sdist does not support {}: {} -- build it with an older Python, or use a "
+        "newer release of the project"
+    )
+    names = [(module, name) for name, module in _CANNOT_IMPORT_FROM.findall(text)][-1:]
+    names += _NO_ATTRIBUTE.findall(text)[-1:]
+    for module, name in names:
+        if module.partition(".")[0] in sys.stdlib_module_names:
+            what = f"`{module}.{name}` was moved or removed from the standard library"
+            return unsupported.format(_THIS_PYTHON, what)
+    missing = _MISSING_MODULE.findall(text)
+    if missing:
+        top = missing[-1].partition(".")[0]
+        if top in _REMOVED_MODULES:
+            what = f"it imports `{top}`, which Python {_REMOVED_MODULES[top]} removed"
+            return unsupported.format(_THIS_PYTHON, what)
+    return None
 
 
 def _missing_module_hint(text: str, source: Source) -> str | None:
@@ -138,8 +203,10 @@ class Backend:
         reporter: Reporter | None = None,
         servers: HookServerPool | None = None,
         slots: threading.BoundedSemaphore | None = None,
+        temp_root: str | os.PathLike[str] | None = None,
     ) -> None:
         self._slots = slots
+        self._temp_root = os.fspath(temp_root) if temp_root is not None else None
         self._system = system
         self._python = python
         # A warm server only for backends that do not load from the tree.
@@ -167,30 +234,57 @@ class Backend:
         extra_environ: Mapping[str, str] | None = None,
     ) -> None:
         base = dict(self._environ if self._environ is not None else os.environ)
-        # The pool starts its servers with it too: forked children keep their server's.
-        env = {**base, **(extra_environ or {}), "PYTHONHASHSEED": HASH_SEED}
-        if self._servers is not None and cmd[0] == self._python and cwd is not None:
-            server = self._servers.get(self._python, base, self._system.backend)
-            if server is not None:
-                try:
-                    code, lines = server.run(cmd[1:], cwd, env)
-                except HookServerGone:
-                    pass
-                else:
-                    self._finish(cmd, code, lines)
-                    return
+        root = self._temp_root if self._temp_root is not None else tempfile.gettempdir()
+        os.makedirs(root, exist_ok=True)
+        private = tempfile.mkdtemp(prefix="sdistill-hook-", dir=root)
         try:
-            result = subprocess.run(
-                list(cmd),
-                cwd=cwd,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                check=False,
-            )
+            os.mkdir(os.path.join(private, "tmp"))
+            log = os.path.join(private, "output.log")
+            # The pool starts its servers with it too: forked children keep their server's.
+            env = {
+                **base,
+                **(extra_environ or {}),
+                "PYTHONHASHSEED": HASH_SEED,
+                "TMPDIR": os.path.join(private, "tmp"),
+            }
+            code, lines = self._run_in(cmd, cwd, base, env, log)
+        finally:
+            shutil.rmtree(private, ignore_errors=True)
+        self._finish(cmd, code, lines)
+
+    def _run_in(
+        self,
+        cmd: Sequence[str],
+        cwd: str | None,
+        base: Mapping[str, str],
+        env: Mapping[str, str],
+        log: str,
+    ) -> tuple[int, list[str]]:
+        """Runs a hook process, served if it can be; its exit code and output lines."""
+        try:
+            if self._servers is not None and cmd[0] == self._python and cwd is not None:
+                server = self._servers.get(self._python, base, self._system.backend)
+                if server is not None:
+                    with contextlib.suppress(HookServerGone):
+                        return server.run(cmd[1:], cwd, env, log=log)
+            with open(log, "wb") as output:
+                start = lambda: subprocess.Popen(  # noqa: E731
+                    list(cmd),
+                    cwd=cwd,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=output,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+                with running_group(start) as process:
+                    code = process.wait()
+        except HooksStopped:
+            return -1, ["interrupted: sdistill is stopping"]
         except OSError as err:  # the environment's interpreter is gone
-            raise _HookFailed(-1, [f"cannot run {cmd[0]}: {err}"]) from err
-        self._finish(cmd, result.returncode, result.stdout.decode("utf-8", "replace").splitlines())
+            return -1, [f"cannot run {cmd[0]}: {err}"]
+        with open(log, "rb") as output:
+            return code, output.read().decode("utf-8", "replace").splitlines()
 
     def _finish(self, cmd: Sequence[str], code: int, lines: list[str]) -> None:
         self.output.extend(lines)
@@ -230,6 +324,10 @@ class Backend:
             return self._call(hook, function, optional)
 
     def _call(self, hook: str, function: Callable[[], T], optional: bool) -> T:
+        if stopping():
+            raise self._error(hook, None, [], "was not run: sdistill is stopping")
+        # pyproject_hooks keeps the hook's input and output in a temporary directory.
+        os.makedirs(tempfile.gettempdir(), exist_ok=True)
         self._reporter.on_build_start(self._source, hook)
         started = time.monotonic()
         try:
@@ -258,7 +356,7 @@ class Backend:
         tail = [line for line in lines if line.strip()][-_TAIL_LINES:]
         text = "\n".join(lines)
         hint = next((h for needles, h in _HINTS if any(n in text for n in needles)), None)
-        hint = hint or _missing_module_hint(text, self._source)
+        hint = hint or _stdlib_hint(text) or _missing_module_hint(text, self._source)
         if hint is None and _CANNOT_IMPORT in text:
             hint = _CANNOT_IMPORT_HINT
         head = what or (f"exited with code {code}" if code is not None else "failed")

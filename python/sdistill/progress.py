@@ -1,12 +1,16 @@
 """What the command line shows while builds run.
 
 On a terminal: one line per running hook -- a spinner, the source, the hook and its
-elapsed time -- redrawn in place below the plain lines of finished hooks. Elsewhere
-(a pipe, a log file): only one plain line per finished hook.
+elapsed time -- redrawn in place below the plain lines of finished hooks. Each live line
+is cut to the terminal's width, so that none wraps (a wrapped line would not be erased
+by the redraw). Elsewhere (a pipe, a log file): only one plain line per finished hook.
+Once :meth:`ConsoleReporter.interrupt` was called (the command line's SIGINT and SIGTERM
+handling), nothing is redrawn and a hook that ends is shown as interrupted.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -33,6 +37,7 @@ class ConsoleReporter(NullReporter):
         self._drawn = 0
         self._ticks = 0
         self._closed = threading.Event()
+        self._interrupted = False
         self._ticker: threading.Thread | None = None
 
     def on_build_start(self, source: Source, hook: str) -> None:
@@ -48,8 +53,21 @@ class ConsoleReporter(NullReporter):
             self._running.pop((id(source), hook), None)
             self._erase()
             if not self._quiet:
-                self._stream.write(f"{_label(source)}: {hook} ({seconds:.1f}s)\n")
+                how = "interrupted after " if self._interrupted else ""
+                self._stream.write(f"{_label(source)}: {hook} ({how}{seconds:.1f}s)\n")
             self._redraw()
+
+    def interrupt(self) -> None:
+        """The run is being stopped: the live lines go, and hooks that end from now on
+        are shown as interrupted, not finished. Safe to call from a signal handler
+        (it does not wait for the lock that a drawing thread may hold)."""
+        self._interrupted = True
+        self._closed.set()
+        if self._lock.acquire(timeout=1):
+            try:
+                self._erase()
+            finally:
+                self._lock.release()
 
     def close(self) -> None:
         self._closed.set()
@@ -72,16 +90,32 @@ class ConsoleReporter(NullReporter):
             self._stream.flush()
 
     def _redraw(self) -> None:
-        if not self._tty or self._quiet:
+        if not self._tty or self._quiet or self._interrupted:
             return
         self._erase()
         self._ticks += 1
         now = time.monotonic()
+        # One column short of the width: a line that fills it wraps on some terminals.
+        width = max(self._width() - 1, 1)
         for i, ((_, hook), (label, start)) in enumerate(self._running.items()):
             spinner = _SPINNER[(self._ticks + i) % len(_SPINNER)]
-            self._stream.write(f"{spinner} {label}: {hook} {now - start:.0f}s\n"[:200])
+            line = f"{spinner} {label}: {hook} {now - start:.0f}s"
+            self._stream.write(_fit(line, width) + "\n")
         self._drawn = len(self._running)
         self._stream.flush()
+
+    def _width(self) -> int:
+        try:
+            return os.get_terminal_size(self._stream.fileno()).columns or 80
+        except (OSError, ValueError, AttributeError):
+            return 80
+
+
+def _fit(line: str, width: int) -> str:
+    """``line`` cut to ``width`` columns (its end shown as ``...`` when cut)."""
+    if len(line) <= width:
+        return line
+    return line[: width - 3] + "..." if width > 3 else line[:width]
 
 
 def _label(source: Source) -> str:
