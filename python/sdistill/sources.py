@@ -96,8 +96,11 @@ class Source:
         if text.lower().startswith(("http://", "https://")):
             return _url(text, name)
         if "://" in text or text.startswith("git+"):
+            scheme = text.partition("://")[0].lower() if "://" in text else "git"
+            kind = "git repositories" if scheme.startswith("git") else f"{scheme}:// URLs"
             raise InvalidSourceError(
-                f"{_core.redact(text)}: this kind of remote source is not supported by this version"
+                f"{_core.redact(text)}: {kind} are not supported by this version of sdistill "
+                "(supported: a path, an http(s):// or file:// URL, or a requirement on the index)"
             )
         path = Path(text).expanduser()
         if path.exists() or os.sep in text or text.startswith("."):
