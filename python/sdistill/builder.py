@@ -12,11 +12,20 @@ For one source and one set of config settings the flow is:
    backend's hooks in a reused build environment.
 3. Check name and version against the request, record the answer under the revision
    (``<revision>/<digest(config settings)>/METADATA`` and ``wheels/``), atomically.
+
+Every record is checked before use: ``METADATA`` against the seal of its ``answer``
+(``lookup.read_record``), the stamp against its own seal (``revisions``), a wheel
+against the sha256 recorded when it entered the cache (``<wheel>.seal``). A record that
+fails is a miss. The lock-free read in step 1 never writes, not even to heal; the read
+repeated under the shard lock in step 2 warns (``sdistill`` logger, naming the record)
+and the answer is produced and recorded again -- a damaged wheel is removed and rebuilt,
+a damaged ``METADATA`` beside a sound wheel is recorded again from the wheel.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import sys
@@ -65,6 +74,7 @@ __all__ = ["DEFAULT_INDEX_URL", "SourceDistBuilder"]
 
 T = TypeVar("T")
 _WORKERS_PER_JOB = 4
+_log = logging.getLogger("sdistill")
 
 
 class SourceDistBuilder:
@@ -210,8 +220,8 @@ class SourceDistBuilder:
 
         editable = isinstance(src, LocalDirectorySource) and src.editable
 
-        def read(revision: revisions.Revision) -> Metadata | None:
-            return self._read_record(src, revision)
+        def read(revision: revisions.Revision, locked: bool) -> Metadata | None:
+            return self._read_record(src, revision, locked)
 
         return self._cached(src, editable, read, produce, lambda m: m)
 
@@ -225,8 +235,8 @@ class SourceDistBuilder:
             )
             return BuiltWheel(wheel, wheel.name, metadata), text
 
-        def read(revision: revisions.Revision) -> BuiltWheel | None:
-            return self._cached_wheel(src, revision)
+        def read(revision: revisions.Revision, locked: bool) -> BuiltWheel | None:
+            return self._cached_wheel(src, revision, locked)
 
         return self._cached(src, editable, read, produce, lambda w: w.metadata)
 
@@ -234,12 +244,14 @@ class SourceDistBuilder:
         self,
         src: LocalSource | UrlSource,
         editable: bool,
-        lookup: Callable[[revisions.Revision], T | None],
+        lookup: Callable[[revisions.Revision, bool], T | None],
         produce: Callable[[revisions.Revision], tuple[T, str]],
         metadata_of: Callable[[T], Metadata],
     ) -> T:
         """The answer cached under the source's live revision, else produced under the
-        shard lock (after the wait another process may have produced it) and recorded."""
+        shard lock (after the wait another process may have produced it) and recorded.
+        ``lookup(revision, locked)`` reads only when not ``locked``; under the lock it
+        reports damaged records and may heal them."""
         revision: revisions.Revision | None
         if isinstance(src, UrlSource):
             # The HTTP entry decides (natively, with its own lock) which revision is live.
@@ -257,11 +269,11 @@ class SourceDistBuilder:
         else:
             shard, current, make = self._local_revisions(src, editable)
             revision = current()
-        found = lookup(revision) if revision is not None else None
+        found = lookup(revision, False) if revision is not None else None
         if found is None:
             with self.cache.lock(shard):
                 revision = make()
-                found = lookup(revision)
+                found = lookup(revision, True)
                 if found is None:
                     found, text = produce(revision)
                     check_identity(metadata_of(found), src.name, src.version, origin=src.url)
@@ -281,14 +293,14 @@ class SourceDistBuilder:
             not isinstance(self.refresh, bool) and src.name in set(self.refresh)
         )
 
-        def current() -> revisions.Revision | None:
+        def current(locked: bool = False) -> revisions.Revision | None:
             if wanted and shard not in self._refreshed:
                 return None
-            return revisions.current(self.cache, shard, stamp)
+            return revisions.current(self.cache, shard, stamp, locked)
 
         def make() -> revisions.Revision:
             # Another thread may have refreshed this shard while we waited.
-            revision = current()
+            revision = current(locked=True)
             if revision is None:
                 revision = revisions.create(self.cache, shard, stamp)
                 self._refreshed.add(shard)
@@ -351,16 +363,18 @@ class SourceDistBuilder:
         ]
 
     def _read_record(
-        self, src: LocalSource | UrlSource, revision: revisions.Revision
+        self, src: LocalSource | UrlSource, revision: revisions.Revision, locked: bool
     ) -> Metadata | None:
+        """The recorded metadata, if its answer's seal vouches for it. Never writes; a
+        damaged record is a miss, reported when ``locked`` (the caller then records the
+        answer again)."""
         directory = self._settings_dir(src, revision)
-        try:
-            text = (directory / "METADATA").read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return None
-        metadata = parse_record(text)
-        if metadata is not None and lookup.read_answer(directory) is None:
-            self._write_answer(src, directory, text, metadata)  # heal what the warm path reads
+        status, text = lookup.read_record(directory)
+        metadata = parse_record(text) if status == "ok" else None
+        if status == "ok" and metadata is None:
+            status, text = "damaged", "the sealed record does not parse"
+        if status == "damaged" and locked:
+            _damaged(directory / "METADATA", f"{text}, checked with its {lookup.ANSWER}")
         return metadata
 
     def _write_record(
@@ -388,17 +402,30 @@ class SourceDistBuilder:
         self.cache.write_atomic(directory / lookup.ANSWER, answer.encode("utf-8"))
 
     def _cached_wheel(
-        self, src: LocalSource | UrlSource, revision: revisions.Revision
+        self, src: LocalSource | UrlSource, revision: revisions.Revision, locked: bool
     ) -> BuiltWheel | None:
+        """The cached wheel, if it is the one recorded when it entered the cache (size
+        and sha256) and its metadata record is sound. Without ``locked`` this only
+        reads; under the lock a damaged wheel is removed (it is rebuilt) and a damaged
+        metadata record beside a sound wheel is recorded again from the wheel."""
         wheel = compatible_wheel(self._settings_dir(src, revision) / "wheels")
         if wheel is None:
             return None
-        metadata = self._read_record(src, revision)
+        status, why = _core.check_wheel(wheel)
+        if status != "ok":
+            if locked:
+                if status == "damaged":
+                    _damaged(wheel, why)
+                _remove_wheel(wheel)
+            return None
+        metadata = self._read_record(src, revision, locked)
         if metadata is None:
+            if not locked:
+                return None
             try:
                 metadata, text = read_wheel_metadata(wheel)
             except Exception:  # an unreadable cached wheel is a miss: it is rebuilt
-                wheel.unlink(missing_ok=True)
+                _remove_wheel(wheel)
                 return None
             self._write_record(src, revision, text, metadata)
         return BuiltWheel(wheel, wheel.name, metadata)
@@ -534,6 +561,8 @@ class SourceDistBuilder:
             wheels = self._settings_dir(src, revision) / "wheels"
             wheels.mkdir(parents=True, exist_ok=True)
             target = wheels / name
+            # The wheel's sha256 is recorded first: a reader never sees it unrecorded.
+            _core.seal_wheel(staging / name, target)
             os.replace(staging / name, target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -549,6 +578,16 @@ class SourceDistBuilder:
                     self.cache, installer, self.index_config, self.build_constraints
                 )
             return self._environments
+
+
+def _damaged(path: Path, why: str) -> None:
+    _log.warning("damaged cache record %s (%s): it is made again", path, why)
+
+
+def _remove_wheel(wheel: Path) -> None:
+    """A cached wheel and its record (with the shard locked)."""
+    wheel.unlink(missing_ok=True)
+    wheel.with_name(wheel.name + _core.WHEEL_RECORD_SUFFIX).unlink(missing_ok=True)
 
 
 def _subdirectory(src: UrlSource, tree: Path) -> Path:

@@ -4,7 +4,9 @@ The lookup itself is native (``rust/sdistill-core/src/lookup/mod.rs`` explains t
 shard, stamps and sealed answer records); this module is its Python face, importable
 without ``packaging``, ``pyproject_hooks``, ``json`` or the builder. The builder makes
 what the warm path reads with these same functions -- file URLs, stamps, answers -- so
-the two cannot disagree.
+the two cannot disagree. Every record read back is sealed (a digest over its exact
+bytes) and checked before use; the builder reads ``METADATA`` only through
+``read_record``, which checks it against the answer's seal.
 """
 
 from __future__ import annotations
@@ -36,7 +38,10 @@ __all__ = [
     "metadata_json",
     "metadata_text",
     "read_answer",
+    "read_record",
+    "read_stamp",
     "render_answer",
+    "render_stamp",
     "settings_key",
     "warm_answers",
 ]
@@ -51,6 +56,12 @@ archive_stamp = _core.archive_stamp
 directory_stamp = _core.directory_stamp
 render_answer = _core.render_answer
 read_answer = _core.read_answer
+#: ``(status, METADATA text)``: the record of a settings directory, trusted only when
+#: its answer's seal vouches for it (status ``ok``; else ``missing``, ``old`` or
+#: ``damaged`` with what is wrong).
+read_record = _core.read_record
+render_stamp = _core.render_stamp
+read_stamp = _core.read_stamp
 warm_answers = _core.warm_answers
 
 _NO_SETTINGS = "cfg-" + _core.key_digest("{}")

@@ -3,25 +3,30 @@
 A local archive's stamp is its modification time and size; a directory's is the newest
 modification time of ``pyproject.toml``, ``setup.py``, ``setup.cfg`` and the files named
 by ``[tool.sdistill] cache-keys``. The shard's pointer names the live revision, whose
-``stamp`` file records the stamp it was made for. A different stamp makes a new
-revision (a new random id): nothing under the old one is rewritten, and the old one is
-removed once the new one is live (see "Superseded revisions" in the cache's module docs).
+``stamp`` file records the stamp it was made for, sealed (``sdistill.lookup``:
+``render_stamp``/``read_stamp``). A different stamp makes a new revision (a new random
+id): nothing under the old one is rewritten, and the old one is removed once the new one
+is live (see "Superseded revisions" in the cache's module docs). A stamp whose seal
+fails is a miss too: the lock-free read says nothing, the locked one warns (through the
+``sdistill`` logger) and makes a new revision -- the heal.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sdistill.cache import Cache
-from sdistill.lookup import KEY_FILES, archive_stamp, directory_stamp
+from sdistill.lookup import KEY_FILES, archive_stamp, directory_stamp, read_stamp, render_stamp
 from sdistill.sources import LocalArchiveSource, LocalSource
 
 __all__ = ["Revision", "create", "current", "stamp_of"]
 
 _STAMP = "stamp"
+_log = logging.getLogger("sdistill")
 
 
 @dataclass(frozen=True)
@@ -62,16 +67,18 @@ def _cache_keys(pyproject: dict[str, Any] | None) -> list[str]:
     ]
 
 
-def current(cache: Cache, shard: Path, stamp: str) -> Revision | None:
-    """The live revision of ``shard`` if it was made for ``stamp``."""
+def current(cache: Cache, shard: Path, stamp: str, locked: bool = False) -> Revision | None:
+    """The live revision of ``shard`` if it was made for ``stamp``. Reads only; with
+    ``locked`` (the caller holds the shard lock and will make a new revision on a miss)
+    a damaged stamp is reported."""
     revision = cache.layout.read_revision(str(shard))
     if revision is None:
         return None
-    try:
-        recorded = (shard / revision / _STAMP).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    return Revision(shard, revision) if recorded == stamp else None
+    path = shard / revision / _STAMP
+    status, recorded = read_stamp(path)
+    if status == "damaged" and locked:
+        _log.warning("damaged cache record %s (%s): the revision is made again", path, recorded)
+    return Revision(shard, revision) if status == "ok" and recorded == stamp else None
 
 
 def create(cache: Cache, shard: Path, stamp: str) -> Revision:
@@ -79,7 +86,7 @@ def create(cache: Cache, shard: Path, stamp: str) -> Revision:
     supersedes is removed (builds read a revision only under the shard lock)."""
     revision = Revision(shard, cache.layout.new_revision_id())
     revision.path.mkdir(parents=True)
-    cache.write_atomic(revision.path / _STAMP, stamp.encode())
+    cache.write_atomic(revision.path / _STAMP, render_stamp(stamp).encode())
     cache.layout.commit_revision(str(shard), revision.id)
     cache.layout.remove_superseded(str(shard))
     return revision

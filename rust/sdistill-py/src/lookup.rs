@@ -3,9 +3,20 @@
 use std::path::PathBuf;
 
 use pyo3::prelude::*;
-use sdistill_core::lookup::{self, Answer};
+use sdistill_core::lookup::{self, Answer, Read};
 
-use crate::errors::os_error;
+use crate::errors::{os_error, IntoPyErr};
+
+/// `(status, value)`: `("ok", value)`, else `("missing" | "old", "")` or
+/// `("damaged", what is wrong)`.
+fn status<T>(read: Read<T>, value: impl FnOnce(T) -> String) -> (&'static str, String) {
+    let word = read.status();
+    match read {
+        Read::Found(found) => (word, value(found)),
+        Read::Damaged(why) => (word, why.to_owned()),
+        Read::Missing | Read::Old => (word, String::new()),
+    }
+}
 
 /// The `file://` URL of an absolute path, as `pathlib.Path.as_uri()` spells it on POSIX.
 #[pyfunction]
@@ -45,6 +56,42 @@ fn read_answer(py: Python<'_>, directory: PathBuf) -> Option<(String, String, St
         .map(|a| (a.identity, a.json, a.text))
 }
 
+/// `(status, METADATA text)` of the record in a directory, sealed by its answer.
+#[pyfunction]
+fn read_record(py: Python<'_>, directory: PathBuf) -> (&'static str, String) {
+    status(
+        py.detach(|| lookup::read_record(&directory)),
+        |(text, _)| text,
+    )
+}
+
+/// The bytes of a stamp file for `stamp`.
+#[pyfunction]
+fn render_stamp(stamp: &str) -> String {
+    lookup::render_stamp(stamp)
+}
+
+/// `(status, stamp)` of the stamp file at `path`.
+#[pyfunction]
+fn read_stamp(py: Python<'_>, path: PathBuf) -> (&'static str, String) {
+    status(py.detach(|| lookup::read_stamp(&path)), |stamp| stamp)
+}
+
+/// Records the sha256 of `file` for the wheel that will be `target` (beside it).
+#[pyfunction]
+fn seal_wheel(py: Python<'_>, file: PathBuf, target: PathBuf) -> PyResult<()> {
+    py.detach(|| lookup::seal_wheel(&file, &target))
+        .map_err(IntoPyErr::into_pyerr)
+}
+
+/// `(status, what is wrong)` of a cached wheel checked against its record.
+#[pyfunction]
+fn check_wheel(py: Python<'_>, wheel: PathBuf) -> (&'static str, String) {
+    status(py.detach(|| lookup::check_wheel(&wheel)), |()| {
+        String::new()
+    })
+}
+
 /// `(json, text)` of every spec's warm answer, or `None` unless all of them are hits.
 #[pyfunction]
 fn warm_answers(
@@ -60,11 +107,17 @@ fn warm_answers(
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("STAMP_KEY_FILES", lookup::KEY_FILES.to_vec())?;
     m.add("ANSWER_FILE", lookup::ANSWER_FILE)?;
+    m.add("WHEEL_RECORD_SUFFIX", lookup::WHEEL_RECORD_SUFFIX)?;
     m.add_function(wrap_pyfunction!(file_url, m)?)?;
     m.add_function(wrap_pyfunction!(archive_stamp, m)?)?;
     m.add_function(wrap_pyfunction!(directory_stamp, m)?)?;
     m.add_function(wrap_pyfunction!(render_answer, m)?)?;
     m.add_function(wrap_pyfunction!(read_answer, m)?)?;
     m.add_function(wrap_pyfunction!(warm_answers, m)?)?;
+    m.add_function(wrap_pyfunction!(read_record, m)?)?;
+    m.add_function(wrap_pyfunction!(render_stamp, m)?)?;
+    m.add_function(wrap_pyfunction!(read_stamp, m)?)?;
+    m.add_function(wrap_pyfunction!(seal_wheel, m)?)?;
+    m.add_function(wrap_pyfunction!(check_wheel, m)?)?;
     Ok(())
 }

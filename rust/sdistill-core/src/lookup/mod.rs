@@ -17,14 +17,22 @@
 //!   and version the archive's file name states (checked by the builder with
 //!   `packaging`). It is sealed with a digest over the `METADATA` record and itself, so a
 //!   damaged or replaced record or answer is a miss (the builder then heals both).
+//! - **Seals** ([`seal`]): the stamp file and the record of each built wheel's sha256
+//!   are sealed the same way; the warm path compares the stamp file with the sealed
+//!   form of the stamp it computed, byte for byte.
+//!
+//! Reading never writes: a damaged record is a miss here and in the builder's lock-free
+//! read; only the builder, holding the shard lock, warns and writes it again.
 //!
 //! Anything unusual is a miss (`None`), never an error: the builder takes the normal
 //! road and decides properly.
 
 mod answer;
+pub mod seal;
 mod stamp;
 
-pub use answer::{read_answer, render_answer, Answer, ANSWER_FILE};
+pub use answer::{read_answer, read_record, render_answer, Answer, ANSWER_FILE, RECORD_FILE};
+pub use seal::{check_wheel, read_stamp, render_stamp, seal_wheel, Read, WHEEL_RECORD_SUFFIX};
 use stamp::contains;
 pub use stamp::{archive_stamp, directory_stamp, file_url, key_files_stamp, KEY_FILES};
 
@@ -66,7 +74,7 @@ pub fn warm_answer(cache: &Cache, spec: &Path, settings: &str) -> Option<Answer>
     let digest = cache_digest(&file_url(&path)).ok()?;
     let shard = cache.shard(Bucket::Sdists, &["path", &digest]).ok()?;
     let revision = shard.join(cache.read_revision(&shard)?);
-    if fs::read(revision.join(STAMP_FILE)).ok()? != stamp.as_bytes() {
+    if fs::read(revision.join(STAMP_FILE)).ok()? != render_stamp(&stamp).as_bytes() {
         return None;
     }
     let answer = read_answer(&revision.join(settings))?;
