@@ -102,20 +102,18 @@ impl Project {
         })
     }
 
-    /// The index of the release `version` names (PEP 440 equality), if any.
+    /// The index of the release `version` names (PEP 440 equality), if any: a binary
+    /// search, since the releases are in PEP 440 order (listing the files of every
+    /// version of a page stays n log n).
     fn release(&self, version: &str) -> PyResult<Option<usize>> {
         let wanted: Version = version.parse().map_err(IntoPyErr::into_pyerr)?;
-        let text = wanted.to_string();
         let releases = &self.archive.head().releases;
-        if let Some(at) = releases.iter().position(|r| r.version.as_str() == text) {
-            return Ok(Some(at));
-        }
-        Ok(releases.iter().position(|r| {
-            r.version
-                .as_str()
-                .parse::<Version>()
-                .is_ok_and(|v| v == wanted)
-        }))
+        let found = releases.binary_search_by(|r| match r.version.as_str().parse::<Version>() {
+            Ok(v) => v.cmp(&wanted),
+            // The archive holds only versions that parsed: never here.
+            Err(_) => std::cmp::Ordering::Less,
+        });
+        Ok(found.ok())
     }
 
     fn files_where(
@@ -335,6 +333,10 @@ impl IndexFile {
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add(
+        "DEFAULT_MAX_PAGE_SIZE",
+        sdistill_core::index::DEFAULT_MAX_PAGE_SIZE,
+    )?;
     m.add_class::<Project>()?;
     m.add_class::<IndexFile>()?;
     Ok(())

@@ -3,7 +3,8 @@
 //! - bytes: kept in memory, stored inline in the entry;
 //! - parsed: kept in memory, turned by the caller's [`Parser`] into the payload stored
 //!   inline (an index page becomes its archived project), checked again on every read
-//!   of the entry from disk;
+//!   of the entry from disk; a body above the parser's `max_size` is refused while it
+//!   streams (from its `Content-Length` when it states one);
 //! - a file: streamed to a temporary file beside the entry while hashed, renamed to
 //!   `<entry>.<random>.body` once complete and checked;
 //! - a revision: streamed straight into the extractor (hashing, checking, writing in
@@ -14,7 +15,10 @@
 //!   extracted from the file into a new revision.
 //!
 //! A body that breaks off is reported as [`ReceiveError::Broken`] after whatever it
-//! had written was removed, so the retry starts clean and nothing partial is kept.
+//! had written was removed, so the retry starts clean and nothing partial is kept. A
+//! body that cannot be used (a page too large or not a page, an archive that fails a
+//! check or a limit of [`crate::archive::Limits`]) is fatal and leaves nothing either:
+//! no temporary file (they are removed when dropped) and no revision directory.
 
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
@@ -44,6 +48,17 @@ pub struct Parser {
     /// What the caller knows that the response does not say (an index page: the
     /// project's name).
     pub context: String,
+    /// The most bytes of body accepted (as received, after any transfer decoding): a
+    /// larger body is refused while it streams, before it is all in memory.
+    pub max_size: u64,
+}
+
+impl Parser {
+    /// The same parser, refusing bodies above `max_size` bytes.
+    pub fn with_max_size(mut self, max_size: u64) -> Parser {
+        self.max_size = max_size;
+        self
+    }
 }
 
 impl std::fmt::Debug for Parser {
@@ -136,7 +151,7 @@ pub fn receive(
                 .get(reqwest::header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
-            let bytes = read_all(transport, response)?;
+            let bytes = read_limited(transport, response, parser.max_size)?;
             match (parser.parse)(&parser.context, &bytes, content_type.as_deref(), &url) {
                 Ok((payload, warnings)) => Ok(Received::Parsed {
                     payload: Payload::Owned(payload),
@@ -266,6 +281,40 @@ fn read_all(transport: &Transport, response: Response) -> Result<Vec<u8>, Receiv
     BodyReader::new(transport, response)
         .read_to_end(&mut bytes)
         .map_err(|err| ReceiveError::Broken(err.to_string()))?;
+    Ok(bytes)
+}
+
+/// The whole body in memory, refused as soon as it is known to exceed `max_size`
+/// bytes: from its `Content-Length` before reading, else while it streams (what came
+/// so far is dropped, and the connection with the rest).
+fn read_limited(
+    transport: &Transport,
+    response: Response,
+    max_size: u64,
+) -> Result<Vec<u8>, ReceiveError> {
+    let url = super::auth::redact(response.url().as_str());
+    let too_large = |size: &str| {
+        ReceiveError::Fatal(Error::Unusable {
+            url: url.clone(),
+            message: format!(
+                "the page is {size} the limit of {max_size} bytes \
+                 (SDISTILL_MAX_PAGE_SIZE); refused"
+            ),
+        })
+    };
+    if let Some(declared) = response.content_length().filter(|&n| n > max_size) {
+        return Err(too_large(&format!(
+            "{declared} bytes (Content-Length), above"
+        )));
+    }
+    let mut bytes = Vec::new();
+    BodyReader::new(transport, response)
+        .take(max_size.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|err| ReceiveError::Broken(err.to_string()))?;
+    if bytes.len() as u64 > max_size {
+        return Err(too_large("larger than"));
+    }
     Ok(bytes)
 }
 

@@ -8,6 +8,11 @@
 //! back to `data-dist-info-metadata` (PEP 714: `true` or `<algorithm>=<digest>`), and
 //! the non-standard `data-size` / `data-upload-time` some indexes add.
 //!
+//! A page is markup: a NUL byte anywhere means binary data, and a page without a
+//! single link must hold at least one element an index page is made of (`html`,
+//! `body`, `h1`, …) — otherwise it is not a page ([`Error::Page`]), not an empty
+//! project.
+//!
 //! The tokenizer is deliberately small: it skips comments, `<!…>`/`<?…>` declarations,
 //! closing tags and the contents of `<script>`/`<style>`, reads attribute values quoted
 //! or not, and decodes character references in them (numeric ones, and the named ones
@@ -20,10 +25,17 @@ use super::Error;
 
 /// Reads an HTML page fetched from `url`.
 pub fn parse(body: &[u8], url: &Url) -> Result<Page, Error> {
+    if let Some(at) = body.iter().position(|&b| b == 0) {
+        return Err(Error::Page(format!(
+            "a NUL byte at offset {at}: binary data, not HTML"
+        )));
+    }
     let text = String::from_utf8_lossy(body);
     let mut base: Option<Url> = None;
     let mut files = Vec::new();
+    let mut markup = false;
     for tag in Tags::new(&text) {
+        markup = markup || is_html_element(&tag.name);
         match tag.name.as_str() {
             "base" if base.is_none() => {
                 base = tag.attr("href").and_then(|href| url.join(href.trim()).ok());
@@ -52,11 +64,44 @@ pub fn parse(body: &[u8], url: &Url) -> Result<Page, Error> {
             _ => {}
         }
     }
+    if files.is_empty() && !markup {
+        return Err(Error::Page(
+            "no link and no HTML element: not an HTML page".to_owned(),
+        ));
+    }
     Ok(Page {
         files,
         api_version: None,
         warnings: Vec::new(),
     })
+}
+
+/// Whether `name` (lowercase) is an element an index page is made of: what tells an
+/// HTML page without links from text that is not markup.
+fn is_html_element(name: &str) -> bool {
+    matches!(
+        name,
+        "html"
+            | "head"
+            | "body"
+            | "title"
+            | "meta"
+            | "base"
+            | "link"
+            | "a"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "p"
+            | "div"
+            | "pre"
+            | "br"
+            | "hr"
+            | "ul"
+            | "li"
+            | "table"
+            | "main"
+    )
 }
 
 fn core_metadata(tag: &Tag) -> CoreMetadata {
@@ -386,7 +431,45 @@ mod tests {
             "<!--",
             "<a href=\"x\" &#",
         ] {
-            let _ = page(html);
+            let url = Url::parse("https://example.org/simple/pkg/").unwrap();
+            let _ = parse(html.as_bytes(), &url);
         }
+    }
+
+    #[test]
+    fn an_empty_page_is_a_page_and_junk_is_not() {
+        let url = Url::parse("https://example.org/simple/pkg/").unwrap();
+        for empty in [
+            "<!DOCTYPE html><html><body><h1>Links for pkg</h1></body></html>",
+            "<html></html>",
+            "<body>\n</body>",
+        ] {
+            assert!(parse(empty.as_bytes(), &url).unwrap().files.is_empty());
+        }
+        let mut random = vec![0u8; 4096];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for byte in &mut random {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            *byte = state.to_le_bytes()[0];
+        }
+        random[7] = 0; // (as random bytes always have, sooner or later)
+        let junk: [&[u8]; 5] = [
+            &random,
+            b"",
+            b"Service Unavailable",
+            b"{\"files\": []}",
+            b"<html>\0</html>",
+        ];
+        for body in junk {
+            assert!(
+                matches!(parse(body, &url), Err(Error::Page(_))),
+                "{:?} is not a page",
+                String::from_utf8_lossy(&body[..body.len().min(20)])
+            );
+        }
+        let with_link = parse(b"<a href='pkg-1.0.tar.gz'>x</a>", &url).unwrap();
+        assert_eq!(with_link.files.len(), 1, "a bare link is still a page");
     }
 }

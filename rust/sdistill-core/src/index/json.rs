@@ -5,7 +5,8 @@
 //! `hashes`, `requires-python`, `yanked` (`false`, `true` or a reason),
 //! `core-metadata` falling back to `dist-info-metadata` (PEP 714; `true`, `false` or a
 //! hash table), `size` and `upload-time` (PEP 700). Unknown keys are ignored; a file
-//! without a URL is skipped. Strings are borrowed from the body where they hold no
+//! without a URL is skipped. The document must be an object with a `files` list (an
+//! empty one is an empty project): any other JSON is not a project page. Strings are borrowed from the body where they hold no
 //! escapes.
 
 use std::borrow::Cow;
@@ -23,8 +24,9 @@ use super::Error;
 struct JsonPage<'a> {
     #[serde(borrow, default)]
     meta: Option<Meta<'a>>,
+    /// Required: a JSON document without it is not a project page.
     #[serde(borrow, default)]
-    files: Vec<JsonFile<'a>>,
+    files: Option<Vec<JsonFile<'a>>>,
 }
 
 #[derive(Deserialize)]
@@ -57,8 +59,18 @@ struct JsonFile<'a> {
 
 /// Reads a JSON page fetched from `url`.
 pub fn parse(body: &[u8], url: &Url) -> Result<Page, Error> {
+    let text = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    if text.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        // (serde would also read a struct from an array, by position)
+        return Err(Error::Page("not a JSON object".to_owned()));
+    }
     let page: JsonPage<'_> =
-        serde_json::from_slice(body).map_err(|err| Error::Page(err.to_string()))?;
+        serde_json::from_slice(text).map_err(|err| Error::Page(format!("JSON: {err}")))?;
+    let Some(page_files) = page.files else {
+        return Err(Error::Page(
+            "a JSON object without a \"files\" list (PEP 691)".to_owned(),
+        ));
+    };
     let mut warnings = Vec::new();
     let api_version = page
         .meta
@@ -67,8 +79,8 @@ pub fn parse(body: &[u8], url: &Url) -> Result<Page, Error> {
     if let Some(version) = &api_version {
         check_api_version(version, &mut warnings)?;
     }
-    let mut files = Vec::with_capacity(page.files.len());
-    for file in page.files {
+    let mut files = Vec::with_capacity(page_files.len());
+    for file in page_files {
         let Some((link, mut hashes)) = file.url.as_deref().and_then(|h| resolve_link(url, h))
         else {
             continue;
@@ -266,5 +278,29 @@ mod tests {
         assert_eq!(newer.warnings.len(), 1);
         assert!(page("not json").is_err());
         assert!(page(r#"{"files": [{"url": 3}]}"#).is_err());
+    }
+
+    #[test]
+    fn only_a_project_page_is_a_page() {
+        let empty = page("\u{FEFF} {\"meta\": {\"api-version\": \"1.0\"}, \"files\": []}").unwrap();
+        assert!(
+            empty.files.is_empty(),
+            "a real empty page is an empty project"
+        );
+        for junk in [
+            "{}",
+            r#"{"meta": {"api-version": "1.0"}}"#,
+            r#"{"files": null}"#,
+            r#"[{"api-version": "1.0"}, []]"#,
+            "[]",
+            "42",
+            "",
+            "\u{0}\u{1}garbage",
+        ] {
+            assert!(
+                matches!(page(junk), Err(Error::Page(_))),
+                "{junk:?} is not a project page"
+            );
+        }
     }
 }

@@ -8,6 +8,24 @@
 //! Pages are fetched through the cached HTTP client ([`crate::http`]) with
 //! [`page::ACCEPT`]; the parsed, archived project is the payload of the page's cache
 //! entry ([`parser`]), so a fresh page costs one validated read and no parsing.
+//!
+//! # Hostile or broken pages
+//!
+//! - Size: a page body above [`DEFAULT_MAX_PAGE_SIZE`] (64 MiB; PyPI's largest pages
+//!   are a few MB) is refused while it streams, from its `Content-Length` if it states
+//!   one, before it is all in memory (`SDISTILL_MAX_PAGE_SIZE`, read by
+//!   `sdistill.http`, changes the limit). The client asks for no transfer coding and
+//!   decodes none, so the limit is on the bytes that arrive: a compressed page cannot
+//!   grow past it.
+//! - Junk: a page must be what its `Content-Type` says. JSON must be a PEP 691 project
+//!   page (an object with a `files` list); HTML without a single link must still look
+//!   like HTML (no NUL byte, at least one HTML element). Random bytes, a JSON document of
+//!   another kind, or text that is not markup are errors naming the URL and the
+//!   `Content-Type` ([`Error::NotAPage`]), never an empty project. A real empty page —
+//!   `{"files": []}`, or an HTML document with no links — is an empty project.
+//! - Time: reading, grouping and archiving are linear in the page's links (a stable
+//!   sort by version is the only n log n step); `benches/bench_index_scaling.py`
+//!   shows the time per link across page sizes.
 
 pub mod filename;
 pub mod html;
@@ -27,9 +45,19 @@ pub enum Error {
     ContentType(String),
     #[error("the index speaks simple API version {0}, which this sdistill does not")]
     ApiVersion(String),
+    /// The body is not a project page in the format its `Content-Type` names.
+    #[error("not a project page (Content-Type: {content_type}): {reason}")]
+    NotAPage {
+        content_type: String,
+        reason: String,
+    },
 }
 
-/// The parser that turns the page of `project` into its archived [`project::Project`].
+/// Default ceiling on the bytes of a project page: 64 MiB.
+pub const DEFAULT_MAX_PAGE_SIZE: u64 = 64 << 20;
+
+/// The parser that turns the page of `project` into its archived [`project::Project`],
+/// refusing pages above [`DEFAULT_MAX_PAGE_SIZE`] (see [`Parser::with_max_size`]).
 pub fn parser(project: &str) -> Parser {
     Parser {
         parse: |project, body, content_type, url| {
@@ -37,5 +65,6 @@ pub fn parser(project: &str) -> Parser {
         },
         check: project::check,
         context: project.to_owned(),
+        max_size: DEFAULT_MAX_PAGE_SIZE,
     }
 }

@@ -139,36 +139,43 @@ pub struct Corrupt {
 }
 
 impl Project {
-    /// Groups a page's files by version.
+    /// Groups a page's files by version: each filename parsed once, then one stable
+    /// sort by version (files of a version keep the page's order) and one pass that
+    /// cuts the runs — O(n log n) in the page's files, whatever order they come in.
     pub fn from_page(name: &str, page_url: &str, page: page::Page) -> Project {
         let name = filename::normalize_name(name);
-        let mut grouped: Vec<(Version, Release)> = Vec::new();
+        let mut classified: Vec<(Version, File)> = Vec::with_capacity(page.files.len());
         let mut skipped = Vec::new();
         for file in page.files {
             let Some((version, sdist)) = classify(&file.filename, &name) else {
                 skipped.push(file.filename);
                 continue;
             };
-            let file = archived_file(file, sdist);
-            let at = match grouped.binary_search_by(|(v, _)| v.cmp(&version)) {
-                Ok(at) => at,
-                Err(at) => {
-                    let release = Release {
+            classified.push((version, archived_file(file, sdist)));
+        }
+        classified.sort_by(|(a, _), (b, _)| a.cmp(b));
+        let mut releases: Vec<Release> = Vec::new();
+        let mut last: Option<Version> = None;
+        for (version, file) in classified {
+            match (&last, releases.last_mut()) {
+                (Some(previous), Some(release)) if *previous == version => {
+                    release.files.push(file);
+                }
+                _ => {
+                    releases.push(Release {
                         version: version.to_string(),
                         prerelease: version.is_prerelease(),
-                        files: Vec::new(),
-                    };
-                    grouped.insert(at, (version, release));
-                    at
+                        files: vec![file],
+                    });
+                    last = Some(version);
                 }
-            };
-            grouped[at].1.files.push(file);
+            }
         }
         Project {
             name,
             page_url: page_url.to_owned(),
             api_version: page.api_version,
-            releases: grouped.into_iter().map(|(_, release)| release).collect(),
+            releases,
             skipped,
         }
     }
@@ -334,7 +341,16 @@ pub fn parse_page(
     url: &Url,
 ) -> Result<(Vec<u8>, Vec<String>), super::Error> {
     let format = Format::of(content_type)?;
-    let mut page = page::parse(body, format, url)?;
+    let mut page = page::parse(body, format, url).map_err(|err| match err {
+        super::Error::Page(reason) => super::Error::NotAPage {
+            content_type: content_type.map_or_else(
+                || "none, read as HTML".to_owned(),
+                |value| value.trim().to_owned(),
+            ),
+            reason,
+        },
+        other => other,
+    })?;
     let warnings = std::mem::take(&mut page.warnings);
     let project = Project::from_page(project, url.as_str(), page);
     Ok((project.to_bytes(), warnings))
