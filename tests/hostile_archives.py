@@ -546,9 +546,12 @@ def zip_many_entries(count: int) -> bytes:
     return make_zip(zip_file(f"f{i}.txt", b"x") for i in range(count))
 
 
-def zip_zero_bomb(size: int, parts: int = 1) -> bytes:
-    """``parts`` deflated entries of ``size // parts`` zeros (about 1000:1 each)."""
-    return make_zip(zip_file(f"bomb/{i}.bin", bytes(size // parts)) for i in range(parts))
+def zip_zero_bomb(size: int, parts: int = 1, method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """``parts`` entries of ``size // parts`` zeros compressed with ``method`` (deflate:
+    about 1000:1 each)."""
+    return make_zip(
+        zip_file(f"bomb/{i}.bin", bytes(size // parts), method=method) for i in range(parts)
+    )
 
 
 def zip_local_name_mismatch(central: str = "good.txt", local: str = "evil.txt") -> bytes:

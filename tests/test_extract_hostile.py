@@ -558,6 +558,32 @@ def test_default_limit_stops_a_4gib_gzip_bomb(tmp_path: Path, sentinel: Path) ->
     assert_extract_fails(tmp_path, data, UnsafeArchiveError)
 
 
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: ha.tar_gz_huge_member(1 * GiB),
+        lambda: ha.zip_zero_bomb(96 * MiB),
+        lambda: ha.zip_zero_bomb(96 * MiB, parts=24),
+        lambda: ha.zip_zero_bomb(96 * MiB, method=zipfile.ZIP_BZIP2),
+    ],
+    ids=["tar-gz", "zip-deflate", "zip-deflate-many-members", "zip-bzip2"],
+)
+def test_default_ratio_limit_stops_a_bomb_below_the_size_limit(
+    tmp_path: Path, sentinel: Path, build: Callable[[], bytes]
+) -> None:
+    # Far below the 4 GiB size limit: the ratio (200x, past 64 MiB) is what stops these,
+    # mid-stream, long before they are fully unpacked.
+    data = build()
+    assert len(data) < 2 * MiB
+    exc = assert_extract_fails(tmp_path, data, UnsafeArchiveError)
+    assert "max_ratio" in str(exc), str(exc)
+
+
+def test_below_the_ratio_floor_an_archive_compresses_as_it_likes(tmp_path: Path) -> None:
+    result = assert_extract_ok(tmp_path, ha.zip_zero_bomb(48 * MiB))
+    assert result.unpacked_bytes == 48 * MiB
+
+
 @pytest.mark.parametrize("algorithm", ["sha256", "sha384", "sha512", "md5"])
 def test_hash_mismatch(tmp_path: Path, sentinel: Path, algorithm: str) -> None:
     data = ha.tar_sdist()

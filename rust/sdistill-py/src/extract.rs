@@ -43,6 +43,7 @@ fn extract<'py>(
         limits: Limits {
             max_unpacked_size,
             max_entries,
+            ..Limits::default()
         },
         ..ExtractOptions::default()
     };

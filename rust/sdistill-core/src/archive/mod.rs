@@ -35,8 +35,14 @@
 //! - zip: every local header must agree with the central directory (name, method,
 //!   CRC, sizes, offset; same members, same order — copies included); CRCs and sizes
 //!   are checked on the decoded bytes; encrypted members are refused;
-//! - limits: the bytes really produced ([`DEFAULT_MAX_UNPACKED_SIZE`]) and the number
-//!   of entries ([`DEFAULT_MAX_ENTRIES`]), so a bomb stops early and cleanly;
+//! - limits ([`Limits`]): the bytes really produced ([`DEFAULT_MAX_UNPACKED_SIZE`],
+//!   4 GiB), the number of entries ([`DEFAULT_MAX_ENTRIES`], 100,000), and the
+//!   compression ratio: past [`DEFAULT_RATIO_FLOOR`] (64 MiB) produced, the bytes
+//!   produced may not reach [`DEFAULT_MAX_RATIO`] (200) times the bytes of the archive
+//!   read so far. The ratio is counted as the data comes out — on the decompressed tar
+//!   stream (so data after the archive's end counts too) and on the decoded bytes of
+//!   zip members — never on sizes the headers declare, so a bomb (a few MB that would
+//!   unpack to GBs) stops after at most about the floor, mid-stream, and cleanly;
 //! - modes: only "is it executable" survives, decided as the reference tools decide it —
 //!   for tar the owner's x bit (as `tarfile`'s data filter), for zip any x bit of a
 //!   regular file's Unix mode, whatever host wrote it (as pip). An executable file gets
@@ -70,6 +76,6 @@ pub use error::Error;
 pub use extract::{extract_file, extract_reader};
 pub use format::Format;
 pub use options::{
-    ExtractOptions, Extracted, HashAlgorithm, Limits, DEFAULT_MAX_ENTRIES,
-    DEFAULT_MAX_UNPACKED_SIZE,
+    ExtractOptions, Extracted, HashAlgorithm, Limits, DEFAULT_MAX_ENTRIES, DEFAULT_MAX_RATIO,
+    DEFAULT_MAX_UNPACKED_SIZE, DEFAULT_RATIO_FLOOR,
 };

@@ -4,13 +4,26 @@ use super::Error;
 pub const DEFAULT_MAX_UNPACKED_SIZE: u64 = 4 << 30;
 /// Default ceiling on the number of entries (files, directories, links).
 pub const DEFAULT_MAX_ENTRIES: u64 = 100_000;
+/// Default ceiling on the compression ratio: what an archive unpacks to may be at most
+/// 200 times the bytes of it read so far (source code compresses 3–10 times; a bomb
+/// 1,000 times and more)…
+pub const DEFAULT_MAX_RATIO: u64 = 200;
+/// … once it has unpacked more than this much (64 MiB): a small archive may be as
+/// compressible as it likes.
+pub const DEFAULT_RATIO_FLOOR: u64 = 64 << 20;
 
 /// Ceilings that make a bomb fail cleanly. Counted on what is really produced, never on
-/// what headers declare.
+/// what headers declare: the bytes of regular files written, the entries, and for the
+/// ratio also the decompressed tar stream (headers and padding included, and whatever
+/// follows the archive's end, which is decompressed to check the stream's CRC).
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub max_unpacked_size: u64,
     pub max_entries: u64,
+    /// Bytes produced per byte of the archive read, checked past `ratio_floor` bytes
+    /// produced (`u64::MAX`: no ratio limit).
+    pub max_ratio: u64,
+    pub ratio_floor: u64,
 }
 
 impl Default for Limits {
@@ -18,7 +31,27 @@ impl Default for Limits {
         Limits {
             max_unpacked_size: DEFAULT_MAX_UNPACKED_SIZE,
             max_entries: DEFAULT_MAX_ENTRIES,
+            max_ratio: DEFAULT_MAX_RATIO,
+            ratio_floor: DEFAULT_RATIO_FLOOR,
         }
+    }
+}
+
+impl Limits {
+    /// The error if `produced` bytes out of `read` bytes of archive break the ratio.
+    pub(crate) fn check_ratio(&self, member: &str, produced: u64, read: u64) -> Result<(), Error> {
+        if produced > self.ratio_floor && produced > read.saturating_mul(self.max_ratio) {
+            return Err(Error::unsafe_member(
+                member,
+                format!(
+                    "archive unpacks to {produced} bytes from the first {read} bytes of it, \
+                     more than {} times as many (max_ratio, past {} bytes): a \
+                     compression bomb?",
+                    self.max_ratio, self.ratio_floor
+                ),
+            ));
+        }
+        Ok(())
     }
 }
 

@@ -217,9 +217,8 @@ impl<'s> Sink<'s> {
             self.submit(member, path, executable, Payload::Plain(bytes));
             return Ok(());
         }
-        self.shared.add_unpacked(member, size)?;
         let mut file = create_file(&path, executable)?;
-        let copied = copy(&mut data.take(size), &mut file, &path, member)?;
+        let copied = copy(&mut data.take(size), &mut file, &path, member, self.shared)?;
         if copied != size {
             return Err(Error::corrupt(
                 Some(member),
@@ -402,8 +401,15 @@ impl<'s> Sink<'s> {
     }
 }
 
-/// Copies with a large buffer, mapping errors to the side they came from.
-fn copy(from: &mut impl Read, to: &mut File, path: &Path, member: &str) -> Result<u64, Error> {
+/// Copies with a large buffer, counting each chunk against the limits as it comes out,
+/// mapping errors to the side they came from.
+fn copy(
+    from: &mut impl Read,
+    to: &mut File,
+    path: &Path,
+    member: &str,
+    shared: &Shared,
+) -> Result<u64, Error> {
     let mut buf = vec![0u8; 256 * 1024];
     let mut total = 0u64;
     loop {
@@ -413,6 +419,7 @@ fn copy(from: &mut impl Read, to: &mut File, path: &Path, member: &str) -> Resul
             Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
             Err(err) => return Err(Error::reading(path, Some(member), err)),
         };
+        shared.add_unpacked(member, n as u64)?;
         to.write_all(&buf[..n])
             .map_err(|err| Error::io(path, err))?;
         total += n as u64;

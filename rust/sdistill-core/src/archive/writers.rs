@@ -47,7 +47,9 @@ pub(crate) struct Shared {
     /// Bytes produced that are not in the tree: replaced files, checked copies.
     discounted: AtomicU64,
     pub(crate) files: AtomicU64,
-    max_unpacked: u64,
+    /// Bytes of the archive read so far (the denominator of the ratio limit).
+    pub(crate) compressed: AtomicU64,
+    limits: Limits,
     in_flight: Mutex<InFlight>,
     budget_freed: Condvar,
 }
@@ -67,7 +69,8 @@ impl Shared {
             unpacked: AtomicU64::new(0),
             discounted: AtomicU64::new(0),
             files: AtomicU64::new(0),
-            max_unpacked: limits.max_unpacked_size,
+            compressed: AtomicU64::new(0),
+            limits,
             in_flight: Mutex::new(InFlight::default()),
             budget_freed: Condvar::new(),
         }
@@ -87,19 +90,26 @@ impl Shared {
         self.error.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
 
-    /// Counts bytes really produced against the size limit.
+    /// Counts bytes really produced against the size and ratio limits.
     pub(crate) fn add_unpacked(&self, member: &str, n: u64) -> Result<(), Error> {
         let total = self.unpacked.fetch_add(n, Ordering::Relaxed) + n;
-        if total > self.max_unpacked {
+        if total > self.limits.max_unpacked_size {
             return Err(Error::unsafe_member(
                 member,
                 format!(
                     "archive unpacks to more than the limit of {} bytes (max_unpacked_size)",
-                    self.max_unpacked
+                    self.limits.max_unpacked_size
                 ),
             ));
         }
-        Ok(())
+        self.check_ratio(member, total)
+    }
+
+    /// Checks `produced` bytes (of files, or of a decompressed stream) against the ratio
+    /// limit, given the bytes of the archive read so far.
+    pub(crate) fn check_ratio(&self, member: &str, produced: u64) -> Result<(), Error> {
+        let read = self.compressed.load(Ordering::Relaxed);
+        self.limits.check_ratio(member, produced, read)
     }
 
     /// Files and bytes in the tree (what was produced and then dropped not counted).
