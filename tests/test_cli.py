@@ -466,3 +466,161 @@ def test_cache_clean_while_locked_fails(run: Runner, cache_root: Path) -> None:
     assert {k: v for k, v in after.items() if not k.endswith(".lock")} == {
         k: v for k, v in before.items() if not k.endswith(".lock")
     }
+
+
+# ------------------------------------------------------------------------ options and output
+
+PROJECTS = Path(__file__).resolve().parent / "projects"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["metadata", "--jobs", "-1", "x"],
+        ["metadata", "--jobs", "0", "x"],
+        ["metadata", "--jobs=0", "x"],
+        ["build", "--jobs", "many", "x", "-o", "out"],
+        ["index", "--jobs", "2", "six"],  # the index builds nothing: no such option
+        ["extract", "--max-entries", "0", "a.tar.gz", "dest"],
+        ["extract", "--max-unpacked-size", "-5", "a.tar.gz", "dest"],
+        ["extract", "--cache-dir", "c", "a.tar.gz", "dest"],
+    ],
+)
+def test_bad_option_values_are_usage_errors(run: Runner, args: list[str]) -> None:
+    result = run(*args)
+    assert result.returncode == 2, result
+    assert "Traceback" not in result.stderr
+    assert "error: " in result.stderr.splitlines()[-1]
+
+
+def test_numeric_options_say_what_they_want(run: Runner) -> None:
+    assert "--jobs: must be at least 1, got 0" in run("metadata", "--jobs", "0", "x").stderr
+    result = run("metadata", "--jobs", "two", "x")
+    assert "--jobs: expected a whole number, got 'two'" in result.stderr
+
+
+def test_help_lists_only_the_options_of_the_command_each_with_help(run: Runner) -> None:
+    index = run.ok("index", "--help").stdout
+    for option in ("--jobs", "--no-build-isolation", "--config-settings", "--installer"):
+        assert option not in index, option
+    for option in ("--index-url", "--find-links", "--offline", "--cache-dir"):
+        assert option in index, option
+    extract = run.ok("extract", "--help").stdout
+    assert "--cache-dir" not in extract
+    assert "--max-entries" in extract
+    for command in ("metadata", "index", "extract"):
+        text = run.ok(command, "--help").stdout
+        lines = text.split("options:", 1)[1].splitlines()
+        # Every option line is followed by its help, on the same line or the next.
+        for i, line in enumerate(lines):
+            if line.strip().startswith("-") and len(line.split("  ")) < 3:
+                following = lines[i + 1] if i + 1 < len(lines) else ""
+                assert following.startswith(" " * 10), (command, line)
+                assert following.strip(), (command, line)
+
+
+def test_an_error_names_the_spec_once(run: Runner, tmp_path: Path) -> None:
+    missing = str(tmp_path / "pkg-1.0.tar.gz")
+    result = run("metadata", "--cache-dir", tmp_path / "c", missing)
+    assert result.returncode == 1
+    assert result.stderr.count(missing) == 1, result.stderr
+    spec = "git+https://example.invalid/repo"
+    result = run("metadata", "--cache-dir", tmp_path / "c", spec)
+    assert result.returncode == 1
+    assert result.stderr.count(spec) == 1, result.stderr
+    assert "git repositories are not supported" in result.stderr
+
+
+def test_a_closed_output_pipe_ends_the_command_quietly(run: Runner, sdist: Path) -> None:
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before anything is written, as with `| head`
+    try:
+        result = subprocess.run(
+            [*run.argv, "extract", "--json", str(sdist), str(sdist.parent / "out")],
+            env=run.env,
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert result.stderr == ""
+    assert result.returncode == 141  # 128 + SIGPIPE, as a shell shows for `yes | head`
+
+
+@pytest.mark.parametrize(
+    ("what", "module"),
+    [
+        ("mapping", ""),
+        ("attribute", ""),
+        ("removed", "imp" if sys.version_info >= (3, 12) else "binhex"),
+    ],
+)
+def test_a_standard_library_name_gone_from_this_python_gets_its_own_hint(
+    run: Runner, tmp_path: Path, what: str, module: str
+) -> None:
+    project = tmp_path / "project"
+    import shutil
+
+    shutil.copytree(PROJECTS / "old-stdlib", project)
+    run.env.update(SDT_OLD_STDLIB=what, SDT_OLD_MODULE=module)
+    result = run("metadata", "--no-build-isolation", "--cache-dir", tmp_path / "c", project)
+    assert result.returncode == 1
+    python = "Python {}.{}".format(*sys.version_info[:2])
+    hint = result.stderr.split("hint: ", 1)[1]
+    assert hint.startswith(f"this sdist does not support {python}"), hint
+    assert "build-system.requires" not in hint
+    assert (f"`{module}`" if module else "`collections.Mapping`") in hint
+
+
+# ------------------------------------------------------------------------ live progress
+
+
+def _terminal(columns: int) -> tuple[int, io.TextIOWrapper]:
+    """A pseudo-terminal ``columns`` wide: its master fd and its slave as a stream."""
+    import fcntl
+    import struct
+    import termios
+
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    return master, io.TextIOWrapper(os.fdopen(slave, "wb", buffering=0), encoding="utf-8")
+
+
+def _drain(master: int) -> str:
+    import select
+
+    out = b""
+    while select.select([master], [], [], 0.2)[0]:
+        out += os.read(master, 65536)
+    return out.decode("utf-8", "replace")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a pseudo-terminal")
+def test_live_lines_fit_a_narrow_terminal_and_an_interrupted_hook_says_so() -> None:
+    from sdistill import Source
+    from sdistill.progress import ConsoleReporter
+
+    master, stream = _terminal(30)
+    try:
+        reporter = ConsoleReporter(stream)
+        source = Source.parse("a-project-with-a-rather-long-name==1.0")
+        reporter.on_build_start(source, "prepare_metadata_for_build_wheel")
+        reporter.on_build_start(source, "get_requires_for_build_wheel")
+        drawn = _drain(master)
+        live = [line for line in drawn.replace("\x1b[1A\x1b[2K", "").split("\r\n") if line]
+        assert live, drawn
+        # None wraps, so moving up one line per line drawn erases them all: none piles up.
+        assert all(len(line) < 30 for line in live), live
+        reporter.on_build_finish(source, "get_requires_for_build_wheel", 1.25)
+        reporter.interrupt()
+        reporter.on_build_finish(source, "prepare_metadata_for_build_wheel", 7.61)
+        reporter.close()
+        text = _drain(master)
+    finally:
+        stream.close()
+        os.close(master)
+    assert "get_requires_for_build_wheel (1.2s)" in text  # it finished before
+    assert "prepare_metadata_for_build_wheel (interrupted after 7.6s)" in text

@@ -800,3 +800,46 @@ def test_a_backend_that_prints_at_import_is_not_preloaded(
     assert [h["ppid"] in servers for h in hooks] == [False, True, False, True]
     for h in hooks:
         assert h["counter"] == 1
+
+
+def test_a_server_whose_client_is_gone_ends_its_running_hooks(
+    tmp_path: Path, start_server: Callable[..., HookServer]
+) -> None:
+    """Stdin closing without a stop request means the client died (kill -9): nobody wants
+    the running hooks any more, and they are ended with everything they started."""
+    pids = tmp_path / "pids"
+    script = tmp_path / "hang.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""\
+            import os, subprocess, time
+            sleeper = subprocess.Popen(["sleep", "300"])
+            with open({str(pids)!r}, "w") as f:
+                f.write(f"{{os.getpid()}} {{sleeper.pid}}")
+            while True:
+                time.sleep(1)
+            """
+        ),
+        encoding="utf-8",
+    )
+    server = start_server(dict(os.environ))
+    results: list[tuple[int, list[str]]] = []
+    thread = threading.Thread(
+        target=lambda: results.append(server.run([str(script)], str(tmp_path), os.environ)),
+        daemon=True,
+    )
+    thread.start()
+    wait_until(lambda: pids.exists() and len(pids.read_text().split()) == 2, "the hook runs")
+    assert server._process.stdin is not None
+    server._process.stdin.close()  # as the death of the client closes it
+    thread.join(timeout=60)
+    assert results == [(-signal.SIGKILL, [])]
+    for pid in map(int, pids.read_text().split()):
+        wait_until(lambda pid=pid: reaped(pid) or _zombie(pid), f"process {pid} ends")
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False

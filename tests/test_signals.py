@@ -13,6 +13,7 @@ Waits are bounded (a regression fails instead of hanging) but never asserted on.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -137,7 +138,7 @@ def test_a_signal_ends_the_hooks_and_servers_and_leaves_nothing_outside_the_cach
 
     # The hook, what it started, and its parent (the hook server, or the command).
     for pid in (record["pid"], record["sleeper"], record["ppid"]):
-        wait_for(lambda pid=pid: gone(pid), f"process {pid} ends")
+        wait_for(functools.partial(gone, pid), f"process {pid} ends")
     before = files_in(setup.cache)
     time.sleep(1)  # anything still running would go on writing
     assert files_in(setup.cache) == before

@@ -55,6 +55,7 @@ class ConsoleReporter(NullReporter):
             if not self._quiet:
                 how = "interrupted after " if self._interrupted else ""
                 self._stream.write(f"{_label(source)}: {hook} ({how}{seconds:.1f}s)\n")
+                self._stream.flush()
             self._redraw()
 
     def interrupt(self) -> None:
