@@ -5,10 +5,11 @@ Fetches the pinned numpy 2.1.3 sdist and the 25-sdist corpus if needed
 memory), ``bench_digest`` (``cache_digest`` per call), ``bench_http`` (fresh cache
 hits next to CacheControl), ``bench_download`` (direct-URL sources: warm metadata next
 to a local archive, download+extract next to pip), ``bench_index`` (numpy's project
-page warm and cold next to ``json.loads``) and ``bench_metadata`` (metadata
-of the corpus, cold and warm, next to uv and pip: from the files, then as
-``name==version`` through a loopback index), prints the results as markdown and
-writes them to ``bench-results/latest.md``.
+page warm and cold next to ``json.loads``), ``bench_index_scaling`` (the time per
+link of generated pages of 10k to 160k links, which must stay flat) and
+``bench_metadata`` (metadata of the corpus, cold and warm, next to uv and pip: from
+the files, then as ``name==version`` through a loopback index), prints the results as
+markdown and writes them to ``bench-results/latest.md``.
 
     python benches/run.py [--reps 5] [--workdir DIR] [--output FILE] [--skip-memory]
         [--skip-disk] [--skip-metadata] [--no-index --find-links WHEELHOUSE]
@@ -36,6 +37,7 @@ import bench_download
 import bench_extract
 import bench_http
 import bench_index
+import bench_index_scaling
 import bench_metadata
 
 REPO = bench_extract.REPO
@@ -140,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     fresh_hits = bench_http.run()
     print("index pages")
     index_pages = bench_index.report(bench_index.run())
+    print("index pages at scale")
+    index_scaling = bench_index_scaling.report(bench_index_scaling.run())
     print("direct-URL sources")
     direct = bench_download.report(
         bench_download.run_warm_metadata(), bench_download.run_download(base=memory_dir)
@@ -166,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     lines += ["", *bench_http.report(fresh_hits).replace("## ", "## HTTP: ", 1).splitlines(), ""]
     lines += [*direct.splitlines(), ""]
     lines += [*index_pages.splitlines(), ""]
+    lines += [*index_scaling.splitlines(), ""]
     if metadata is not None:
         lines += bench_metadata.metadata_markdown(metadata)
     if via_index is not None:
