@@ -247,8 +247,8 @@ def test_netrc_values_are_quoted_when_they_must_be(tmp_path: Path) -> None:
 
 
 class ProcessWatch:
-    """Samples ``ps -eo args`` until stopped; keeps every line that names the secret,
-    and whether an installer was ever seen running.
+    """Samples ``ps -ww -eo args`` (whole command lines) until stopped; keeps every line
+    that names the secret, and whether an installer was ever seen running.
 
     :meth:`hold` makes the index wait, before it answers an installer's request for a
     wheel, until a whole sample was taken meanwhile: the installer is then certainly in
@@ -286,10 +286,12 @@ class ProcessWatch:
     def _run(self) -> None:
         while not self._stop.is_set():
             listing = subprocess.run(
-                ["ps", "-eo", "args"], capture_output=True, text=True, check=False
+                ["ps", "-ww", "-eo", "args"], capture_output=True, text=True, check=False
             ).stdout
             for line in listing.splitlines():
-                if SECRET in line:
+                # The command the test itself runs was given the password: the leaks
+                # are those of the processes sdistill starts.
+                if SECRET in line and " -m sdistill " not in line:
                     self.leaks.add(line)
                 if " pip install " in line or " -m pip " in line:
                     self.installer_seen = True
