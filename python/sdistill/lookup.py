@@ -39,8 +39,10 @@ __all__ = [
     "metadata_text",
     "read_answer",
     "read_record",
+    "read_sealed",
     "read_stamp",
     "render_answer",
+    "render_sealed",
     "render_stamp",
     "settings_key",
     "warm_answers",
@@ -61,6 +63,10 @@ read_answer = _core.read_answer
 #: ``damaged`` with what is wrong).
 read_record = _core.read_record
 render_stamp = _core.render_stamp
+#: Any other small record, sealed: ``render_sealed(kind, body)`` is the file's text,
+#: ``read_sealed(kind, data)`` gives ``(status, body)`` as ``read_record`` does.
+render_sealed = _core.render_sealed
+read_sealed = _core.read_sealed
 read_stamp = _core.read_stamp
 warm_answers = _core.warm_answers
 

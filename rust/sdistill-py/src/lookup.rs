@@ -92,6 +92,18 @@ fn check_wheel(py: Python<'_>, wheel: PathBuf) -> (&'static str, String) {
     })
 }
 
+/// The text of a sealed record of `kind` holding `body`.
+#[pyfunction]
+fn render_sealed(kind: &str, body: &str) -> String {
+    lookup::render_sealed(kind, body)
+}
+
+/// `(status, body)` of the bytes of a sealed record of `kind`.
+#[pyfunction]
+fn read_sealed(kind: &str, data: &[u8]) -> (&'static str, String) {
+    status(lookup::read_sealed(kind, data), |body| body)
+}
+
 /// `(json, text)` of every spec's warm answer, or `None` unless all of them are hits.
 #[pyfunction]
 fn warm_answers(
@@ -119,5 +131,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_stamp, m)?)?;
     m.add_function(wrap_pyfunction!(seal_wheel, m)?)?;
     m.add_function(wrap_pyfunction!(check_wheel, m)?)?;
+    m.add_function(wrap_pyfunction!(render_sealed, m)?)?;
+    m.add_function(wrap_pyfunction!(read_sealed, m)?)?;
     Ok(())
 }

@@ -33,6 +33,18 @@ pub enum Error {
 }
 
 impl Error {
+    /// Whether this is a write refused because the file system is read-only or the
+    /// directory is not writable by this user.
+    pub fn is_read_only(&self) -> bool {
+        matches!(
+            self,
+            Self::Io { source, .. } if matches!(
+                source.kind(),
+                io::ErrorKind::ReadOnlyFilesystem | io::ErrorKind::PermissionDenied
+            )
+        )
+    }
+
     pub(crate) fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
         Self::Io {
             path: path.into(),

@@ -17,8 +17,19 @@ pub struct Cache {
 }
 
 impl Cache {
-    /// Opens `root`, creating the layout where it is missing.
+    /// Opens `root`, creating the layout where it is missing. A root that exists but
+    /// cannot be written (a read-only mount, a shared volume of another user) is opened
+    /// as it is: readers need nothing more, and whatever has to write fails there, with
+    /// the OS error naming the path (`EROFS`, `EACCES`).
     pub fn init(root: &Path) -> Result<Cache, Error> {
+        match Self::lay_out(root) {
+            Ok(cache) => Ok(cache),
+            Err(err) if err.is_read_only() => Cache::open_existing(root).ok_or(err),
+            Err(err) => Err(err),
+        }
+    }
+
+    fn lay_out(root: &Path) -> Result<Cache, Error> {
         fs::create_dir_all(root).map_err(|err| Error::io(root, err))?;
         let root = fs::canonicalize(root).map_err(|err| Error::io(root, err))?;
         for (name, text) in [("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", "*\n")] {

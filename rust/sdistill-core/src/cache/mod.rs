@@ -68,6 +68,13 @@
 //! removes a lock file somebody is waiting on. Waiting is bounded by
 //! `SDISTILL_LOCK_TIMEOUT` (seconds, default 300); a timeout is an error naming the lock.
 //!
+//! # Read-only roots
+//!
+//! A root that exists but cannot be written — a pre-filled cache on a read-only mount,
+//! a CI image, a shared volume — is opened as it is ([`Cache::init`]): readers take no
+//! lock, so warm lookups work; whatever has to write (a lock file, a record, `clean`)
+//! fails there with the OS error (`EROFS`, `EACCES`) naming the path.
+//!
 //! # Atomic writes
 //!
 //! Files are written to a temporary file (`.sdistill-tmp-*`) in the same directory,

@@ -32,7 +32,10 @@ pub mod seal;
 mod stamp;
 
 pub use answer::{read_answer, read_record, render_answer, Answer, ANSWER_FILE, RECORD_FILE};
-pub use seal::{check_wheel, read_stamp, render_stamp, seal_wheel, Read, WHEEL_RECORD_SUFFIX};
+pub use seal::{
+    check_wheel, read_sealed, read_stamp, render_sealed, render_stamp, seal_wheel, Read,
+    WHEEL_RECORD_SUFFIX,
+};
 use stamp::contains;
 pub use stamp::{archive_stamp, directory_stamp, file_url, key_files_stamp, KEY_FILES};
 

@@ -30,6 +30,7 @@ use crate::cache_key::digest_bytes;
 
 const STAMP_MAGIC: &str = "sdistill-stamp-v2";
 const WHEEL_MAGIC: &str = "sdistill-wheel-v1";
+const SEALED_MAGIC: &str = "sdistill-sealed-v1";
 /// Appended to a wheel's file name to name its record.
 pub const WHEEL_RECORD_SUFFIX: &str = ".seal";
 
@@ -100,6 +101,41 @@ pub fn read_stamp(path: &Path) -> Read<String> {
 
 fn stamp_seal(stamp: &str) -> String {
     digest_bytes(format!("stamp\n{stamp}").as_bytes())
+}
+
+/// Any other small record, sealed: `sdistill-sealed-v1 <kind>\n<seal>\n<body>`, the seal
+/// over `<kind>\n<body>`. For records of other parts (a build environment's mark).
+pub fn render_sealed(kind: &str, body: &str) -> String {
+    format!("{SEALED_MAGIC} {kind}\n{}\n{body}", sealed_seal(kind, body))
+}
+
+/// The body of a record made by [`render_sealed`] for `kind`, if its seal holds.
+pub fn read_sealed(kind: &str, bytes: &[u8]) -> Read<String> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Read::Damaged("not text");
+    };
+    let mut parts = text.splitn(3, '\n');
+    let head = parts.next().unwrap_or_default();
+    match head.strip_prefix(SEALED_MAGIC) {
+        Some(rest) if rest.strip_prefix(' ') == Some(kind) => {}
+        Some(_) => return Read::Damaged("a record of another kind"),
+        None if is_other_version(head.split(' ').next().unwrap_or_default(), SEALED_MAGIC) => {
+            return Read::Old
+        }
+        None => return Read::Damaged("not a sealed record"),
+    }
+    let (Some(seal), Some(body)) = (parts.next(), parts.next()) else {
+        return Read::Damaged("truncated");
+    };
+    if seal == sealed_seal(kind, body) {
+        Read::Found(body.to_owned())
+    } else {
+        Read::Damaged("its seal does not match")
+    }
+}
+
+fn sealed_seal(kind: &str, body: &str) -> String {
+    digest_bytes(format!("{kind}\n{body}").as_bytes())
 }
 
 /// `<wheel>.seal`, the record of a wheel's hash.
@@ -231,6 +267,39 @@ mod tests {
         }
         fs::write(&path, "sdistill-stamp-v9\nx\ny").unwrap();
         assert_eq!(read_stamp(&path), Read::Old);
+    }
+
+    #[test]
+    fn sealed_records_name_their_kind() {
+        let made = render_sealed("environment", "{\"a\": 1}\n");
+        assert_eq!(
+            read_sealed("environment", made.as_bytes()),
+            Read::Found("{\"a\": 1}\n".to_owned())
+        );
+        assert!(matches!(
+            read_sealed("other", made.as_bytes()),
+            Read::Damaged(_)
+        ));
+        let changed = made.replace("\"a\": 1", "\"a\": 2");
+        assert!(matches!(
+            read_sealed("environment", changed.as_bytes()),
+            Read::Damaged(_)
+        ));
+        for garbage in [
+            &b""[..],
+            b"{\"a\": 1}",
+            b"\xff",
+            &made.as_bytes()[..made.len() - 3],
+        ] {
+            assert!(matches!(
+                read_sealed("environment", garbage),
+                Read::Damaged(_)
+            ));
+        }
+        assert_eq!(
+            read_sealed("environment", b"sdistill-sealed-v0 environment\nx\ny"),
+            Read::Old
+        );
     }
 
     #[test]
