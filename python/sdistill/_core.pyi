@@ -9,8 +9,10 @@ __all__ = [
     "ANSWER_FILE",
     "DEFAULT_LOCK_TIMEOUT",
     "DEFAULT_MAX_ENTRIES",
+    "DEFAULT_MAX_PAGE_SIZE",
     "DEFAULT_MAX_UNPACKED_SIZE",
     "STAMP_KEY_FILES",
+    "WHEEL_RECORD_SUFFIX",
     "CacheLayout",
     "HttpClient",
     "IndexFile",
@@ -20,19 +22,27 @@ __all__ = [
     "archive_stamp",
     "cache_digest",
     "canonical_url",
+    "check_wheel",
     "directory_stamp",
     "extract",
     "file_url",
     "key_digest",
     "read_answer",
+    "read_record",
+    "read_sealed",
+    "read_stamp",
     "redact",
     "render_answer",
+    "render_sealed",
+    "render_stamp",
+    "seal_wheel",
     "warm_answers",
 ]
 
 __version__: str
 DEFAULT_MAX_UNPACKED_SIZE: int
 DEFAULT_MAX_ENTRIES: int
+DEFAULT_MAX_PAGE_SIZE: int
 DEFAULT_LOCK_TIMEOUT: float
 
 def canonical_url(url: str) -> str: ...
@@ -52,12 +62,23 @@ def extract(
 # Warm lookups of local sources (rust/sdistill-core/src/lookup).
 STAMP_KEY_FILES: list[str]
 ANSWER_FILE: str
+WHEEL_RECORD_SUFFIX: str
 
 def file_url(path: str | os.PathLike[str]) -> str: ...
 def archive_stamp(path: str | os.PathLike[str]) -> str: ...
 def directory_stamp(newest_mtime_ns: int) -> str: ...
 def render_answer(record: str, identity: str, json: str, text: str) -> str: ...
 def read_answer(directory: str | os.PathLike[str]) -> tuple[str, str, str] | None: ...
+
+# Sealed records: (status, value), status "ok" | "missing" | "old" | "damaged" (then the
+# value says what is wrong).
+def read_record(directory: str | os.PathLike[str]) -> tuple[str, str]: ...
+def render_stamp(stamp: str) -> str: ...
+def read_stamp(path: str | os.PathLike[str]) -> tuple[str, str]: ...
+def seal_wheel(file: str | os.PathLike[str], target: str | os.PathLike[str]) -> None: ...
+def check_wheel(wheel: str | os.PathLike[str]) -> tuple[str, str]: ...
+def render_sealed(kind: str, body: str) -> str: ...
+def read_sealed(kind: str, data: bytes) -> tuple[str, str]: ...
 def warm_answers(
     root: str | os.PathLike[str], specs: list[str], settings: str
 ) -> list[tuple[str, str]] | None: ...
@@ -117,6 +138,7 @@ class HttpClient:
         cache_control_overrides: Mapping[str, str] | None = None,
         use_netrc: bool = True,
         user_agent: str | None = None,
+        max_page_size: int = ...,
     ) -> HttpClient: ...
     def get(
         self,

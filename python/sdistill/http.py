@@ -17,6 +17,7 @@ environment variable           meaning                                          
 ``SDISTILL_HTTP_TIMEOUT``      seconds a read may wait for data                 30
 ``SDISTILL_CONNECT_TIMEOUT``   seconds to establish a connection                10
 ``SDISTILL_HTTP_RETRIES``      retries of a failed request                      3
+``SDISTILL_MAX_PAGE_SIZE``     bytes of the largest index page accepted         64 MiB
 ``NETRC``                      the ``.netrc`` file (else ``~/.netrc``)
 ``SSL_CERT_FILE``              trusted roots (else the operating system's)
 ``HTTPS_PROXY`` ...            proxies (``HTTP_PROXY``, ``ALL_PROXY``, ``NO_PROXY``)
@@ -116,6 +117,9 @@ class HttpClient:
             max_redirects=max_redirects,
             cache_control_overrides=dict(cache_control_overrides or {}),
             use_netrc=use_netrc,
+            max_page_size=int(
+                _setting(None, "SDISTILL_MAX_PAGE_SIZE", _core.DEFAULT_MAX_PAGE_SIZE)
+            ),
         )
 
     def get(

@@ -56,6 +56,8 @@ fn origin_name(origin: Origin) -> &'static str {
 #[pyclass(module = "sdistill._core", frozen)]
 struct HttpClient {
     inner: Client,
+    /// Project pages above this many bytes are refused.
+    max_page_size: u64,
 }
 
 #[pymethods]
@@ -65,7 +67,7 @@ impl HttpClient {
         cache_root, *, offline = false, refresh = false, refresh_packages = Vec::new(),
         connect_timeout = 10.0, read_timeout = 30.0, retries = 3, retry_base = 0.5,
         max_redirects = 10, cache_control_overrides = None, use_netrc = true,
-        user_agent = None,
+        user_agent = None, max_page_size = index::DEFAULT_MAX_PAGE_SIZE,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -82,6 +84,7 @@ impl HttpClient {
         cache_control_overrides: Option<HashMap<String, String>>,
         use_netrc: bool,
         user_agent: Option<String>,
+        max_page_size: u64,
     ) -> PyResult<Self> {
         let refresh = match (refresh, refresh_packages.is_empty()) {
             (true, _) => Refresh::All,
@@ -120,6 +123,7 @@ impl HttpClient {
             .map_err(IntoPyErr::into_pyerr)?;
         Ok(HttpClient {
             inner: Client::new(cache, config),
+            max_page_size,
         })
     }
 
@@ -166,7 +170,7 @@ impl HttpClient {
             package,
             cache_control,
         };
-        let want = Want::Parsed(index::parser(&name));
+        let want = Want::Parsed(index::parser(&name).with_max_size(self.max_page_size));
         let fetched = self.fetch(py, &request, Some(entry.clone()), &want)?;
         match fetched.body {
             Received::Parsed { payload, .. } => Ok((
@@ -247,6 +251,7 @@ impl HttpClient {
                 limits: Limits {
                     max_unpacked_size,
                     max_entries,
+                    ..Limits::default()
                 },
                 expected: hashes(expected_hashes)?,
                 ..ExtractOptions::default()
