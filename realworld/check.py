@@ -12,10 +12,10 @@ provides-extra. A warm answer must also mean what the cold one did.
 One line per project (``MATCH``, ``MISMATCH field: …``, ``ERROR class: …``, with the
 seconds of each run), then a summary: counts, every mismatch with both values, every
 error with the last lines of its message, the counts by backend group, cold and warm
-times, and the cache size (``report.py``); ``--json-out`` writes the same as a report. Only the standard
-library and ``packaging``; run by ``make realworld`` (needs the index, takes minutes) as
-``python realworld/check.py``, which puts this directory, and so its sibling modules, on
-``sys.path``.
+times, and the cache size (``report.py``); ``--json-out`` writes the same as a report.
+Only the standard library and ``packaging``; run by ``make realworld`` (needs the index,
+takes minutes) as ``python realworld/check.py``, which puts this directory, and so its
+sibling modules, on ``sys.path``.
 """
 
 from __future__ import annotations

@@ -295,7 +295,7 @@ def test_cli_index_lists_versions_and_files(http_server: HttpServer, tmp_path: P
     command += ["--index-url", index_url]
     text = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
     assert text.stdout.splitlines()[0] == "six (29 versions, 48 files)"
-    assert "1.17.0: 1 sdist(s), 1 wheel(s)" in text.stdout
+    assert "1.17.0: 1 sdist, 1 wheel\n" in text.stdout
     data = json.loads(
         subprocess.run(
             [*command, "--json"], capture_output=True, text=True, check=True, timeout=60

@@ -469,7 +469,15 @@ class SourceDistBuilder:
 
         def backend_in(python: str, environ: dict[str, str] | None) -> Backend:
             return Backend(
-                tree, system, python, environ, src, self.reporter, self._servers, self._hook_slots
+                tree,
+                system,
+                python,
+                environ,
+                src,
+                self.reporter,
+                self._servers,
+                self._hook_slots,
+                temp_root=self.cache.bucket("tmp"),
             )
 
         if not self.build_isolation:

@@ -18,7 +18,7 @@ from sdistill import _core, lookup
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from typing import Any
 
     from sdistill.builder import SourceDistBuilder
@@ -28,8 +28,9 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 
-def _common_options(defaults: bool) -> argparse.ArgumentParser:
-    """Options accepted both before and after the command name.
+def _common_options(defaults: bool, cache: bool = True) -> argparse.ArgumentParser:
+    """Options accepted both before and after the command name (``--cache-dir`` only
+    where the command uses the cache).
 
     The copy attached to subcommands uses ``SUPPRESS`` defaults so that it does not
     overwrite a value given before the command name.
@@ -40,11 +41,30 @@ def _common_options(defaults: bool) -> argparse.ArgumentParser:
     default: Any = None if defaults else argparse.SUPPRESS
     flag: Any = False if defaults else argparse.SUPPRESS
     count: Any = 0 if defaults else argparse.SUPPRESS
-    parser.add_argument("--cache-dir", default=default, help="cache root")
+    if cache:
+        parser.add_argument(
+            "--cache-dir",
+            default=default,
+            metavar="DIR",
+            help="cache root (default: $SDISTILL_CACHE_DIR, else the user cache directory)",
+        )
     parser.add_argument("--json", action="store_true", default=flag, help="machine output")
     parser.add_argument("-q", "--quiet", action="count", default=count, help="less output")
     parser.add_argument("-v", "--verbose", action="count", default=count, help="more output")
     return parser
+
+
+def _positive(text: str) -> int:
+    """An option's value that must be a whole number of at least 1."""
+    import argparse  # noqa: PLC0415
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def _hash_pair(text: str) -> tuple[str, str]:
@@ -68,7 +88,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"sdistill {_core.__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    ex = commands.add_parser("extract", parents=[common], help="extract an archive safely")
+    ex = commands.add_parser(
+        "extract",
+        parents=[_common_options(defaults=False, cache=False)],
+        help="extract an archive safely",
+    )
     ex.add_argument("archive")
     ex.add_argument("dest")
     ex.add_argument("--strip-top-level", action="store_true", help="drop the top directory")
@@ -81,8 +105,20 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ALGO:HEX",
         help="expected hash of the archive (repeatable)",
     )
-    ex.add_argument("--max-unpacked-size", type=int, default=_core.DEFAULT_MAX_UNPACKED_SIZE)
-    ex.add_argument("--max-entries", type=int, default=_core.DEFAULT_MAX_ENTRIES)
+    ex.add_argument(
+        "--max-unpacked-size",
+        type=_positive,
+        default=_core.DEFAULT_MAX_UNPACKED_SIZE,
+        metavar="BYTES",
+        help="refuse an archive that unpacks to more (default: %(default)s)",
+    )
+    ex.add_argument(
+        "--max-entries",
+        type=_positive,
+        default=_core.DEFAULT_MAX_ENTRIES,
+        metavar="N",
+        help="refuse an archive with more members (default: %(default)s)",
+    )
 
     builds = _build_options()
     md = commands.add_parser(
@@ -94,7 +130,19 @@ def _parser() -> argparse.ArgumentParser:
     bd.add_argument("-o", "--out-dir", required=True, help="where to put the wheels")
 
     ix = commands.add_parser(
-        "index", parents=[common, builds], help="versions and files of a project on the index"
+        "index",
+        parents=[common, _index_options()],
+        help="versions and files of a project on the index",
+    )
+    # What the builder is made with; the index does not build, so these are no options.
+    ix.set_defaults(
+        no_build_isolation=False,
+        config_settings=[],
+        no_build=False,
+        jobs=None,
+        installer=None,
+        build_constraint=None,
+        extra_build_dependency=[],
     )
     ix.add_argument("name", help="a project name")
     ix.add_argument("--files", action="store_true", help="list every file, not only versions")
@@ -118,14 +166,32 @@ def _config_setting(text: str) -> tuple[str, str]:
     return key, value
 
 
-def _build_options() -> argparse.ArgumentParser:
+def _index_options() -> argparse.ArgumentParser:
+    """Where projects come from: the options of every command that reads an index."""
     import argparse  # noqa: PLC0415
 
     parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--index-url", default=None, help="package index (default: PyPI)")
-    parser.add_argument("--extra-index-url", action="append", default=[], metavar="URL")
+    parser.add_argument(
+        "--index-url",
+        default=None,
+        metavar="URL",
+        help="the package index, a PEP 503/691 simple API (default: https://pypi.org/simple)",
+    )
+    parser.add_argument(
+        "--extra-index-url",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="another index, looked at after --index-url (repeatable)",
+    )
     parser.add_argument("--no-index", action="store_true", help="use no index (find-links only)")
-    parser.add_argument("--find-links", action="append", default=[], metavar="PATH_OR_URL")
+    parser.add_argument(
+        "--find-links",
+        action="append",
+        default=[],
+        metavar="PATH_OR_URL",
+        help="a directory of sdists, or an HTML page linking to them (repeatable)",
+    )
     parser.add_argument("--offline", action="store_true", help="never touch the network")
     parser.add_argument("--refresh", action="store_true", help="revalidate everything cached")
     parser.add_argument(
@@ -135,6 +201,13 @@ def _build_options() -> argparse.ArgumentParser:
         metavar="NAME",
         help="revalidate what is cached for this package (repeatable)",
     )
+    return parser
+
+
+def _build_options() -> argparse.ArgumentParser:
+    import argparse  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser(add_help=False, parents=[_index_options()])
     parser.add_argument("--no-build-isolation", action="store_true", help="build in this Python")
     parser.add_argument(
         "-C",
@@ -147,8 +220,19 @@ def _build_options() -> argparse.ArgumentParser:
         help="passed to the build backend (repeatable)",
     )
     parser.add_argument("--no-build", action="store_true", help="fail where a build is needed")
-    parser.add_argument("--jobs", type=int, default=None, help="parallel builds")
-    parser.add_argument("--installer", choices=["uv", "pip"], default=None)
+    parser.add_argument(
+        "--jobs",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="hooks run at once, at least 1 (default: the number of CPUs)",
+    )
+    parser.add_argument(
+        "--installer",
+        choices=["uv", "pip"],
+        default=None,
+        help="what fills build environments (default: uv if found, else pip)",
+    )
     parser.add_argument(
         "--build-constraint",
         action="append",
@@ -311,8 +395,8 @@ def _warm_request(
 
 def _check_build_option(name: str, value: str) -> None:
     """Refuses (``ValueError``) the values argparse would refuse."""
-    if name == "--jobs":
-        int(value)
+    if name == "--jobs" and int(value) < 1:
+        raise ValueError(value)
     if name == "--installer" and value not in ("uv", "pip"):
         raise ValueError(value)
 
@@ -352,7 +436,10 @@ def _warm_answers(
         return lookup.warm_answers(root, specs, settings)
     if index_url is None or not os.path.isdir(root):
         return None
-    client = _core.HttpClient(root, offline=offline)
+    try:
+        client = _core.HttpClient(root, offline=offline)
+    except OSError:
+        return None  # the normal flow reports it
     answers: list[tuple[str, str]] = []
     for spec, on_index in zip(specs, registry):
         if on_index:
@@ -376,6 +463,7 @@ def _run_builds(args: argparse.Namespace) -> int:
     from sdistill.wheels import BuiltWheel  # noqa: PLC0415
 
     reporter = ConsoleReporter(quiet=args.quiet > 0 or args.json)
+    _stopping.append(reporter.interrupt)
     builder = _builder(args, reporter)
     try:
         if args.command == "metadata":
@@ -391,7 +479,7 @@ def _run_builds(args: argparse.Namespace) -> int:
             if not isinstance(result, (SdistillError, OSError)):
                 raise result
             failed += 1
-            print(f"error: {spec}: {result}", file=sys.stderr)
+            print(f"error: {_about(spec, str(result))}", file=sys.stderr)
             # In place, so that the JSON list lines up with the specs given.
             out.append({"spec": spec, "error": str(result), "type": type(result).__name__})
         elif isinstance(result, BuiltWheel):
@@ -410,6 +498,16 @@ def _run_builds(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(out, indent=2))
     return 1 if failed else 0
+
+
+def _about(spec: str, message: str) -> str:
+    """``message`` naming ``spec`` once (most errors start with the source already)."""
+    return message if message.startswith(spec) else f"{spec}: {message}"
+
+
+def _count(number: int, noun: str) -> str:
+    """``1 sdist``, ``65 wheels``."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _human(size: int) -> str:
@@ -470,7 +568,7 @@ def _run_index(args: argparse.Namespace) -> None:
                 "files": [
                     {
                         "filename": f.filename,
-                        "url": f.url,
+                        "url": _core.redact(f.url),
                         "hashes": f.hashes,
                         "requires_python": f.requires_python,
                         "yanked": f.yanked,
@@ -490,7 +588,7 @@ def _run_index(args: argparse.Namespace) -> None:
         sdists = sum(f.is_sdist for f in files[version])
         yanked = " (yanked)" if all(f.yanked for f in files[version]) else ""
         wheels = len(files[version]) - sdists
-        lines.append(f"{version}{yanked}: {sdists} sdist(s), {wheels} wheel(s)")
+        lines.append(f"{version}{yanked}: {_count(sdists, 'sdist')}, {_count(wheels, 'wheel')}")
         if args.files:
             lines += [f"    {f.filename}" for f in files[version]]
     _emit(args, data, "\n".join(lines))
@@ -502,12 +600,14 @@ def _removal(args: argparse.Namespace, removal: Removal, verb: str) -> None:
 
 
 def _run_cache(args: argparse.Namespace) -> None:
-    from sdistill.cache import Cache  # noqa: PLC0415
+    from sdistill.cache import Cache, cache_root  # noqa: PLC0415
 
+    if args.action == "dir":  # where the cache is; nothing is created
+        root = cache_root(args.cache_dir)
+        _emit(args, {"path": str(root)}, str(root))
+        return
     cache = Cache(args.cache_dir)
-    if args.action == "dir":
-        _emit(args, {"path": str(cache.root)}, str(cache.root))
-    elif args.action == "size":
+    if args.action == "size":
         size = cache.size()
         buckets = {n: {"bytes": b.bytes, "files": b.files} for n, b in size.buckets.items()}
         width = max(len(name) for name in buckets)
@@ -527,9 +627,106 @@ def _run_cache(args: argparse.Namespace) -> None:
         _removal(args, cache.prune(), "Pruned")
 
 
+class _Stopped(BaseException):
+    """Raised in the main thread by the SIGTERM and SIGINT handler."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+#: What the signal handler calls besides stopping the hooks (the reporter's interrupt).
+_stopping: list[Callable[[], None]] = []
+
+#: How long the command may take to wind down after SIGTERM or SIGINT (hooks are
+#: already killed; what is left is threads noticing it) before it exits regardless.
+_GRACE_SECONDS = 5.0
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    """Ends every hook server and hook process group at once, then unwinds the main
+    thread; the command exits with 128 + the signal's number (143, 130). A second
+    signal, or winding down for longer than ``_GRACE_SECONDS``, exits at once."""
+    import threading  # noqa: PLC0415
+
+    from sdistill import hook_server  # noqa: PLC0415
+
+    status = 128 + signum
+    if hook_server.stopping():
+        os._exit(status)
+    hook_server.stop_all()
+    for interrupt in _stopping:
+        interrupt()
+    timer = threading.Timer(_GRACE_SECONDS, _exit_now, (status,))
+    timer.daemon = True
+    timer.start()
+    raise _Stopped(signum)
+
+
+def _exit_now(status: int) -> None:
+    import contextlib  # noqa: PLC0415
+
+    from sdistill import hook_server  # noqa: PLC0415
+
+    hook_server.stop_all()
+    _remove_private_tmp()
+    with contextlib.suppress(OSError):
+        print("error: stopped while winding down", file=sys.stderr, flush=True)
+    os._exit(status)
+
+
+def _handle_signals() -> None:
+    import signal  # noqa: PLC0415
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _on_signal)
+
+
+#: The command's own directory under the cache's ``tmp/`` (see ``_private_tmp``).
+_private: list[str] = []
+
+
+def _private_tmp(cache_dir: str | None) -> None:
+    """Puts this process's temporary files (the hooks' input and output, their logs and
+    ``TMPDIR``) in a directory of its own under the cache's ``tmp/``, removed on exit,
+    and emptied by ``cache prune`` if the process was killed. A cache where that cannot
+    be made (read-only) leaves them in the system's temporary directory."""
+    import tempfile  # noqa: PLC0415
+
+    root = cache_dir if cache_dir is not None else lookup.default_cache_dir()
+    bucket = os.path.join(os.path.abspath(os.path.expanduser(root)), "tmp")
+    try:
+        os.makedirs(bucket, exist_ok=True)
+        private = tempfile.mkdtemp(prefix="cli-", dir=bucket)
+    except OSError:
+        return
+    _private.append(private)
+    tempfile.tempdir = private
+
+
+def _remove_private_tmp() -> None:
+    import shutil  # noqa: PLC0415
+
+    while _private:
+        shutil.rmtree(_private.pop(), ignore_errors=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the exit status."""
-    words = list(sys.argv[1:] if argv is None else argv)
+    try:
+        status = _main(list(sys.argv[1:] if argv is None else argv))
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
+        return status
+    except BrokenPipeError:
+        # The reader went away (`| head`): exit quietly, as other commands do; stdout
+        # now points at /dev/null, so that the flush at exit does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 141  # 128 + SIGPIPE, what a shell reports for a command killed by it
+
+
+def _main(words: list[str]) -> int:
     if _warm_metadata(words):
         return 0
     import logging  # noqa: PLC0415 (not needed by a warm answer)
@@ -539,19 +736,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(words)
     level = logging.WARNING - 10 * args.verbose + 10 * args.quiet
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s")
+    _handle_signals()
     try:
         if args.command == "extract":
             _run_extract(args)
         elif args.command in ("metadata", "build"):
+            _private_tmp(args.cache_dir)
             return _run_builds(args)
         elif args.command == "index":
             _run_index(args)
         else:
             _run_cache(args)
     except (SdistillError, OSError) as err:
+        if isinstance(err, BrokenPipeError):
+            raise
         print(f"error: {err}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
+    except _Stopped as stop:
+        import signal  # noqa: PLC0415
+
+        what = "interrupted" if stop.signum == signal.SIGINT else "terminated"
+        print(f"error: {what}", file=sys.stderr)
+        return 128 + stop.signum
+    finally:
+        _remove_private_tmp()
     return 0
