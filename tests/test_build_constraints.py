@@ -24,6 +24,7 @@ from sdistill.errors import BuildError, SdistillError
 from sdistill.hook_server import HookServer, supported
 from sdistill.installers import IndexConfig, Installer
 from sdistill.sources import LocalDirectorySource
+from test_environments import mark_of
 
 slow = pytest.mark.slow
 _INSTALLERS = ["uv", "pip"]
@@ -44,7 +45,7 @@ def old_setuptools(wheelhouse: Path) -> list[Path]:
 
 def _records(cache: Path) -> list[dict[str, Any]]:
     marks = sorted((cache / "environments-v1").glob("*/.sdistill-complete"))
-    return [json.loads(mark.read_text(encoding="utf-8")) for mark in marks]
+    return [mark_of(mark.parent) for mark in marks]
 
 
 def _setuptools_versions(cache: Path) -> list[str]:

@@ -5,10 +5,11 @@ kept in the cache and reused by every later build that needs the same set.
 version), the sorted requirements and where they are installed from (the index URLs
 redacted: a password is never written down, and changing it keeps the environments).
 An environment is created under its shard lock and marked complete
-(``.sdistill-complete``, a JSON record of what was asked for and what got installed)
-only once fully installed; one without the mark is a leftover of a failed or killed
-creation and is rebuilt, never used. Two processes needing the same environment create
-it once: the second waits on the lock and then finds it complete.
+(``.sdistill-complete``, a JSON record of what was asked for and what got installed,
+sealed over its exact bytes and the environment's name) only once fully installed; one
+without a mark its seal vouches for is a leftover of a failed or killed creation, or
+damaged, and is rebuilt (with a warning), never used. Two processes needing the same
+environment create it once: the second waits on the lock and then finds it complete.
 
 Requirement sets that differ only in spelling or in bounds the installed versions
 already meet -- ``setuptools`` and ``setuptools>=40.8.0``, or a backend's
@@ -41,7 +42,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from sdistill import _core
+from sdistill import _core, lookup
 from sdistill.cache import Cache
 from sdistill.errors import BuildError
 from sdistill.installers import IndexConfig, Installer
@@ -128,7 +129,11 @@ class EnvironmentManager:
             if _usable(shard, env):
                 return env
             if shard.exists():
-                logger.warning("rebuilding the incomplete or broken build environment %s", shard)
+                status, why = _read_mark(shard)
+                if status == "damaged":
+                    logger.warning("damaged build environment mark %s (%s): rebuilding", shard, why)
+                else:
+                    logger.warning("rebuilding the incomplete build environment %s", shard)
                 shutil.rmtree(shard)
             started = time.monotonic()
             if reporter is not None and source is not None:
@@ -155,7 +160,8 @@ class EnvironmentManager:
                 "constraints": self._constraints,
                 "installed": _installed(shard),
             }
-            self._cache.write_atomic(shard / _COMPLETE, json.dumps(record, indent=1).encode())
+            text = lookup.render_sealed(_mark_kind(shard), json.dumps(record, indent=1))
+            self._cache.write_atomic(shard / _COMPLETE, text.encode())
             logger.info(
                 "created build environment with %s in %.1fs",
                 ", ".join(reqs) or "nothing",
@@ -173,8 +179,11 @@ class EnvironmentManager:
             return None
         names = {canonicalize_name(r.name) for r in wanted}
         for mark in self._cache.bucket("environments").glob(f"*/{_COMPLETE}"):
+            status, body = _read_mark(mark.parent)
+            if status != "ok":
+                continue  # not vouched for by its seal: never reused
             try:
-                record = json.loads(mark.read_text(encoding="utf-8"))
+                record = json.loads(body)
                 if record.get("context") != context:
                     continue
                 made_for = {canonicalize_name(Requirement(r).name) for r in record["requirements"]}
@@ -207,8 +216,30 @@ def _installed(root: Path) -> dict[str, str]:
 
 
 def _usable(root: Path, env: BuildEnvironment) -> bool:
-    """Complete (the mark is written last) and still holding its interpreter."""
-    return (root / _COMPLETE).is_file() and os.path.exists(env.python)
+    """Complete (the mark is written last, and its seal holds) and still holding its
+    interpreter."""
+    return _read_mark(root)[0] == "ok" and os.path.exists(env.python)
+
+
+def _mark_kind(root: Path) -> str:
+    """The kind a mark is sealed as: it names the environment, so a mark copied into
+    another environment does not vouch for it."""
+    return f"environment {root.name}"
+
+
+def _read_mark(root: Path) -> tuple[str, str]:
+    """``(status, body)`` of an environment's mark, as ``lookup.read_sealed`` reads it
+    (``ok``, ``missing``, ``old``, ``damaged``); a mark of the unsealed format that came
+    before is ``old``."""
+    try:
+        data = (root / _COMPLETE).read_bytes()
+    except FileNotFoundError:
+        return "missing", ""
+    except OSError as err:
+        return "damaged", str(err)
+    if data.startswith(b"{"):
+        return "old", ""
+    return lookup.read_sealed(_mark_kind(root), data)
 
 
 def _environment_at(root: Path) -> BuildEnvironment:
