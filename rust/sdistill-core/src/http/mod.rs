@@ -59,9 +59,13 @@
 //!
 //! See [`exchange`] for retries (connect errors, resets, timeouts, broken bodies,
 //! 429 and 5xx, `Retry-After`), [`transport`] for TLS, proxies, redirects and where
-//! credentials go, and [`auth`] for `.netrc` and redaction. Credentials never reach a
-//! cache key, a cache file, a log line or an error message: URLs are stored without
-//! them and every message is redacted.
+//! credentials go, and [`auth`] for `.netrc`, the per-client store of credentials by
+//! origin and redaction. Credentials given in a URL (an index's) are remembered for its
+//! origin (scheme, host, port) and sent with every request to that origin that carries
+//! none — the files an index page links to — and never to another origin; `.netrc`
+//! applies where no URL gave any. Credentials never reach a cache key, a cache file, a
+//! log line or an error message: URLs are stored without them and every message is
+//! redacted.
 
 pub mod auth;
 mod body;
