@@ -178,3 +178,24 @@ def test_a_warm_registry_spec_is_answered_from_a_read_only_cache(
     # Other config settings need a build: one line naming the read-only path.
     run = read_only(cache, *argv, "-C", "any=thing")
     assert_one_line_error(run, cache)
+
+
+def test_a_stale_page_on_a_read_only_cache_answers_as_filled(
+    registry: SimpleIndex,  # noqa: F811 (the fixture imported above)
+    tmp_path: Path,
+) -> None:
+    """Indexes that send no caching headers make every page stale at once: a pre-filled
+    read-only cache, which cannot keep a page fetched again, answers with the one it
+    holds (as offline) instead of failing on the lock it cannot take."""
+    registry.send_caching_headers(False)
+    cache = tmp_path / "cache"
+    argv = sdistill(cache, "metadata", "--index-url", registry.url, "six==1.17.0")
+    filled = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=240)
+    assert filled.returncode == 0, filled.stderr
+    before = snapshot(cache)
+    pages = registry.server.count("/simple/six/")
+
+    run = read_only(cache, *argv)
+    assert (run.returncode, run.stdout, run.stderr) == (0, filled.stdout, "")
+    assert snapshot(cache) == before
+    assert registry.server.count("/simple/six/") <= pages + 1

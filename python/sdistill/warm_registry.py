@@ -9,7 +9,8 @@ the page is what tells that a project changed. A page never cached is a miss her
 sdist is read with ``Cache-Control: only-if-cached``: when the page gives its hash it is
 named by its content and used as long as the page lists the same hash; otherwise a stale
 entry is a miss, never a request here. With ``--offline`` nothing is requested and
-stale entries are used. Anything this path does
+stale entries are used; so it is on a cache that cannot be written (a pre-filled
+read-only cache answers with the pages it was filled with). Anything this path does
 not handle exactly as the builder would -- a yanked sdist (the builder warns), a bare
 name whose newest usable version is a pre-release, no index -- is a miss too, and the
 builder takes over.
@@ -65,6 +66,10 @@ def warm_registry_answer(
         except SdistillError:
             if not os.path.isfile(page_entry):
                 return None  # never fetched: the builder does it, once
+            if not os.access(root, os.W_OK):
+                # A pre-filled read-only cache (a CI image, a shared volume) cannot keep
+                # a fetched page: it answers with the pages it holds, as offline.
+                client = _core.HttpClient(root, offline=True)
             page, _ = client.project(f"{index}{name}/", name, page_entry, package=name)
         version = version or _newest_final(page)
         if version is None:

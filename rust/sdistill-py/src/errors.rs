@@ -39,7 +39,18 @@ impl IntoPyErr for cache_key::Error {
 impl IntoPyErr for cache::Error {
     fn into_pyerr(self) -> PyErr {
         let message = self.to_string();
+        let read_only = self.is_read_only();
         match self {
+            // A pre-filled cache on a read-only mount: one clear error, as Python's
+            // `sdistill.cache` raises for its own writes.
+            cache::Error::Io { path, source } if read_only => raise_with::<CacheError>(
+                &format!(
+                    "the cache is read-only: cannot write {} ({source}); give a writable \
+                     --cache-dir or SDISTILL_CACHE_DIR",
+                    path.display()
+                ),
+                &[("path", Some(path.display().to_string()))],
+            ),
             cache::Error::Io { path, source } => os_error(&path, &source),
             cache::Error::LockTimeout { path, .. } => {
                 raise_with::<CacheError>(&message, &[("path", Some(path.display().to_string()))])
