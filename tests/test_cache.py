@@ -5,12 +5,14 @@ Locking is checked with real second processes (``sys.executable -c <script>``).
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import select
 import signal
 import subprocess
 import sys
+import tarfile
 import textwrap
 import time
 from collections.abc import Iterator
@@ -20,6 +22,7 @@ import pytest
 import sdistill
 from sdistill import Cache, CacheError
 from sdistill.cache import BucketSize, CacheSize, Removal, default_cache_dir
+from simple_index import SimpleIndex
 
 SIGNATURE = "Signature: 8a477f597d28d172789f06886806bc55"
 BUCKET_DIRS = {
@@ -492,6 +495,69 @@ def test_clean_unknown_package_removes_nothing(cache: Cache) -> None:
     before = tree_under(cache.root)
     assert cache.clean("no-such-package") == Removal(files=0, bytes=0)
     assert tree_under(cache.root) == before
+
+
+def static_sdist(directory: Path, name: str, version: str) -> Path:
+    """An sdist whose PKG-INFO (2.2) states its metadata: no backend runs for it."""
+    base = f"{name}-{version}"
+    files = {
+        f"{base}/PKG-INFO": f"Metadata-Version: 2.2\nName: {name}\nVersion: {version}\n",
+        f"{base}/pyproject.toml": '[build-system]\nrequires = ["setuptools"]\n'
+        'build-backend = "setuptools.build_meta"\n',
+    }
+    path = directory / f"{base}.tar.gz"
+    with tarfile.open(path, "w:gz") as archive:
+        for member, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_clean_package_from_the_command_line_leaves_nothing_of_it(tmp_path: Path) -> None:
+    """``cache clean NAME`` after real lookups through an index: the pages, the sdist
+    shards, the HTTP entries, every lock file and the directories they were in go;
+    the other package's entries stay and still answer."""
+    dists = tmp_path / "dists"
+    dists.mkdir()
+    root = tmp_path / "cache"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SDISTILL_")}
+
+    def sdistill(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "sdistill", "--cache-dir", str(root), *args]
+        return subprocess.run(
+            command, env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+
+    specs = [("demo", "1.0"), ("demo", "2.0"), ("other", "1.0")]
+    with SimpleIndex([static_sdist(dists, name, version) for name, version in specs]) as index:
+        for spec in ("demo==1.0", "demo==2.0", "other==1.0"):
+            result = sdistill("metadata", spec, "--index-url", index.url)
+            assert result.returncode == 0, result.stderr
+        before = tree_under(root)
+
+        def of_demo(path: str) -> bool:
+            return any(part in ("demo", "demo.lock") for part in path.split("/"))
+
+        assert [p for p in before if of_demo(p) and p.endswith(".lock")], before
+
+        cleaned = sdistill("cache", "clean", "demo")
+        assert cleaned.returncode == 0, cleaned.stderr
+        after = tree_under(root)
+        assert [p for p in after if of_demo(p)] == []
+        assert [p for p in after if p.startswith("tmp/")] == []
+        # Everything else is as it was: other's pages, shards and lock files, the layout.
+        assert after == {p for p in before if not of_demo(p)}
+        assert any("other" in p.split("/") for p in after if p.startswith("simple-v1/"))
+        assert any(p.endswith("/other/1.0.lock") for p in after)
+
+        served = index.server.count()
+        again = sdistill("metadata", "other==1.0", "--index-url", index.url, "--offline")
+        assert again.returncode == 0, again.stderr
+        assert index.server.count() == served, "other was answered from the cache"
+        assert sdistill("cache", "clean", "demo").returncode == 0
+        assert tree_under(root) == after
 
 
 # ---------------------------------------------------------------------------- prune

@@ -8,7 +8,8 @@
 //! ├── .gitignore            "*": never committed by accident
 //! ├── .lock                 shared by every filler, exclusive for `clean` and `prune`
 //! ├── simple-v1/            index pages, one record per project
-//! │   └── <digest(index url)>/<name>
+//! │   ├── <digest(index url)>/<name>                    a project page (HTTP entry)
+//! │   └── metadata/<digest(url)>                        a wheel's PEP 658 metadata
 //! ├── sdists-v1/            sources, their metadata and the wheels built from them
 //! │   ├── index/<digest(index url)>/<name>/<version>/   a registry sdist
 //! │   ├── url/<digest(url)>/                            a direct URL
@@ -67,6 +68,12 @@
 //! Lock files live beside the shard, not inside it, so that removing a shard never
 //! removes a lock file somebody is waiting on. Waiting is bounded by
 //! `SDISTILL_LOCK_TIMEOUT` (seconds, default 300); a timeout is an error naming the lock.
+//!
+//! A shard's lock file is opened only by a process that already holds the root shared,
+//! so under the root held exclusively nobody holds or waits on one: that is when
+//! `clean NAME` removes the package's lock files with its shards and index pages
+//! (everything of the package, listed in `clean.rs`), and `prune` the lock files of
+//! shards that are gone.
 //!
 //! # Read-only roots
 //!
