@@ -197,9 +197,9 @@ def test_installers_get_credentials_in_a_private_netrc(
     python = target / "bin" / "python"
     scratch = tmp_path / "scratch"
     seen: list[dict[str, Any]] = []
-    real_run = subprocess.run
+    real_popen = subprocess.Popen
 
-    def run(command: list[str], **kwargs: Any) -> Any:
+    def popen(command: list[str], **kwargs: Any) -> Any:
         netrc = Path(kwargs["env"]["NETRC"])
         seen.append(
             {
@@ -210,9 +210,9 @@ def test_installers_get_credentials_in_a_private_netrc(
                 "dir_mode": stat.S_IMODE(netrc.parent.stat().st_mode),
             }
         )
-        return real_run(command, **kwargs)
+        return real_popen(command, **kwargs)
 
-    monkeypatch.setattr(installers.subprocess, "run", run)
+    monkeypatch.setattr(installers.subprocess, "Popen", popen)
     installer.install(python, ["flit_core"], IndexConfig(url), scratch=scratch)
     (call,) = seen
     assert not any(SECRET in word for word in call["command"])

@@ -13,6 +13,7 @@ Waits are bounded (a regression fails instead of hanging) but never asserted on.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -20,6 +21,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from simple_index import SimpleIndex
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals and process groups")
 
@@ -173,3 +176,87 @@ def test_a_hook_is_finished_when_its_process_exits_and_what_it_left_is_ended(
     (record,) = setup.records()
     wait_for(lambda: gone(record["sleeper"]), "the leftover process is ended")
     assert list(setup.systmp.iterdir()) == []
+
+
+# -- an installer filling a build environment ---------------------------------------------
+
+
+def installers_of(cache: Path) -> set[int]:
+    """The processes whose command line names the cache: the installers filling one of
+    its build environments (``--python <cache>/environments-v1/...``). The command line
+    itself is given the cache through its environment only."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            words = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(str(cache).encode() in word for word in words) and not gone(int(entry.name)):
+            found.add(int(entry.name))
+    return found
+
+
+@pytest.mark.parametrize("installer", ["uv", "pip"])
+def test_a_signal_ends_the_installer_and_leaves_no_half_made_environment(
+    installer: str, wheelhouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index holds the installer's wheel download until the test ends: SIGTERM of
+    the command must end the installer, not wait for it or leave it running."""
+    project = tmp_path / "project"
+    shutil.copytree(Path(__file__).resolve().parent / "projects" / "flit-core", project)
+    cache = tmp_path / "cache"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SDISTILL_", "UV_", "PIP_"))}
+    env.update(
+        SDISTILL_CACHE_DIR=str(cache),
+        UV_CACHE_DIR=str(tmp_path / "uv-cache"),
+        PIP_CACHE_DIR=str(tmp_path / "pip-cache"),
+    )
+    asked, release = threading.Event(), threading.Event()
+    with SimpleIndex(sorted(wheelhouse.glob("flit_core-*.whl"))) as index:
+        record = index.server._record
+
+        def held(request: Any) -> Any:
+            if request.route_path.endswith(".whl"):
+                asked.set()
+                release.wait(timeout=4 * BOUND)
+            return record(request)
+
+        monkeypatch.setattr(index.server, "_record", held)
+        command = [sys.executable, "-m", "sdistill", "metadata", str(project)]
+        command += ["--index-url", index.url, "--installer", installer]
+        cli = subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        running: set[int] = set()
+        try:
+            wait_for(lambda: asked.is_set() or cli.poll() is not None, "the wheel is asked for")
+            assert cli.poll() is None, cli.communicate()
+            running = installers_of(cache)
+            assert running, "the installer runs, waiting for the wheel"
+            cli.send_signal(signal.SIGTERM)
+            try:
+                _, stderr = cli.communicate(timeout=BOUND)
+            except subprocess.TimeoutExpired:
+                pytest.fail("the command did not exit after the signal")
+            assert cli.returncode == 143, stderr
+            assert "Traceback" not in stderr, stderr
+            assert stderr.strip().endswith("terminated"), stderr
+            wait_for(lambda: not installers_of(cache), "the installer ends")
+        finally:
+            if cli.poll() is None:
+                cli.kill()
+                cli.wait()
+            for pid in running | installers_of(cache):  # only after a failure
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            release.set()
+
+    pruned = subprocess.run(
+        [sys.executable, "-m", "sdistill", "cache", "prune"], env=env, timeout=BOUND, check=False
+    )
+    assert pruned.returncode == 0
+    # The environment being filled was removed (or never marked complete and pruned).
+    assert list((cache / "environments-v1").iterdir()) == []
+    assert [p for p in files_in(cache) if p.startswith("tmp/")] == []

@@ -108,8 +108,8 @@ def end_group(pgid: int) -> None:
 def running_group(
     start: Callable[[], subprocess.Popen[bytes]],
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Starts a hook process (``start`` makes it the leader of a new process group), known
-    to :func:`stop_all` while it runs; its group is ended when it is done."""
+    """Starts a hook or installer process (``start`` makes it the leader of a new process
+    group), known to :func:`stop_all` while it runs; its group is ended when it is done."""
     with _registry_lock:
         if _stopped.is_set():
             raise HooksStopped

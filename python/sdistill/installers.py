@@ -34,6 +34,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from sdistill import _core, lookup
 from sdistill.errors import BuildError
+from sdistill.hook_server import HooksStopped, running_group
 
 __all__ = ["DEFAULT_INDEX_URL", "IndexConfig", "Installer", "find_installer"]
 
@@ -139,22 +140,33 @@ class Installer:
             self._run(command, what, {"NETRC": str(path)})
 
     def _run(self, command: list[str], what: str, extra_env: dict[str, str] | None = None) -> None:
+        """Runs the installer as the leader of a process group of its own, known to
+        ``hook_server.stop_all`` as a hook's is: SIGTERM or SIGINT of the command ends it
+        and everything it started (uv's and pip's own subprocesses) at once."""
         env = _isolated_environ()
         env.update(extra_env or {})
-        result = subprocess.run(
+        start = lambda: subprocess.Popen(  # noqa: E731
             command,
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             env=env,
-            check=False,
+            start_new_session=True,
         )
-        if result.returncode != 0:
-            output = _core.redact(result.stdout.decode("utf-8", "replace")).splitlines()
+        try:
+            with running_group(start) as process:
+                stdout, _ = process.communicate()
+        except HooksStopped:
+            raise BuildError(
+                f"{self.name} was not started {what}: sdistill is stopping", hook="environment"
+            ) from None
+        if process.returncode != 0:
+            output = _core.redact(stdout.decode("utf-8", "replace")).splitlines()
             tail = output[-40:]
             raise BuildError(
-                f"{self.name} failed {what} (exit code {result.returncode}):\n" + "\n".join(tail),
+                f"{self.name} failed {what} (exit code {process.returncode}):\n" + "\n".join(tail),
                 hook="environment",
-                exit_code=result.returncode,
+                exit_code=process.returncode,
                 output_tail=tail,
             )
 
