@@ -70,7 +70,8 @@ fuzz:
 	@set -e; for target in $(FUZZ_TARGETS); do \
 	  mkdir -p fuzz/work/$$target; \
 	  echo "== $$target: $(FUZZ_SECONDS) s (log: fuzz/work/$$target.log)"; \
-	  if (cd fuzz && cargo +nightly fuzz run $$target work/$$target corpus/$$target -- \
+	  if (cd fuzz && LSAN_OPTIONS=suppressions=$(CURDIR)/fuzz/lsan.supp \
+	      cargo +nightly fuzz run $$target work/$$target corpus/$$target -- \
 	      -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_ARGS)) \
 	      >fuzz/work/$$target.log 2>&1; then \
 	    grep -E '^#[0-9]+.*DONE|^Done|^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' \
