@@ -230,3 +230,21 @@ def test_an_archive_named_by_any_strong_hash_is_fetched_once(
     with pytest.raises(HashMismatchError):
         client.fetch_archive(url, shard, expected_hashes={algorithm: other})
     assert http_server.count() == 2
+
+
+def test_the_warm_command_line_keeps_to_the_page_size_limit(
+    bare_index: SimpleIndex, tmp_path: Path
+) -> None:
+    """A stale page is fetched again by the warm command line too: under a page size
+    limit it is refused there as anywhere else."""
+    cache = tmp_path / "cache"
+    argv = [sys.executable, "-m", "sdistill", "metadata", "--cache-dir", str(cache)]
+    argv += ["--index-url", bare_index.url, "six==1.17.0"]
+    cold = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=300)
+    assert cold.returncode == 0, cold.stderr
+    env = {**os.environ, "SDISTILL_MAX_PAGE_SIZE": "100"}
+    limited = subprocess.run(
+        argv, capture_output=True, text=True, check=False, timeout=300, env=env
+    )
+    assert limited.returncode == 1, limited.stdout
+    assert "SDISTILL_MAX_PAGE_SIZE" in limited.stderr, limited.stderr

@@ -436,6 +436,8 @@ def _warm_answers(
         return lookup.warm_answers(root, specs, settings)
     if index_url is None or not os.path.isdir(root):
         return None
+    if os.environ.get("SDISTILL_MAX_PAGE_SIZE"):
+        return None  # a page fetched again must meet it: sdistill.http reads and checks it
     try:
         client = _core.HttpClient(root, offline=offline)
     except OSError:
