@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use reqwest::Response;
+use rkyv::string::ArchivedString;
 
 use super::body::BodyReader;
 use super::entry::Entry;
@@ -421,20 +422,6 @@ fn spool(
 /// Whether the body an entry names is there, of the wanted form, with every expected
 /// digest (each compared with the digest of its algorithm recorded on download).
 pub fn body_present(record: &ArchivedRecord, entry: &Path, want: &Want) -> bool {
-    let digests_ok =
-        |sha256: &str, others: &[(String, String)], expected: &[(HashAlgorithm, String)]| {
-            expected.iter().all(|(algorithm, digest)| {
-                let stored = if *algorithm == HashAlgorithm::Sha256 {
-                    Some(sha256)
-                } else {
-                    others
-                        .iter()
-                        .find(|(name, _)| name == algorithm.name())
-                        .map(|(_, hex)| hex.as_str())
-                };
-                stored.is_some_and(|stored| digest.trim().eq_ignore_ascii_case(stored))
-            })
-        };
     match (&record.body, want) {
         (ArchivedBody::Inline, Want::Bytes) => true,
         (ArchivedBody::Parsed, Want::Parsed(_)) => true,
@@ -449,22 +436,41 @@ pub fn body_present(record: &ArchivedRecord, entry: &Path, want: &Want) -> bool 
         ) => {
             std::fs::metadata(entry.with_file_name(name.as_str()))
                 .is_ok_and(|m| m.is_file() && m.len() == len.to_native())
-                && digests_ok(sha256.as_str(), &owned(others), expected)
+                && digests_match(sha256, others, expected)
         }
         (ArchivedBody::Revision { id, sha256, others }, Want::Revision { options }) => {
             let shard = entry.parent().unwrap_or(entry);
             shard.join(id.as_str()).join("src").is_dir()
-                && digests_ok(sha256.as_str(), &owned(others), &options.expected)
+                && digests_match(sha256, others, &options.expected)
         }
         _ => false,
     }
 }
 
-fn owned(
-    pairs: &rkyv::vec::ArchivedVec<
-        rkyv::tuple::ArchivedTuple2<rkyv::string::ArchivedString, rkyv::string::ArchivedString>,
-    >,
-) -> Vec<(String, String)> {
+type ArchivedDigests =
+    rkyv::vec::ArchivedVec<rkyv::tuple::ArchivedTuple2<ArchivedString, ArchivedString>>;
+
+/// Whether every expected digest equals the one of its algorithm recorded on download,
+/// read in place from the archived record (a fresh hit copies nothing).
+fn digests_match(
+    sha256: &ArchivedString,
+    others: &ArchivedDigests,
+    expected: &[(HashAlgorithm, String)],
+) -> bool {
+    expected.iter().all(|(algorithm, digest)| {
+        let stored = if *algorithm == HashAlgorithm::Sha256 {
+            Some(sha256.as_str())
+        } else {
+            others
+                .iter()
+                .find(|pair| pair.0.as_str() == algorithm.name())
+                .map(|pair| pair.1.as_str())
+        };
+        stored.is_some_and(|stored| digest.trim().eq_ignore_ascii_case(stored))
+    })
+}
+
+fn owned(pairs: &ArchivedDigests) -> Vec<(String, String)> {
     pairs
         .iter()
         .map(|pair| (pair.0.as_str().to_owned(), pair.1.as_str().to_owned()))
