@@ -6,6 +6,7 @@
 //! - [`archive`]: streaming, hashing, safe extraction of zip and tar archives.
 //! - [`lookup`]: warm answers for local sources (file URLs, stamps, sealed answers).
 //! - [`index`]: the package index: PEP 440 versions, filenames, project pages.
+//! - [`url`]: URL text helpers below every other module (redaction).
 //!
 //! The PyO3 binding (`rust/sdistill-py`) only converts types, releases the GIL and maps
 //! the error enums of these modules to Python exceptions.
@@ -16,3 +17,4 @@ pub mod cache_key;
 pub mod http;
 pub mod index;
 pub mod lookup;
+pub mod url;

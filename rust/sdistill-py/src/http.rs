@@ -238,7 +238,7 @@ impl HttpClient {
         max_entries: u64,
         cache_control: Option<String>,
     ) -> PyResult<(String, String, &'static str, u32)> {
-        let request_url = sdistill_core::http::auth::redact(&url);
+        let request_url = sdistill_core::url::redact(&url);
         let request = Request {
             url,
             package,

@@ -26,7 +26,7 @@ fn key_digest(key: &str) -> String {
 /// The text with the credentials of every URL in it masked.
 #[pyfunction]
 fn redact(text: &str) -> String {
-    sdistill_core::http::auth::redact(text)
+    sdistill_core::url::redact(text)
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

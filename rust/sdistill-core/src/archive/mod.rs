@@ -62,6 +62,7 @@ mod error;
 mod extract;
 mod format;
 pub(crate) mod hashing;
+mod inflate;
 mod names;
 mod options;
 mod sink;

@@ -12,7 +12,7 @@ use std::sync::{Condvar, Mutex};
 
 use crossbeam_channel::Receiver;
 
-use super::zip::decode;
+use super::inflate::{self as decode, Count};
 use super::{Error, Limits};
 
 /// Bytes of member data that may wait for a writer at once.
@@ -211,4 +211,10 @@ pub(crate) fn create_file(path: &Path, executable: bool) -> Result<File, Error> 
         .mode(if executable { 0o777 } else { 0o666 })
         .open(path)
         .map_err(|err| Error::io(path, err))
+}
+
+impl Count for Shared {
+    fn add_unpacked(&self, member: &str, n: u64) -> Result<(), Error> {
+        Shared::add_unpacked(self, member, n)
+    }
 }

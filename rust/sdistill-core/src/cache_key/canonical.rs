@@ -1,6 +1,6 @@
 use url::Url;
 
-use crate::http::auth::redact;
+use crate::url::redact;
 
 use super::Error;
 

@@ -20,7 +20,6 @@ use reqwest::header::{HeaderMap, HeaderValue, ACCEPT_ENCODING, CACHE_CONTROL};
 use reqwest::Response;
 use url::Url;
 
-use super::auth::redact;
 use super::cache_control::Directives;
 use super::entry::{encode, Entry, Invalid};
 use super::exchange::{exchange, now_ns, now_secs, Answer};
@@ -33,6 +32,7 @@ use super::transport::{header_map, Transport, TransportConfig};
 use super::Error;
 use crate::archive::{ExtractOptions, Extracted, HashAlgorithm};
 use crate::cache::{lock_timeout_from_env, write_atomic, Cache};
+use crate::url::redact;
 
 /// Which entries must be revalidated whatever their freshness.
 #[derive(Debug, Clone, Default)]

@@ -12,11 +12,11 @@ use reqwest::header::{HeaderMap, HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH, 
 use reqwest::{Response, StatusCode};
 use url::Url;
 
-use super::auth::redact;
 use super::freshness::Validators;
 use super::retry::{is_retryable_status, parse_retry_after, RetryPolicy};
 use super::transport::{SendError, Transport};
 use super::Error;
+use crate::url::redact;
 
 /// How receiving a body ended, when it did not succeed.
 pub enum ReceiveError {

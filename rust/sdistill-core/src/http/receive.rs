@@ -159,7 +159,7 @@ pub fn receive(
                     warnings,
                 }),
                 Err(message) => Err(ReceiveError::Fatal(Error::Unusable {
-                    url: super::auth::redact(url.as_str()),
+                    url: crate::url::redact(url.as_str()),
                     message,
                 })),
             }
@@ -218,7 +218,7 @@ fn revision_unless_same(
     live_id: &str,
     live_sha256: &str,
 ) -> Result<Received, ReceiveError> {
-    let label = super::auth::redact(response.url().as_str());
+    let label = crate::url::redact(response.url().as_str());
     let mut algorithms = options.hashes.clone();
     algorithms.extend(options.expected.iter().map(|(algorithm, _)| *algorithm));
     let Spooled {
@@ -293,7 +293,7 @@ fn read_limited(
     response: Response,
     max_size: u64,
 ) -> Result<Vec<u8>, ReceiveError> {
-    let url = super::auth::redact(response.url().as_str());
+    let url = crate::url::redact(response.url().as_str());
     let too_large = |size: &str| {
         ReceiveError::Fatal(Error::Unusable {
             url: url.clone(),
@@ -326,7 +326,7 @@ pub fn extract_to(
     dest: &Path,
     options: &ExtractOptions,
 ) -> Result<Extracted, ReceiveError> {
-    let label = PathBuf::from(super::auth::redact(response.url().as_str()));
+    let label = PathBuf::from(crate::url::redact(response.url().as_str()));
     let mut reader = BodyReader::new(transport, response);
     match archive::extract_reader(&mut reader, &label, dest, options) {
         Ok(extracted) => Ok(extracted),

@@ -268,7 +268,7 @@ pub fn describe(err: &reqwest::Error) -> String {
         }
         source = cause.source();
     }
-    super::auth::redact(&parts.join(": "))
+    crate::url::redact(&parts.join(": "))
 }
 
 /// Headers as a `HeaderMap` (names and values already checked by the caller).

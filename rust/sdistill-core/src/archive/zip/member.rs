@@ -7,12 +7,13 @@ use std::io::{self, Read, Write};
 use std::path::Path;
 
 use super::super::duplicate::SameBytes;
+use super::super::inflate as decode;
 use super::super::sink::{Sink, Target, INLINE_MAX};
 use super::super::stream::StreamBuf;
 use super::super::writers::{create_file, Payload};
 use super::super::{names, Error};
 use super::headers::{self, Local};
-use super::{decode, Seen};
+use super::Seen;
 
 /// Reads the member whose local header starts at `offset` (signature already read).
 /// `written` maps the physical path of every file written so far to its member's index.

@@ -22,7 +22,6 @@
 //! Both copies are held against the central directory like any other member. Why, in
 //! `duplicate.rs`.
 
-pub(crate) mod decode;
 mod headers;
 mod member;
 

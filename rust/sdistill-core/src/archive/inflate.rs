@@ -1,12 +1,23 @@
 //! Decoding one zip member and checking it against what its headers promise.
+//!
+//! A leaf of the archive module: it knows the compression methods and [`Error`], and
+//! counts what comes out through [`Count`], which the writers' shared state implements.
+//! Both the zip parser (members it decodes itself) and the writer threads (members
+//! handed to them) call it, so the dependencies run one way:
+//! `zip` → `sink` → `writers` → `inflate`, and `zip` → `inflate`; nothing here imports
+//! them back.
 
 use std::io::{self, BufRead, Read, Write};
 use std::path::Path;
 
 use flate2::bufread::DeflateDecoder;
 
-use super::super::writers::Shared;
-use super::super::Error;
+use super::Error;
+
+/// Counts the bytes a member unpacks to against the extraction's limits.
+pub(crate) trait Count {
+    fn add_unpacked(&self, member: &str, n: u64) -> Result<(), Error>;
+}
 
 pub(crate) const STORED: u16 = 0;
 pub(crate) const DEFLATED: u16 = 8;
@@ -27,7 +38,7 @@ pub(crate) fn decode<R: BufRead>(
     max_size: Option<u64>,
     path: &Path,
     member: &str,
-    shared: &Shared,
+    shared: &dyn Count,
 ) -> Result<(u32, u64), Error> {
     let mut reader: Box<dyn Read + '_> = match method {
         STORED => Box::new(input),
@@ -78,7 +89,7 @@ pub(crate) fn decode_checked<R: BufRead>(
     size: u64,
     path: &Path,
     member: &str,
-    shared: &Shared,
+    shared: &dyn Count,
 ) -> Result<(), Error> {
     let (actual_crc, actual_size) = decode(method, input, out, Some(size), path, member, shared)?;
     check(member, crc, size, actual_crc, actual_size)
