@@ -672,7 +672,7 @@ def _version(command: Sequence[str]) -> str:
 
 
 def setup_lines(corpus: Sequence[Sdist], opts: Options, work: Path) -> list[str]:
-    from sdistill.installers import find_installer
+    from sdistill.build.installers import find_installer
 
     installer = find_installer()
     inst_version = _version([installer.executable, "--version"]) if installer.name == "uv" else ""
@@ -929,7 +929,7 @@ def _failures(results: Results) -> list[str]:
 
 
 def metadata_markdown(results: Results) -> list[str]:
-    from sdistill.installers import find_installer
+    from sdistill.build.installers import find_installer
 
     tools, opts = results.tools, results.options
     n = len(results.corpus)

@@ -19,10 +19,11 @@ from typing import Any, Callable
 import pytest
 import sdistill
 from packaging.utils import canonicalize_name
-from sdistill import cli, pep517
+from sdistill import cli
+from sdistill.build import pep517
+from sdistill.build.hook_server import HookServer, supported
+from sdistill.build.installers import IndexConfig, Installer
 from sdistill.errors import BuildError, SdistillError
-from sdistill.hook_server import HookServer, supported
-from sdistill.installers import IndexConfig, Installer
 from sdistill.sources import LocalDirectorySource
 from test_environments import mark_of
 

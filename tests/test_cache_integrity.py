@@ -25,9 +25,9 @@ from typing import Any, Callable
 import pytest
 import sdistill
 from conftest import HookLog
-from sdistill import _core, lookup
+from sdistill import _core, records
+from sdistill.build.wheels import read_wheel_metadata
 from sdistill.errors import CacheError
-from sdistill.wheels import read_wheel_metadata
 from test_builder import live_revision, shard_of
 from test_warm_cli import built_sdist, settings_dir, static_sdist
 
@@ -167,7 +167,7 @@ def _record_path(cache: Path, archive: Path, kind: str) -> Path:
 
 
 @pytest.mark.parametrize("how", list(DAMAGES))
-@pytest.mark.parametrize("kind", ["METADATA", lookup.ANSWER, "stamp"])
+@pytest.mark.parametrize("kind", ["METADATA", records.ANSWER, "stamp"])
 def test_damaged_metadata_records_are_never_served_and_heal(
     kind: str,
     how: str,
@@ -200,7 +200,7 @@ def test_damaged_metadata_records_are_never_served_and_heal(
     assert healed_record.read_bytes().startswith(good_bytes[:17])
     if kind != "stamp":
         assert healed_record.read_bytes() == good_bytes
-    assert lookup.read_record(settings_dir(cache, archive))[0] == "ok"
+    assert records.read_record(settings_dir(cache, archive))[0] == "ok"
 
     # The command line: the warm path declines, the builder answers right and heals.
     damaged = damage(_record_path(cache, archive, kind), how)
@@ -282,7 +282,7 @@ def test_damaged_wheels_are_never_served_and_rebuilt(
     # recorded again from the wheel.
     rebuilt = "build_wheel" in hook_log.since(mark)
     assert rebuilt == (kind != "METADATA"), hook_log.since(mark)
-    assert lookup.read_record(settings_dir(cache, archive))[0] == "ok"
+    assert records.read_record(settings_dir(cache, archive))[0] == "ok"
     mark = len(hook_log)
     assert make_builder().build(archive).path == again.path
     assert hook_log.since(mark) == []

@@ -601,7 +601,7 @@ def _drain(master: int) -> str:
 @pytest.mark.skipif(os.name != "posix", reason="a pseudo-terminal")
 def test_live_lines_fit_a_narrow_terminal_and_an_interrupted_hook_says_so() -> None:
     from sdistill import Source
-    from sdistill.progress import ConsoleReporter
+    from sdistill.cli.progress import ConsoleReporter
 
     master, stream = _terminal(30)
     try:

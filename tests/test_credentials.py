@@ -25,11 +25,11 @@ import pytest
 from http_server import HttpServer, Reply, redirect, require_basic_auth
 from http_server import http_server as http_server_fixture  # noqa: F401
 from http_server import http_servers as http_servers_fixture  # noqa: F401
-from sdistill import installers
+from sdistill.build import installers
+from sdistill.build.installers import IndexConfig, Installer, find_installer
 from sdistill.errors import BuildError, NetworkError
 from sdistill.http import HttpClient
 from sdistill.index import Index
-from sdistill.installers import IndexConfig, Installer, find_installer
 from simple_index import SimpleIndex
 
 DATA = Path(os.environ.get("SDISTILL_TEST_DATA", Path.home() / ".cache" / "sdistill-test-data"))

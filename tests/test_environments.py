@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import sdistill
-from sdistill import lookup
+from sdistill import records
 
 _SETUP = 'from setuptools import setup\nsetup(name="{name}", version="1.0")\n'
 
@@ -32,7 +32,7 @@ def _environments(cache: Path) -> list[Path]:
 def mark_of(environment: Path) -> dict[str, Any]:
     """The record an environment's sealed mark holds (its seal checked)."""
     data = (environment / ".sdistill-complete").read_bytes()
-    status, body = lookup.read_sealed(f"environment {environment.name}", data)
+    status, body = records.read_sealed(f"environment {environment.name}", data)
     assert status == "ok", body
     record: dict[str, Any] = json.loads(body)
     return record

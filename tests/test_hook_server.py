@@ -1,4 +1,4 @@
-"""Warm hook servers (``sdistill.hook_server``): real servers, real forks, real hooks.
+"""Warm hook servers (``sdistill.build.hook_server``): real servers, real forks, real hooks.
 
 A hook server imports a backend once and forks a child per PEP 517 hook. What a user
 must not be able to tell, apart from the speed, is that: every hook still starts from a
@@ -30,9 +30,9 @@ from typing import Any, Callable
 
 import pytest
 from sdistill import BuildError, Source, SourceDistBuilder
-from sdistill.build_system import BuildSystem
-from sdistill.hook_server import HookServer, HookServerGone, HookServerPool, supported
-from sdistill.pep517 import Backend
+from sdistill.build.build_system import BuildSystem
+from sdistill.build.hook_server import HookServer, HookServerGone, HookServerPool, supported
+from sdistill.build.pep517 import Backend
 
 pytestmark = pytest.mark.skipif(not supported(), reason="hook servers need fork (POSIX)")
 

@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 import pytest
 from conftest import PROJECTS, HookLog
-from sdistill import lookup
+from sdistill import records
 from test_builder import bump_mtime, live_revision, make_sdist, shard_of
 
 slow = pytest.mark.slow
@@ -256,7 +256,7 @@ BUILT = {"setuptools-sdist", "setuptools-directory"}
 def settings_dir(cache: Path, source: Path, settings: dict[str, object] | None = None) -> Path:
     """Where the live revision keeps the answer for ``settings``."""
     shard = shard_of(cache, source)
-    return shard / live_revision(shard) / lookup.settings_key(settings or {})
+    return shard / live_revision(shard) / records.settings_key(settings or {})
 
 
 def revisions_of(cache: Path, source: Path) -> set[str]:
@@ -297,8 +297,8 @@ def test_file_url_is_as_uri(name: str, tmp_path: Path) -> None:
     """The shard digest of the warm path is the builder's: ``file_url`` spells a path
     exactly as ``Path.as_uri`` (which ``Source.url`` uses) does."""
     for path in (f"/{name}", f"/tmp/{name}/pkg-1.0.tar.gz", str(tmp_path / name / name)):
-        assert lookup.file_url(path) == Path(path).as_uri(), path
-    assert lookup.file_url("/") == Path("/").as_uri()
+        assert records.file_url(path) == Path(path).as_uri(), path
+    assert records.file_url("/") == Path("/").as_uri()
 
 
 @pytest.mark.parametrize(
@@ -408,7 +408,7 @@ _ANSWER_DAMAGE: dict[str, bytes | None] = {
 
 def answer_metadata(directory: Path) -> dict[str, Any] | None:
     """The JSON form kept in a sealed answer record, or ``None`` if the seal fails."""
-    found = lookup.read_answer(directory)
+    found = records.read_answer(directory)
     return None if found is None else json.loads(found[1])
 
 
@@ -435,7 +435,7 @@ def _damage_answer(answer: Path, how: str) -> None:
 @slow
 @pytest.mark.parametrize(
     ("record", "how"),
-    [("METADATA", k) for k in _METADATA_DAMAGE] + [(lookup.ANSWER, k) for k in _ANSWER_DAMAGE],
+    [("METADATA", k) for k in _METADATA_DAMAGE] + [(records.ANSWER, k) for k in _ANSWER_DAMAGE],
 )
 def test_corruption_declines_and_heals(
     record: str, how: str, cli: Cli, hook_log: HookLog, tmp_path: Path
@@ -458,8 +458,8 @@ def test_corruption_declines_and_heals(
     if record == "METADATA":
         (directory / "METADATA").write_bytes(_METADATA_DAMAGE[how])
     else:
-        _damage_answer(directory / lookup.ANSWER, how)
-    assert lookup.read_answer(directory) is None  # what the warm path would see
+        _damage_answer(directory / records.ANSWER, how)
+    assert records.read_answer(directory) is None  # what the warm path would see
 
     declined = cli.cold(archive)
     assert declined.stdout == cold.stdout, declined.describe()
@@ -475,7 +475,7 @@ def test_corruption_declines_and_heals(
     assert cli.warm("--json", archive).stdout == cold_json.stdout
 
 
-@pytest.mark.parametrize("record", ["METADATA", lookup.ANSWER])
+@pytest.mark.parametrize("record", ["METADATA", records.ANSWER])
 def test_corruption_of_a_directory_answer(record: str, cli: Cli, tmp_path: Path) -> None:
     """The same for a project directory (static: no build), both records at once too."""
     project = copy_tree("setuptools-pyproject", tmp_path / "project")
@@ -484,7 +484,7 @@ def test_corruption_of_a_directory_answer(record: str, cli: Cli, tmp_path: Path)
     (directory / record).write_bytes(b"\x00garbage")
     assert cli.cold(project).stdout == cold.stdout
     assert cli.warm(project).stdout == cold.stdout
-    for name in ("METADATA", lookup.ANSWER):
+    for name in ("METADATA", records.ANSWER):
         (directory / name).write_bytes(b"")
     assert cli.cold(project).stdout == cold.stdout
     assert cli.warm(project).stdout == cold.stdout
@@ -495,7 +495,7 @@ def test_damaged_metadata_inside_a_sealed_answer(output: str, cli: Cli, tmp_path
     project = copy_tree("setuptools-pyproject", tmp_path / "project")
     args = ("--json",) if output == "json" else ()
     cold = cli.cold(*args, project)
-    answer = settings_dir(cli.cache, project) / lookup.ANSWER
+    answer = settings_dir(cli.cache, project) / records.ANSWER
     # one flipped byte in a key, as a damaged disk block would leave it: still valid JSON
     answer.write_bytes(answer.read_bytes().replace(b'"name"', b'"nbme"'))
     run = cli.probe(*args, project)
@@ -647,10 +647,10 @@ def test_config_settings_and_refresh(cli: Cli, hook_log: HookLog, tmp_path: Path
     assert len(prepare_calls(hook_log)) == mark + 1
     revision = live_revision(shard_of(cli.cache, path))
     answers = {
-        p.parent.name for p in (shard_of(cli.cache, path) / revision).glob(f"*/{lookup.ANSWER}")
+        p.parent.name for p in (shard_of(cli.cache, path) / revision).glob(f"*/{records.ANSWER}")
     }
     assert len(answers) == 8, answers
-    assert lookup.settings_key({"sdt-a": "1"}) in answers
+    assert records.settings_key({"sdt-a": "1"}) in answers
 
     # --refresh: never warm, even with everything cached; a new revision, hooks rerun
     for args in [(*a1, "--refresh"), ("--refresh",), ("--refresh", "--json", *a1)]:
@@ -733,7 +733,7 @@ def test_archive_named_for_another_project_is_never_served(cli: Cli, tmp_path: P
     right = f"sdt-actual-name @ {archive.as_uri()}"
     cold = cli.cold(right)
     assert cold.stdout.decode().startswith("sdt-actual-name 1.0.0\n")
-    assert lookup.read_answer(str(settings_dir(cli.cache, archive))) is not None
+    assert records.read_answer(str(settings_dir(cli.cache, archive))) is not None
     for _ in range(2):
         _mismatch(cli, str(archive))
     assert cli.cold(right).stdout == cold.stdout

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from sdistill._core import __version__, cache_digest, canonical_url
+    from sdistill.build.wheels import BuiltWheel
     from sdistill.builder import SourceDistBuilder
     from sdistill.cache import BucketSize, Cache, CacheSize, Removal
     from sdistill.errors import (
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
     from sdistill.extraction import ExtractResult, extract
     from sdistill.reporter import NullReporter, Reporter
     from sdistill.sources import LocalArchiveSource, LocalDirectorySource, Source
-    from sdistill.wheels import BuiltWheel
 
 _ERRORS = (
     "ArchiveError",
@@ -62,7 +62,7 @@ _LAZY = {
     **dict.fromkeys(("ExtractResult", "extract"), "sdistill.extraction"),
     **dict.fromkeys(("NullReporter", "Reporter"), "sdistill.reporter"),
     **dict.fromkeys(("LocalArchiveSource", "LocalDirectorySource", "Source"), "sdistill.sources"),
-    "BuiltWheel": "sdistill.wheels",
+    "BuiltWheel": "sdistill.build.wheels",
     "SourceDistBuilder": "sdistill.builder",
 }
 

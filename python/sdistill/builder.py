@@ -14,7 +14,7 @@ For one source and one set of config settings the flow is:
    (``<revision>/<digest(config settings)>/METADATA`` and ``wheels/``), atomically.
 
 Every record is checked before use: ``METADATA`` against the seal of its ``answer``
-(``lookup.read_record``), the stamp against its own seal (``revisions``), a wheel
+(``records.read_record``), the stamp against its own seal (``revisions``), a wheel
 against the sha256 recorded when it entered the cache (``<wheel>.seal``). A record that
 fails is a miss. The lock-free read in step 1 never writes, not even to heal; the read
 repeated under the shard lock in step 2 warns (``sdistill`` logger, naming the record)
@@ -40,18 +40,26 @@ from packaging.metadata import Metadata
 from packaging.utils import InvalidSdistFilename, canonicalize_name, parse_sdist_filename
 from packaging.version import Version
 
-from sdistill import _core, lookup, revisions, static_metadata
-from sdistill.build_constraints import constraints_of, extra_dependencies_of
-from sdistill.build_system import read_build_system, read_pyproject
+from sdistill import _core, records
+from sdistill.build import revisions, static_metadata
+from sdistill.build.build_system import read_build_system, read_pyproject
+from sdistill.build.constraints import constraints_of, extra_dependencies_of
+from sdistill.build.environments import EnvironmentManager
+from sdistill.build.hook_server import HookServerPool
+from sdistill.build.installers import DEFAULT_INDEX_URL, IndexConfig, find_installer
+from sdistill.build.pep517 import Backend, HookMissing, settings
+from sdistill.build.wheels import (
+    BuiltWheel,
+    check_identity,
+    compatible_wheel,
+    parse_record,
+    read_wheel_metadata,
+)
 from sdistill.cache import Cache
-from sdistill.environments import EnvironmentManager
 from sdistill.errors import InvalidSourceError, NoBuildError
 from sdistill.extraction import extract
-from sdistill.hook_server import HookServerPool
 from sdistill.http import HttpClient
 from sdistill.index import Index, Strategy, cache_control_overrides, index_urls
-from sdistill.installers import DEFAULT_INDEX_URL, IndexConfig, find_installer
-from sdistill.pep517 import Backend, HookMissing, settings
 from sdistill.reporter import LoggingReporter, Reporter
 from sdistill.sources import (
     IndexSdistSource,
@@ -61,13 +69,6 @@ from sdistill.sources import (
     RegistrySource,
     Source,
     UrlSource,
-)
-from sdistill.wheels import (
-    BuiltWheel,
-    check_identity,
-    compatible_wheel,
-    parse_record,
-    read_wheel_metadata,
 )
 
 __all__ = ["DEFAULT_INDEX_URL", "SourceDistBuilder"]
@@ -137,7 +138,7 @@ class SourceDistBuilder:
         self._environments_lock = threading.Lock()
         # With refresh, each shard is revalidated once per builder, not on every call.
         self._refreshed: set[Path] = set()
-        self._settings_key = lookup.settings_key(self.config_settings)
+        self._settings_key = records.settings_key(self.config_settings)
         #: Bounds on every build environment's install (requirement strings, sorted).
         self.build_constraints = constraints_of(build_constraints)
         #: Normalised project name -> requirements added to its build environment.
@@ -352,7 +353,7 @@ class SourceDistBuilder:
         inputs = self._build_inputs(src)
         if not inputs:
             return revision.path / self._settings_key
-        return revision.path / lookup.settings_key(self.config_settings, inputs)
+        return revision.path / records.settings_key(self.config_settings, inputs)
 
     def _build_inputs(self, src: Source) -> list[str]:
         if not self.build_isolation:
@@ -369,12 +370,12 @@ class SourceDistBuilder:
         damaged record is a miss, reported when ``locked`` (the caller then records the
         answer again)."""
         directory = self._settings_dir(src, revision)
-        status, text = lookup.read_record(directory)
+        status, text = records.read_record(directory)
         metadata = parse_record(text) if status == "ok" else None
         if status == "ok" and metadata is None:
             status, text = "damaged", "the sealed record does not parse"
         if status == "damaged" and locked:
-            _damaged(directory / "METADATA", f"{text}, checked with its {lookup.ANSWER}")
+            _damaged(directory / "METADATA", f"{text}, checked with its {records.ANSWER}")
         return metadata
 
     def _write_record(
@@ -392,14 +393,14 @@ class SourceDistBuilder:
         self, src: LocalSource | UrlSource, directory: Path, text: str, metadata: Metadata
     ) -> None:
         """The printed forms of the answer, for the warm command line (``lookup``)."""
-        data = lookup.metadata_json(metadata)
-        answer = lookup.render_answer(
+        data = records.metadata_json(metadata)
+        answer = records.render_answer(
             text,
             _file_name_identity(src, metadata),
             json.dumps(data, indent=2),
-            lookup.metadata_text(data),
+            records.metadata_text(data),
         )
-        self.cache.write_atomic(directory / lookup.ANSWER, answer.encode("utf-8"))
+        self.cache.write_atomic(directory / records.ANSWER, answer.encode("utf-8"))
 
     def _cached_wheel(
         self, src: LocalSource | UrlSource, revision: revisions.Revision, locked: bool

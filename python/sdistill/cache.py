@@ -22,7 +22,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from sdistill import _core, lookup
+from sdistill import _core, records
 from sdistill.errors import CacheError
 
 __all__ = ["BucketSize", "Cache", "CacheSize", "Removal", "cache_root", "default_cache_dir"]
@@ -32,7 +32,7 @@ _READ_ONLY = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
 
 def default_cache_dir() -> Path:
     """The cache root used when none is given: ``SDISTILL_CACHE_DIR`` or the user cache dir."""
-    return Path(lookup.default_cache_dir())
+    return Path(records.default_cache_dir())
 
 
 def cache_root(root: str | os.PathLike[str] | None = None) -> Path:

@@ -33,11 +33,11 @@ from packaging.metadata import Metadata
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from sdistill import _core, lookup
+from sdistill import _core, records
+from sdistill.build.wheels import parse_record
 from sdistill.cache import Cache
 from sdistill.errors import InvalidSourceError, NetworkError
 from sdistill.http import HttpClient
-from sdistill.wheels import parse_record
 
 __all__ = ["Index", "IndexFile", "ProjectView", "Strategy"]
 
@@ -116,7 +116,7 @@ class Index:
             raise ValueError(f"unknown index strategy {strategy!r}")
         self.http = http
         self.cache: Cache = http.cache
-        self.urls = [lookup.index_url_key(url) for url in index_urls]
+        self.urls = [records.index_url_key(url) for url in index_urls]
         self.strategy = strategy
 
     def project(self, name: str) -> ProjectView:
@@ -135,7 +135,7 @@ class Index:
         return ProjectView(normalized, tuple(pages))
 
     def _page(self, index_url: str, name: str) -> _core.Project | None:
-        entry = self.cache.shard("simple", *lookup.index_page_parts(index_url, name))
+        entry = self.cache.shard("simple", *records.index_page_parts(index_url, name))
         try:
             page = self.http.project(f"{index_url}{name}/", name, entry, package=name)
         except NetworkError as err:
@@ -177,4 +177,4 @@ def index_urls(index_url: str | None, extra_index_urls: Iterable[str]) -> list[s
 
 def cache_control_overrides(overrides: Mapping[str, str] | None) -> dict[str, str]:
     """Per-index ``Cache-Control`` overrides, keyed by index URL (with a trailing ``/``)."""
-    return {lookup.index_url_key(url): value for url, value in (overrides or {}).items()}
+    return {records.index_url_key(url): value for url, value in (overrides or {}).items()}

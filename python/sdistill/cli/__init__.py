@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-from sdistill import _core, lookup
+from sdistill import _core, records
 
 # A warm `sdistill metadata` is answered before anything else is imported: not the
 # build side, not argparse or json (they pull in `re`), not even `typing` (hence no
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from sdistill.builder import SourceDistBuilder
     from sdistill.cache import Removal
-    from sdistill.progress import ConsoleReporter
+    from sdistill.cli.progress import ConsoleReporter
 
 __all__ = ["main"]
 
@@ -274,7 +274,7 @@ def _constraints(files: list[str] | None) -> list[str] | None:
     builder reads ``$SDISTILL_BUILD_CONSTRAINT``)."""
     if files is None:
         return None
-    from sdistill.build_constraints import read_constraints  # noqa: PLC0415
+    from sdistill.build.constraints import read_constraints  # noqa: PLC0415
 
     return [line for path in files for line in read_constraints(path)]
 
@@ -358,7 +358,7 @@ def _warm_request(
     settings: list[tuple[str, str]] = []
     as_json = False
     specs: list[str] = []
-    index_url: str | None = lookup.DEFAULT_INDEX_URL
+    index_url: str | None = records.DEFAULT_INDEX_URL
     no_index = offline = False
     command = False
     words = iter(argv)
@@ -403,7 +403,7 @@ def _check_build_option(name: str, value: str) -> None:
 
 def _warm_metadata(argv: list[str]) -> bool:
     """Prints the answers when ``argv`` is a plain ``metadata`` command whose specs are
-    all warm cache hits (see ``sdistill.lookup`` and ``sdistill.warm_registry``)."""
+    all warm cache hits (see ``sdistill.records`` and ``sdistill.warm.registry``)."""
     if os.environ.get("SDISTILL_BUILD_CONSTRAINT"):
         # Constraints are part of an answer's key; the builder reads and applies them
         # (so do --build-constraint and --extra-build-dependency, which end up there).
@@ -412,14 +412,14 @@ def _warm_metadata(argv: list[str]) -> bool:
         cache_dir, pairs, as_json, specs, index_url, offline = _warm_request(argv)
     except (ValueError, StopIteration):
         return False
-    root = cache_dir if cache_dir is not None else lookup.default_cache_dir()
+    root = cache_dir if cache_dir is not None else records.default_cache_dir()
     root = os.path.abspath(os.path.expanduser(root))
-    settings = lookup.settings_key(_settings(pairs))
+    settings = records.settings_key(_settings(pairs))
     answers = _warm_answers(root, specs, settings, index_url, offline)
     if answers is None:
         return False
     if as_json:
-        print(lookup.json_list([j for j, _ in answers]))
+        print(records.json_list([j for j, _ in answers]))
     else:
         print("\n".join(text for _, text in answers))
     return True
@@ -429,11 +429,11 @@ def _warm_answers(
     root: str, specs: list[str], settings: str, index_url: str | None, offline: bool = False
 ) -> list[tuple[str, str]] | None:
     """Every spec's cached answer, or ``None`` at the first that is not a warm hit."""
-    from sdistill import warm_registry  # noqa: PLC0415
+    from sdistill.warm import registry as warm_registry  # noqa: PLC0415
 
     registry = [warm_registry.is_registry_spec(spec) for spec in specs]
     if not any(registry):
-        return lookup.warm_answers(root, specs, settings)
+        return records.warm_answers(root, specs, settings)
     if index_url is None or not os.path.isdir(root):
         return None
     if os.environ.get("SDISTILL_MAX_PAGE_SIZE"):
@@ -447,7 +447,7 @@ def _warm_answers(
         if on_index:
             found = warm_registry.warm_registry_answer(client, root, spec, index_url, settings)
         else:
-            local = lookup.warm_answers(root, [spec], settings)
+            local = records.warm_answers(root, [spec], settings)
             found = local[0] if local else None
         if found is None:
             return None
@@ -460,9 +460,9 @@ def _run_builds(args: argparse.Namespace) -> int:
     import shutil  # noqa: PLC0415
     from pathlib import Path  # noqa: PLC0415
 
+    from sdistill.build.wheels import BuiltWheel  # noqa: PLC0415
+    from sdistill.cli.progress import ConsoleReporter  # noqa: PLC0415
     from sdistill.errors import SdistillError  # noqa: PLC0415
-    from sdistill.progress import ConsoleReporter  # noqa: PLC0415
-    from sdistill.wheels import BuiltWheel  # noqa: PLC0415
 
     reporter = ConsoleReporter(quiet=args.quiet > 0 or args.json)
     _stopping.append(reporter.interrupt)
@@ -493,10 +493,10 @@ def _run_builds(args: argparse.Namespace) -> int:
             if not args.json and args.quiet < 1:
                 print(target)
         else:
-            data = lookup.metadata_json(result)
+            data = records.metadata_json(result)
             out.append(data)
             if not args.json:
-                print(lookup.metadata_text(data))
+                print(records.metadata_text(data))
     if args.json:
         print(json.dumps(out, indent=2))
     return 1 if failed else 0
@@ -555,7 +555,7 @@ def _run_extract(args: argparse.Namespace) -> None:
 
 
 def _run_index(args: argparse.Namespace) -> None:
-    from sdistill.progress import ConsoleReporter  # noqa: PLC0415
+    from sdistill.cli.progress import ConsoleReporter  # noqa: PLC0415
 
     builder = _builder(args, ConsoleReporter(quiet=True))
     project = builder.index.project(args.name)
@@ -651,7 +651,7 @@ def _on_signal(signum: int, frame: object) -> None:
     signal, or winding down for longer than ``_GRACE_SECONDS``, exits at once."""
     import threading  # noqa: PLC0415
 
-    from sdistill import hook_server  # noqa: PLC0415
+    from sdistill.build import hook_server  # noqa: PLC0415
 
     status = 128 + signum
     if hook_server.stopping():
@@ -668,7 +668,7 @@ def _on_signal(signum: int, frame: object) -> None:
 def _exit_now(status: int) -> None:
     import contextlib  # noqa: PLC0415
 
-    from sdistill import hook_server  # noqa: PLC0415
+    from sdistill.build import hook_server  # noqa: PLC0415
 
     hook_server.stop_all()
     _remove_private_tmp()
@@ -695,7 +695,7 @@ def _private_tmp(cache_dir: str | None) -> None:
     be made (read-only) leaves them in the system's temporary directory."""
     import tempfile  # noqa: PLC0415
 
-    root = cache_dir if cache_dir is not None else lookup.default_cache_dir()
+    root = cache_dir if cache_dir is not None else records.default_cache_dir()
     bucket = os.path.join(os.path.abspath(os.path.expanduser(root)), "tmp")
     try:
         os.makedirs(bucket, exist_ok=True)

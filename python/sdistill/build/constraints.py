@@ -8,7 +8,7 @@ pick for every build environment -- ``setuptools<81`` for a project that still i
 ``#`` comments are allowed, options and extras are not. Extra build dependencies
 (``extra_build_dependencies={"name": [...]}``, ``--extra-build-dependency NAME=REQ``)
 join the build requirements of the project of that name, for an sdist that forgot one.
-Both become part of the environment's key (``sdistill.environments``).
+Both become part of the environment's key (``sdistill.build.environments``).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 A warm ``sdistill metadata six==1.16.0`` needs three cache reads: the project page
 (from the first index), the sdist's HTTP entry (naming its live revision) and the sealed
-answer record of that revision (``sdistill.lookup``). A fresh page is read without a
+answer record of that revision (``sdistill.records``). A fresh page is read without a
 request; a stale one is fetched again, one request (revalidated when it has validators)
 -- indexes and mirrors that send no caching headers make every page stale at once, and
 the page is what tells that a project changed. A page never cached is a miss here. The
@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import re
 
-from sdistill import _core, lookup
+from sdistill import _core, records
 from sdistill.errors import SdistillError
 
 __all__ = ["is_registry_spec", "warm_registry_answer"]
@@ -55,9 +55,9 @@ def warm_registry_answer(
     version = _core.normalize_version(match.group(2)) if match.group(2) else None
     if match.group(2) and version is None:
         return None
-    index = lookup.index_url_key(index_url)
+    index = records.index_url_key(index_url)
     layout = _core.CacheLayout(root)
-    page_entry = layout.shard("simple", lookup.index_page_parts(index, name))
+    page_entry = layout.shard("simple", records.index_page_parts(index, name))
     try:
         try:
             page, _ = client.project(
@@ -77,7 +77,7 @@ def warm_registry_answer(
         sdists = page.sdists(version)
         if not sdists or sdists[0].yanked:
             return None
-        shard = layout.shard("sdists", lookup.index_sdist_parts(index, name, version))
+        shard = layout.shard("sdists", records.index_sdist_parts(index, name, version))
         sha256 = sdists[0].hashes.get("sha256")
         revision, *_ = client.fetch_archive(
             sdists[0].url,

@@ -22,7 +22,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from sdistill.wheels import parse_record
+from sdistill.build.wheels import parse_record
 
 __all__ = ["from_pkg_info", "from_pyproject", "metadata_text"]
 

@@ -40,9 +40,8 @@ from typing import Any, Callable, TypeVar
 
 from pyproject_hooks import BackendUnavailable, BuildBackendHookCaller, HookMissing
 
-from sdistill.build_system import BuildSystem
-from sdistill.errors import BuildError
-from sdistill.hook_server import (
+from sdistill.build.build_system import BuildSystem
+from sdistill.build.hook_server import (
     HASH_SEED,
     HookServerGone,
     HookServerPool,
@@ -51,6 +50,7 @@ from sdistill.hook_server import (
     stopping,
     supported,
 )
+from sdistill.errors import BuildError
 from sdistill.reporter import NullReporter, Reporter, logger
 from sdistill.sources import Source
 

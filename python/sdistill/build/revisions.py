@@ -3,7 +3,7 @@
 A local archive's stamp is its modification time and size; a directory's is the newest
 modification time of ``pyproject.toml``, ``setup.py``, ``setup.cfg`` and the files named
 by ``[tool.sdistill] cache-keys``. The shard's pointer names the live revision, whose
-``stamp`` file records the stamp it was made for, sealed (``sdistill.lookup``:
+``stamp`` file records the stamp it was made for, sealed (``sdistill.records``:
 ``render_stamp``/``read_stamp``). A different stamp makes a new revision (a new random
 id): nothing under the old one is rewritten, and the old one is removed once the new one
 is live (see "Superseded revisions" in the cache's module docs). A stamp whose seal
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sdistill.cache import Cache
-from sdistill.lookup import KEY_FILES, archive_stamp, directory_stamp, read_stamp, render_stamp
+from sdistill.records import KEY_FILES, archive_stamp, directory_stamp, read_stamp, render_stamp
 from sdistill.sources import LocalArchiveSource, LocalSource
 
 __all__ = ["Revision", "create", "current", "stamp_of"]

@@ -18,7 +18,7 @@ environment twice. So before creating one, the complete environments of the same
 interpreter and indexes are consulted: one built for the same projects whose installed
 versions satisfy every requirement is used instead.
 
-Build constraints (``sdistill.build_constraints``) bound what the installer may pick for
+Build constraints (``sdistill.build.constraints``) bound what the installer may pick for
 every environment -- ``setuptools<81`` for a project that still imports
 ``pkg_resources``. sdistill writes
 them to ``.sdistill-constraints.txt`` in the environment and hands that file to uv or
@@ -42,10 +42,10 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from sdistill import _core, lookup
+from sdistill import _core, records
+from sdistill.build.installers import IndexConfig, Installer
 from sdistill.cache import Cache
 from sdistill.errors import BuildError
-from sdistill.installers import IndexConfig, Installer
 from sdistill.reporter import Reporter, logger
 from sdistill.sources import Source
 
@@ -160,7 +160,7 @@ class EnvironmentManager:
                 "constraints": self._constraints,
                 "installed": _installed(shard),
             }
-            text = lookup.render_sealed(_mark_kind(shard), json.dumps(record, indent=1))
+            text = records.render_sealed(_mark_kind(shard), json.dumps(record, indent=1))
             self._cache.write_atomic(shard / _COMPLETE, text.encode())
             logger.info(
                 "created build environment with %s in %.1fs",
@@ -228,7 +228,7 @@ def _mark_kind(root: Path) -> str:
 
 
 def _read_mark(root: Path) -> tuple[str, str]:
-    """``(status, body)`` of an environment's mark, as ``lookup.read_sealed`` reads it
+    """``(status, body)`` of an environment's mark, as ``records.read_sealed`` reads it
     (``ok``, ``missing``, ``old``, ``damaged``); a mark of the unsealed format that came
     before is ``old``."""
     try:
@@ -239,7 +239,7 @@ def _read_mark(root: Path) -> tuple[str, str]:
         return "damaged", str(err)
     if data.startswith(b"{"):
         return "old", ""
-    return lookup.read_sealed(_mark_kind(root), data)
+    return records.read_sealed(_mark_kind(root), data)
 
 
 def _environment_at(root: Path) -> BuildEnvironment:

@@ -1,7 +1,7 @@
 """The hook server: one process per build environment and backend that has imported
 the backend once, and forks a fresh child for every hook call.
 
-Run by ``sdistill.hook_server`` as ``python _hook_server_main.py BACKEND`` with the
+Run by ``sdistill.build.hook_server`` as ``python _hook_server_main.py BACKEND`` with the
 build environment's interpreter; it uses the standard library only (the environment
 does not have sdistill). Each child is a new process, as PEP 517 asks: it changes its
 directory, environment and ``sys.argv`` to what the call asks for and runs the

@@ -32,14 +32,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from sdistill import _core, lookup
+from sdistill import _core, records
+from sdistill.build.hook_server import HooksStopped, running_group
 from sdistill.errors import BuildError
-from sdistill.hook_server import HooksStopped, running_group
 
 __all__ = ["DEFAULT_INDEX_URL", "IndexConfig", "Installer", "find_installer"]
 
 #: The index used when none is given.
-DEFAULT_INDEX_URL = lookup.DEFAULT_INDEX_URL
+DEFAULT_INDEX_URL = records.DEFAULT_INDEX_URL
 
 
 @dataclass(frozen=True)

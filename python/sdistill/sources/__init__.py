@@ -38,7 +38,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from sdistill import _core, lookup
+from sdistill import _core, records
 from sdistill.errors import InvalidSourceError
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ class LocalSource(Source):
     @property
     def url(self) -> str:
         # The same spelling the native warm lookup uses to find the shard.
-        return lookup.file_url(self.path)
+        return records.file_url(self.path)
 
 
 @dataclass(frozen=True)
@@ -214,7 +214,7 @@ class IndexSdistSource(UrlSource):
 
     def shard_parts(self) -> tuple[str, ...]:
         """``sdists-v1/index/<digest(index url)>/<name>/<version>/``."""
-        return tuple(lookup.index_sdist_parts(self.index_url, str(self.name), str(self.version)))
+        return tuple(records.index_sdist_parts(self.index_url, str(self.name), str(self.version)))
 
 
 def _strongest(hashes: dict[str, str]) -> tuple[tuple[str, str], ...]:
