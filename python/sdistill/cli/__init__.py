@@ -415,7 +415,9 @@ def _warm_metadata(argv: list[str]) -> bool:
     root = cache_dir if cache_dir is not None else records.default_cache_dir()
     root = os.path.abspath(os.path.expanduser(root))
     settings = records.settings_key(_settings(pairs))
-    answers = _warm_answers(root, specs, settings, index_url, offline)
+    from sdistill import warm  # noqa: PLC0415
+
+    answers = warm.answers(root, specs, settings, index_url, offline)
     if answers is None:
         return False
     if as_json:
@@ -423,36 +425,6 @@ def _warm_metadata(argv: list[str]) -> bool:
     else:
         print("\n".join(text for _, text in answers))
     return True
-
-
-def _warm_answers(
-    root: str, specs: list[str], settings: str, index_url: str | None, offline: bool = False
-) -> list[tuple[str, str]] | None:
-    """Every spec's cached answer, or ``None`` at the first that is not a warm hit."""
-    from sdistill.warm import registry as warm_registry  # noqa: PLC0415
-
-    registry = [warm_registry.is_registry_spec(spec) for spec in specs]
-    if not any(registry):
-        return records.warm_answers(root, specs, settings)
-    if index_url is None or not os.path.isdir(root):
-        return None
-    if os.environ.get("SDISTILL_MAX_PAGE_SIZE"):
-        return None  # a page fetched again must meet it: sdistill.http reads and checks it
-    try:
-        client = _core.HttpClient(root, offline=offline)
-    except OSError:
-        return None  # the normal flow reports it
-    answers: list[tuple[str, str]] = []
-    for spec, on_index in zip(specs, registry):
-        if on_index:
-            found = warm_registry.warm_registry_answer(client, root, spec, index_url, settings)
-        else:
-            local = records.warm_answers(root, [spec], settings)
-            found = local[0] if local else None
-        if found is None:
-            return None
-        answers.append(found)
-    return answers
 
 
 def _run_builds(args: argparse.Namespace) -> int:
