@@ -9,11 +9,18 @@ A failure of the operating system itself -- a missing file, a permission problem
 full disk -- is raised as the matching built-in :class:`OSError` subclass
 (``FileNotFoundError``, ``PermissionError``, ...) with ``filename`` set, because that
 is what callers already handle.
+
+Every error survives ``pickle`` (a worker of a distributed run sends them back) with
+its message and its attributes: :meth:`SdistillError.__reduce__` rebuilds it without
+calling ``__init__``, whose keyword-only attributes the default reduction would lose.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+# Not `from typing import TYPE_CHECKING`: the warm command line imports this module.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = [
     "ArchiveError",
@@ -32,8 +39,20 @@ __all__ = [
 ]
 
 
+def _rebuild(cls: type[SdistillError], args: tuple[object, ...]) -> SdistillError:
+    """An error of ``cls`` with these ``args``, its ``__init__`` not called (pickle then
+    restores its attributes)."""
+    return cls.__new__(cls, *args)
+
+
 class SdistillError(Exception):
     """Base class of every error sdistill raises on purpose."""
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # The default, ``(cls, self.args, state)``, calls ``cls(*args)``: that fails for
+        # keyword-only arguments (``HashMismatchError``). Rebuilding with ``__new__``
+        # sets ``args`` alone; pickle restores ``__dict__`` (attributes, ``__notes__``).
+        return (_rebuild, (type(self), self.args), self.__dict__)
 
 
 class NetworkError(SdistillError):
