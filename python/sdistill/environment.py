@@ -91,7 +91,8 @@ def cache_dir() -> str:
 
 def build_constraint() -> str | None:
     """The constraints file ``$SDISTILL_BUILD_CONSTRAINT`` names, else ``None``."""
-    return os.environ.get(BUILD_CONSTRAINT) or None
+    value = os.environ.get(BUILD_CONSTRAINT, "")
+    return value if value.strip() else None
 
 
 def lock_timeout() -> float:
