@@ -12,91 +12,77 @@ import importlib
 
 # Not `from typing import TYPE_CHECKING`: typing alone costs a warm run milliseconds.
 TYPE_CHECKING = False
+
+#: The public API: each name, by the module it lives in. ``__all__``, ``dir()`` and the
+#: lazy loading below all come from this table.
+_PUBLIC: dict[str, tuple[str, ...]] = {
+    "sdistill._core": ("__version__", "cache_digest", "canonical_url"),
+    "sdistill.build.wheels": ("BuiltWheel",),
+    "sdistill.builder": ("SourceDistBuilder",),
+    "sdistill.cache": ("BucketSize", "Cache", "CacheSize", "Removal"),
+    "sdistill.config": ("BuilderConfig",),
+    "sdistill.errors": (
+        "ArchiveError",
+        "BuildError",
+        "CacheError",
+        "GitError",
+        "HashMismatchError",
+        "InvalidSourceError",
+        "MetadataMismatchError",
+        "NetworkError",
+        "NoBuildError",
+        "OfflineError",
+        "SdistillError",
+        "UnsafeArchiveError",
+        "UnsupportedArchiveError",
+    ),
+    "sdistill.extraction": ("ExtractResult", "extract"),
+    "sdistill.reporter": ("NullReporter", "Reporter"),
+    "sdistill.sources": ("LocalArchiveSource", "LocalDirectorySource", "Source"),
+}
+
+# The same names once more, for type checkers only: mypy reads neither the table nor
+# `__getattr__`, so without these imports every public name would be `Any` to users.
+# The `X as X` form re-exports each name under `--strict` (mypy cannot read the
+# computed `__all__`). `tests/test_config.py` checks that both lists agree.
 if TYPE_CHECKING:
     from typing import Any
 
-    from sdistill._core import __version__, cache_digest, canonical_url
-    from sdistill.build.wheels import BuiltWheel
-    from sdistill.builder import SourceDistBuilder
-    from sdistill.cache import BucketSize, Cache, CacheSize, Removal
-    from sdistill.errors import (
-        ArchiveError,
-        BuildError,
-        CacheError,
-        GitError,
-        HashMismatchError,
-        InvalidSourceError,
-        MetadataMismatchError,
-        NetworkError,
-        NoBuildError,
-        OfflineError,
-        SdistillError,
-        UnsafeArchiveError,
-        UnsupportedArchiveError,
-    )
-    from sdistill.extraction import ExtractResult, extract
-    from sdistill.reporter import NullReporter, Reporter
-    from sdistill.sources import LocalArchiveSource, LocalDirectorySource, Source
+    from sdistill._core import __version__ as __version__
+    from sdistill._core import cache_digest as cache_digest
+    from sdistill._core import canonical_url as canonical_url
+    from sdistill.build.wheels import BuiltWheel as BuiltWheel
+    from sdistill.builder import SourceDistBuilder as SourceDistBuilder
+    from sdistill.cache import BucketSize as BucketSize
+    from sdistill.cache import Cache as Cache
+    from sdistill.cache import CacheSize as CacheSize
+    from sdistill.cache import Removal as Removal
+    from sdistill.config import BuilderConfig as BuilderConfig
+    from sdistill.errors import ArchiveError as ArchiveError
+    from sdistill.errors import BuildError as BuildError
+    from sdistill.errors import CacheError as CacheError
+    from sdistill.errors import GitError as GitError
+    from sdistill.errors import HashMismatchError as HashMismatchError
+    from sdistill.errors import InvalidSourceError as InvalidSourceError
+    from sdistill.errors import MetadataMismatchError as MetadataMismatchError
+    from sdistill.errors import NetworkError as NetworkError
+    from sdistill.errors import NoBuildError as NoBuildError
+    from sdistill.errors import OfflineError as OfflineError
+    from sdistill.errors import SdistillError as SdistillError
+    from sdistill.errors import UnsafeArchiveError as UnsafeArchiveError
+    from sdistill.errors import UnsupportedArchiveError as UnsupportedArchiveError
+    from sdistill.extraction import ExtractResult as ExtractResult
+    from sdistill.extraction import extract as extract
+    from sdistill.reporter import NullReporter as NullReporter
+    from sdistill.reporter import Reporter as Reporter
+    from sdistill.sources import LocalArchiveSource as LocalArchiveSource
+    from sdistill.sources import LocalDirectorySource as LocalDirectorySource
+    from sdistill.sources import Source as Source
 
-_ERRORS = (
-    "ArchiveError",
-    "BuildError",
-    "CacheError",
-    "GitError",
-    "HashMismatchError",
-    "InvalidSourceError",
-    "MetadataMismatchError",
-    "NetworkError",
-    "NoBuildError",
-    "OfflineError",
-    "SdistillError",
-    "UnsafeArchiveError",
-    "UnsupportedArchiveError",
-)
+#: Where each public name lives, by name (sorted).
+_LAZY = dict(sorted((name, module) for module, names in _PUBLIC.items() for name in names))
 
-#: Where each public name lives.
-_LAZY = {
-    **dict.fromkeys(_ERRORS, "sdistill.errors"),
-    **dict.fromkeys(("__version__", "cache_digest", "canonical_url"), "sdistill._core"),
-    **dict.fromkeys(("BucketSize", "Cache", "CacheSize", "Removal"), "sdistill.cache"),
-    **dict.fromkeys(("ExtractResult", "extract"), "sdistill.extraction"),
-    **dict.fromkeys(("NullReporter", "Reporter"), "sdistill.reporter"),
-    **dict.fromkeys(("LocalArchiveSource", "LocalDirectorySource", "Source"), "sdistill.sources"),
-    "BuiltWheel": "sdistill.build.wheels",
-    "SourceDistBuilder": "sdistill.builder",
-}
-
-__all__ = [
-    "ArchiveError",
-    "BucketSize",
-    "BuildError",
-    "BuiltWheel",
-    "Cache",
-    "CacheError",
-    "CacheSize",
-    "ExtractResult",
-    "GitError",
-    "HashMismatchError",
-    "InvalidSourceError",
-    "LocalArchiveSource",
-    "LocalDirectorySource",
-    "MetadataMismatchError",
-    "NetworkError",
-    "NoBuildError",
-    "NullReporter",
-    "OfflineError",
-    "Removal",
-    "Reporter",
-    "SdistillError",
-    "Source",
-    "SourceDistBuilder",
-    "UnsafeArchiveError",
-    "UnsupportedArchiveError",
-    "__version__",
-    "cache_digest",
-    "canonical_url",
-    "extract",
-]
+__all__ = list(_LAZY)
 
 
 def __getattr__(name: str) -> Any:
