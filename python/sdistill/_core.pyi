@@ -1,22 +1,30 @@
 # Hand-written stub of the native module built from rust/sdistill-py.
 # Checked against the compiled module by `python -m mypy.stubtest sdistill._core`.
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import final
 
 __all__ = [
-    "ANSWER_FILE",
     "DEFAULT_LOCK_TIMEOUT",
     "DEFAULT_MAX_ENTRIES",
     "DEFAULT_MAX_PAGE_SIZE",
     "DEFAULT_MAX_UNPACKED_SIZE",
     "STAMP_KEY_FILES",
-    "WHEEL_RECORD_SUFFIX",
+    "Answer",
+    "Answers",
+    "BucketUsage",
     "CacheLayout",
+    "Downloaded",
+    "DownloadedFile",
+    "Extracted",
+    "FetchedArchive",
     "HttpClient",
     "IndexFile",
     "Project",
+    "Removed",
+    "Revision",
+    "SealedRead",
     "ShardLock",
     "__version__",
     "archive_stamp",
@@ -27,6 +35,7 @@ __all__ = [
     "extract",
     "file_url",
     "key_digest",
+    "local_stamp",
     "read_answer",
     "read_record",
     "read_sealed",
@@ -37,6 +46,7 @@ __all__ = [
     "render_stamp",
     "seal_wheel",
     "warm_answers",
+    "wheel_seal",
 ]
 
 __version__: str
@@ -49,6 +59,102 @@ def canonical_url(url: str) -> str: ...
 def cache_digest(url: str) -> str: ...
 def key_digest(key: str) -> str: ...
 def redact(text: str) -> str: ...
+
+# Results of native calls: small frozen classes, every field named.
+@final
+class Extracted:
+    """What an extraction wrote: regular files and links, their total size, and the
+    digests of the archive's raw bytes (``sha256`` always, plus those asked for)."""
+
+    @property
+    def files(self) -> int: ...
+    @property
+    def unpacked_bytes(self) -> int: ...
+    @property
+    def hashes(self) -> dict[str, str]: ...
+
+@final
+class Downloaded:
+    """A download extracted without caching (``HttpClient.download_extract``)."""
+
+    @property
+    def files(self) -> int: ...
+    @property
+    def unpacked_bytes(self) -> int: ...
+    @property
+    def hashes(self) -> dict[str, str]: ...
+    @property
+    def retries(self) -> int: ...
+
+@final
+class DownloadedFile:
+    """A response body in a cache file (``HttpClient.get_file``); ``origin`` is
+    "cache" (no request), "revalidated" (304) or "network"."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def origin(self) -> str: ...
+    @property
+    def retries(self) -> int: ...
+
+@final
+class FetchedArchive:
+    """An archive extracted into ``<shard>/<revision>`` (``HttpClient.fetch_archive``)."""
+
+    @property
+    def revision(self) -> str: ...
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def origin(self) -> str: ...
+    @property
+    def retries(self) -> int: ...
+
+@final
+class Answer:
+    """A sealed answer: ``identity`` ("match" | "mismatch" | "none": what the archive's
+    file name says), and the JSON and text forms the command line prints."""
+
+    @property
+    def identity(self) -> str: ...
+    @property
+    def json(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+
+@final
+class SealedRead:
+    """A sealed record read back: ``status`` "ok" (``value`` is the record), "missing",
+    "old", or "damaged" (``value`` says what is wrong)."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def value(self) -> str: ...
+
+@final
+class BucketUsage:
+    """Bytes and files of one bucket, named by its directory (``sdists-v1``)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def bytes(self) -> int: ...
+    @property
+    def files(self) -> int: ...
+
+@final
+class Removed:
+    """What a clean, a prune or a removal of superseded revisions removed."""
+
+    @property
+    def files(self) -> int: ...
+    @property
+    def bytes(self) -> int: ...
+
 def extract(
     archive: str,
     dest: str,
@@ -57,31 +163,67 @@ def extract(
     hashes: Sequence[str] = ...,
     max_unpacked_size: int = ...,
     max_entries: int = ...,
-) -> tuple[int, int, dict[str, str]]: ...
+) -> Extracted: ...
 
 # Warm lookups of local sources (rust/sdistill-core/src/lookup).
 STAMP_KEY_FILES: list[str]
-ANSWER_FILE: str
-WHEEL_RECORD_SUFFIX: str
 
 def file_url(path: str | os.PathLike[str]) -> str: ...
 def archive_stamp(path: str | os.PathLike[str]) -> str: ...
 def directory_stamp(newest_mtime_ns: int) -> str: ...
-def render_answer(record: str, identity: str, json: str, text: str) -> str: ...
-def read_answer(directory: str | os.PathLike[str]) -> tuple[str, str, str] | None: ...
+def local_stamp(path: str | os.PathLike[str], cache_keys: Sequence[str]) -> str:
+    """The stamp of a local source: an archive's mtime and size; a directory's newest
+    mtime of STAMP_KEY_FILES and of every path its ``[tool.sdistill] cache-keys``
+    patterns match (``Path.glob`` patterns relative to it; absolute or ``..`` keys
+    match nothing). ``OSError`` if ``path`` is not there."""
 
-# Sealed records: (status, value), status "ok" | "missing" | "old" | "damaged" (then the
-# value says what is wrong).
-def read_record(directory: str | os.PathLike[str]) -> tuple[str, str]: ...
+def render_answer(record: str, identity: str, json: str, text: str) -> str: ...
+def read_answer(directory: str | os.PathLike[str]) -> Answer | None: ...
+def read_record(directory: str | os.PathLike[str]) -> SealedRead: ...
 def render_stamp(stamp: str) -> str: ...
-def read_stamp(path: str | os.PathLike[str]) -> tuple[str, str]: ...
+def read_stamp(path: str | os.PathLike[str]) -> SealedRead: ...
 def seal_wheel(file: str | os.PathLike[str], target: str | os.PathLike[str]) -> None: ...
-def check_wheel(wheel: str | os.PathLike[str]) -> tuple[str, str]: ...
+def check_wheel(wheel: str | os.PathLike[str]) -> SealedRead: ...
 def render_sealed(kind: str, body: str) -> str: ...
-def read_sealed(kind: str, data: bytes) -> tuple[str, str]: ...
+def read_sealed(kind: str, data: bytes) -> SealedRead: ...
 def warm_answers(
     root: str | os.PathLike[str], specs: list[str], settings: str
-) -> list[tuple[str, str]] | None: ...
+) -> list[Answer] | None: ...
+
+# Paths inside a shard (rust/sdistill-core/src/cache/names.rs: the only place a cache
+# name is spelled).
+@final
+class Revision:
+    """One revision of a shard: ``<shard>/<id>/``."""
+
+    def __new__(cls, shard: str | os.PathLike[str], id: str) -> Revision: ...
+    @property
+    def shard(self) -> str: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def tree(self) -> str: ...  # <revision>/src
+    @property
+    def stamp(self) -> str: ...  # <revision>/stamp
+    def answers(self, settings: str) -> Answers: ...
+
+@final
+class Answers:
+    """The answers of a revision for one settings key: ``<revision>/<settings>/``."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def record(self) -> str: ...  # METADATA
+    @property
+    def answer(self) -> str: ...
+    @property
+    def wheels(self) -> str: ...  # wheels/
+
+def wheel_seal(wheel: str | os.PathLike[str]) -> str:
+    """The seal file beside a cached wheel."""
 
 @final
 class ShardLock:
@@ -98,27 +240,37 @@ class ShardLock:
 
 @final
 class CacheLayout:
-    def __new__(cls, root: str) -> CacheLayout: ...
+    """One cache root; every path in it comes from here."""
+
+    def __new__(cls, root: str, lock_timeout: float | None = None) -> CacheLayout: ...
     @property
     def root(self) -> str: ...
-    @staticmethod
-    def bucket_names() -> list[tuple[str, str]]: ...
+    @property
+    def lock_timeout(self) -> float: ...
     @staticmethod
     def new_revision_id() -> str: ...
-    def bucket(self, name: str) -> str: ...
-    def shard(self, bucket: str, parts: Sequence[str]) -> str: ...
-    def temp_dir(self) -> str: ...
-    def lock_shard(self, shard: str, timeout: float | None = None) -> ShardLock: ...
-    def write_atomic(self, path: str, data: bytes) -> None: ...
-    def read_revision(self, shard: str) -> str | None: ...
-    def commit_revision(self, shard: str, revision: str) -> None: ...
-    def remove_superseded(self, shard: str) -> tuple[int, int]: ...  # (files, bytes)
-    def set_package(self, shard: str, name: str) -> None: ...  # name already normalised
-    def size(self) -> list[tuple[str, int, int]]: ...
-    def clean(
-        self, package: str | None = None, timeout: float | None = None
-    ) -> tuple[int, int]: ...
-    def prune(self, timeout: float | None = None) -> tuple[int, int]: ...
+    def temp_root(self) -> str: ...
+    def path_shard(self, file_url: str, editable: bool) -> str: ...
+    def url_shard(self, url: str) -> str: ...
+    def index_sdist_shard(self, index_url: str, name: str, version: str) -> str: ...
+    def index_page_entry(self, index_url: str, name: str) -> str: ...
+    def wheel_metadata_entry(self, url: str) -> str: ...
+    def environment_shard(self, key: str) -> str: ...
+    def environment_mark(self, shard: str | os.PathLike[str]) -> str: ...
+    def environment_marks(self) -> list[str]: ...
+    def lock_shard(
+        self, shard: str | os.PathLike[str], timeout: float | None = None
+    ) -> ShardLock: ...
+    def write_atomic(self, path: str | os.PathLike[str], data: bytes) -> None: ...
+    def read_revision(self, shard: str | os.PathLike[str]) -> str | None: ...
+    def commit_revision(self, shard: str | os.PathLike[str], revision: str) -> None: ...
+    def remove_superseded(self, shard: str | os.PathLike[str]) -> Removed: ...
+    def set_package(
+        self, shard: str | os.PathLike[str], name: str
+    ) -> None: ...  # name already normalised
+    def size(self) -> list[BucketUsage]: ...
+    def clean(self, package: str | None = None, timeout: float | None = None) -> Removed: ...
+    def prune(self, timeout: float | None = None) -> Removed: ...
 
 # The cached HTTP client (rust/sdistill-core/src/http); sdistill.http is its Python face.
 @final
@@ -139,6 +291,7 @@ class HttpClient:
         use_netrc: bool = True,
         user_agent: str | None = None,
         max_page_size: int = ...,
+        lock_timeout: float | None = None,
     ) -> HttpClient: ...
     def get(
         self,
@@ -156,7 +309,7 @@ class HttpClient:
         *,
         package: str | None = None,
         cache_control: str | None = None,
-    ) -> tuple[Project, str]: ...
+    ) -> Project: ...
     def get_file(
         self,
         url: str,
@@ -166,7 +319,8 @@ class HttpClient:
         package: str | None = None,
         cache_control: str | None = None,
         entry: str | os.PathLike[str] | None = None,
-    ) -> tuple[str, str, str, int]: ...
+        progress: Callable[[int, int | None], object] | None = None,
+    ) -> DownloadedFile: ...
     def fetch_archive(
         self,
         url: str,
@@ -178,8 +332,9 @@ class HttpClient:
         max_unpacked_size: int = ...,
         max_entries: int = ...,
         cache_control: str | None = None,
-    ) -> tuple[str, str, str, int]: ...
-    def remove_superseded(self, shard: str | os.PathLike[str]) -> int: ...
+        progress: Callable[[int, int | None], object] | None = None,
+    ) -> FetchedArchive: ...
+    def remove_superseded(self, shard: str | os.PathLike[str]) -> Removed: ...
     def download_extract(
         self,
         url: str,
@@ -188,12 +343,15 @@ class HttpClient:
         expected_hashes: Mapping[str, str] | None = None,
         strip_top_level: bool = False,
         hashes: Sequence[str] = ...,
-    ) -> tuple[int, int, dict[str, str], int]: ...
+        progress: Callable[[int, int | None], object] | None = None,
+    ) -> Downloaded: ...
 
 # A project page of an index, archived (rust/sdistill-core/src/index/project.rs; binding
 # rust/sdistill-py/src/index.rs): read in place, fields made when asked for.
 @final
 class Project:
+    @property
+    def origin(self) -> str: ...  # "cache" | "revalidated" | "network"
     @property
     def name(self) -> str: ...
     @property
@@ -240,23 +398,38 @@ class IndexFile:
 # filename}.rs; binding rust/sdistill-py/src/pep440.rs).
 from typing import Literal  # noqa: E402 - this section is appended
 
-__all__ += ["compare_versions", "normalize_version", "parse_filename", "sort_versions"]
+__all__ += [
+    "DistFilename",
+    "compare_versions",
+    "normalize_version",
+    "parse_filename",
+    "sort_versions",
+]
 
 def normalize_version(text: str) -> str | None: ...
 def sort_versions(versions: Sequence[str]) -> list[str]: ...
 def compare_versions(a: str, b: str) -> int: ...
-def parse_filename(
-    filename: str, project: str
-) -> (
-    tuple[
-        Literal["wheel"],
-        str,
-        str,
-        tuple[int, str] | None,
-        tuple[str, ...],
-        tuple[str, ...],
-        tuple[str, ...],
-    ]
-    | tuple[Literal["sdist"], str, str, str]
-    | None
-): ...
+
+@final
+class DistFilename:
+    """What a distribution's filename says: ``kind`` "wheel" (with ``build_tag`` and
+    tags) or "sdist" (with ``format``, e.g. ".tar.gz"; empty tags)."""
+
+    @property
+    def kind(self) -> Literal["wheel", "sdist"]: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def build_tag(self) -> tuple[int, str] | None: ...
+    @property
+    def python_tags(self) -> tuple[str, ...]: ...
+    @property
+    def abi_tags(self) -> tuple[str, ...]: ...
+    @property
+    def platform_tags(self) -> tuple[str, ...]: ...
+    @property
+    def format(self) -> str | None: ...
+
+def parse_filename(filename: str, project: str) -> DistFilename | None: ...

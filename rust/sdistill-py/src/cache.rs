@@ -1,53 +1,55 @@
 //! `CacheLayout` and `ShardLock`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyAny;
-use sdistill_core::cache::{
-    self, lock_timeout_from_env, Bucket, Cache, LockGuard, DEFAULT_LOCK_TIMEOUT,
-};
+use sdistill_core::cache::{self, Bucket, Cache, LockGuard, DEFAULT_LOCK_TIMEOUT};
 
 use crate::errors::IntoPyErr;
+use crate::results::{BucketUsage, Removed};
 
 fn err(error: cache::Error) -> PyErr {
     error.into_pyerr()
 }
 
-fn bucket_named(name: &str) -> PyResult<Bucket> {
-    Bucket::from_name(name).ok_or_else(|| err(cache::Error::UnknownBucket(name.to_owned())))
-}
-
-/// `None` means: from `SDISTILL_LOCK_TIMEOUT`, else the default.
-fn timeout_of(seconds: Option<f64>) -> PyResult<Duration> {
-    match seconds {
-        None => Ok(lock_timeout_from_env()),
-        Some(s) if s.is_finite() && s >= 0.0 => Ok(Duration::from_secs_f64(s)),
-        Some(s) => Err(PyValueError::new_err(format!(
-            "lock timeout must be a non-negative number of seconds, not {s}"
-        ))),
-    }
-}
-
-fn text(path: &std::path::Path) -> String {
+pub(crate) fn text(path: &Path) -> String {
     path.display().to_string()
 }
 
-/// The native cache layout of one root.
+/// The native cache layout of one root: every path in it comes from here.
 #[pyclass(module = "sdistill._core", frozen)]
 struct CacheLayout {
     inner: Cache,
 }
 
+impl CacheLayout {
+    /// `seconds`, else the layout's own lock timeout.
+    fn timeout(&self, seconds: Option<f64>) -> PyResult<Duration> {
+        match seconds {
+            None => Ok(self.inner.lock_timeout()),
+            Some(s) => cache::Error::timeout(s).map_err(err),
+        }
+    }
+}
+
 #[pymethods]
 impl CacheLayout {
+    /// `lock_timeout`: how long locks are waited for when a call gives no timeout
+    /// (None: `DEFAULT_LOCK_TIMEOUT`).
     #[new]
-    fn new(py: Python<'_>, root: PathBuf) -> PyResult<Self> {
+    #[pyo3(signature = (root, lock_timeout = None))]
+    fn new(py: Python<'_>, root: PathBuf, lock_timeout: Option<f64>) -> PyResult<Self> {
+        let timeout = match lock_timeout {
+            None => DEFAULT_LOCK_TIMEOUT,
+            Some(s) => cache::Error::timeout(s).map_err(err)?,
+        };
         let inner = py.detach(|| Cache::init(&root)).map_err(err)?;
-        Ok(CacheLayout { inner })
+        Ok(CacheLayout {
+            inner: inner.with_lock_timeout(timeout),
+        })
     }
 
     #[getter]
@@ -55,13 +57,10 @@ impl CacheLayout {
         text(self.inner.root())
     }
 
-    /// (name, directory name) of every bucket.
-    #[staticmethod]
-    fn bucket_names() -> Vec<(String, String)> {
-        Bucket::ALL
-            .iter()
-            .map(|b| (b.name().to_owned(), b.dir_name().to_owned()))
-            .collect()
+    /// The lock timeout in seconds.
+    #[getter]
+    fn lock_timeout(&self) -> f64 {
+        self.inner.lock_timeout().as_secs_f64()
     }
 
     #[staticmethod]
@@ -69,22 +68,46 @@ impl CacheLayout {
         cache::new_revision_id()
     }
 
-    fn bucket(&self, name: &str) -> PyResult<String> {
-        Ok(text(&self.inner.bucket(bucket_named(name)?)))
+    fn temp_root(&self) -> String {
+        text(&self.inner.temp_root())
     }
 
-    fn shard(&self, bucket: &str, parts: Vec<String>) -> PyResult<String> {
-        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
-        let path = self
-            .inner
-            .shard(bucket_named(bucket)?, &parts)
-            .map_err(err)?;
-        Ok(text(&path))
+    fn path_shard(&self, file_url: &str, editable: bool) -> PyResult<String> {
+        Ok(text(
+            &self.inner.path_shard(file_url, editable).map_err(err)?,
+        ))
     }
 
-    fn temp_dir(&self, py: Python<'_>) -> PyResult<String> {
-        let path = py.detach(|| self.inner.temp_dir()).map_err(err)?;
-        Ok(text(&path))
+    fn url_shard(&self, url: &str) -> PyResult<String> {
+        Ok(text(&self.inner.url_shard(url).map_err(err)?))
+    }
+
+    fn index_sdist_shard(&self, index_url: &str, name: &str, version: &str) -> PyResult<String> {
+        let shard = self.inner.index_sdist_shard(index_url, name, version);
+        Ok(text(&shard.map_err(err)?))
+    }
+
+    fn index_page_entry(&self, index_url: &str, name: &str) -> PyResult<String> {
+        Ok(text(
+            &self.inner.index_page_entry(index_url, name).map_err(err)?,
+        ))
+    }
+
+    fn wheel_metadata_entry(&self, url: &str) -> PyResult<String> {
+        Ok(text(&self.inner.wheel_metadata_entry(url).map_err(err)?))
+    }
+
+    fn environment_shard(&self, key: &str) -> String {
+        text(&self.inner.environment_shard(key))
+    }
+
+    fn environment_mark(&self, shard: PathBuf) -> String {
+        text(&Cache::environment_mark(&shard))
+    }
+
+    fn environment_marks(&self, py: Python<'_>) -> PyResult<Vec<String>> {
+        let marks = py.detach(|| self.inner.environment_marks()).map_err(err)?;
+        Ok(marks.iter().map(|mark| text(mark)).collect())
     }
 
     #[pyo3(signature = (shard, timeout = None))]
@@ -94,7 +117,7 @@ impl CacheLayout {
         shard: PathBuf,
         timeout: Option<f64>,
     ) -> PyResult<ShardLock> {
-        let timeout = timeout_of(timeout)?;
+        let timeout = self.timeout(timeout)?;
         let guard = py
             .detach(|| self.inner.lock_shard(&shard, timeout))
             .map_err(err)?;
@@ -123,20 +146,20 @@ impl CacheLayout {
     }
 
     /// Removes the revisions of `shard` its pointer no longer names (the caller holds
-    /// the shard's locks); returns (files, bytes) removed.
-    fn remove_superseded(&self, py: Python<'_>, shard: PathBuf) -> PyResult<(u64, u64)> {
+    /// the shard's locks).
+    fn remove_superseded(&self, py: Python<'_>, shard: PathBuf) -> PyResult<Removed> {
         let removed = py
             .detach(|| self.inner.remove_superseded(&shard))
             .map_err(err)?;
-        Ok((removed.files, removed.bytes))
+        Ok(removed.into())
     }
 
-    /// (bucket directory name, bytes, files) for every bucket.
-    fn size(&self, py: Python<'_>) -> PyResult<Vec<(String, u64, u64)>> {
+    /// Bytes and files of every bucket.
+    fn size(&self, py: Python<'_>) -> PyResult<Vec<BucketUsage>> {
         let usage = py.detach(|| self.inner.usage()).map_err(err)?;
         Ok(usage
             .into_iter()
-            .map(|(bucket, u)| (bucket.dir_name().to_owned(), u.bytes, u.files))
+            .map(|(bucket, u): (Bucket, _)| BucketUsage::new(bucket.dir_name(), u))
             .collect())
     }
 
@@ -146,19 +169,19 @@ impl CacheLayout {
         py: Python<'_>,
         package: Option<String>,
         timeout: Option<f64>,
-    ) -> PyResult<(u64, u64)> {
-        let timeout = timeout_of(timeout)?;
+    ) -> PyResult<Removed> {
+        let timeout = self.timeout(timeout)?;
         let removed = py
             .detach(|| self.inner.clean(package.as_deref(), timeout))
             .map_err(err)?;
-        Ok((removed.files, removed.bytes))
+        Ok(removed.into())
     }
 
     #[pyo3(signature = (timeout = None))]
-    fn prune(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<(u64, u64)> {
-        let timeout = timeout_of(timeout)?;
+    fn prune(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Removed> {
+        let timeout = self.timeout(timeout)?;
         let removed = py.detach(|| self.inner.prune(timeout)).map_err(err)?;
-        Ok((removed.files, removed.bytes))
+        Ok(removed.into())
     }
 }
 

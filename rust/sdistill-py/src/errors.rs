@@ -3,7 +3,9 @@
 //! Exception classes are defined in Python (`sdistill.errors`) and imported here, so
 //! Python code and native code raise the very same classes. Operating-system failures
 //! become the built-in `OSError` subclass for their errno (`FileNotFoundError`, …) with
-//! `filename` set.
+//! `filename` set. An argument out of range (a negative timeout, an unknown hash
+//! algorithm, a path component that could escape its bucket) is a core error variant
+//! too, and becomes a `ValueError` here.
 
 use std::io;
 use std::path::Path;
@@ -58,7 +60,8 @@ impl IntoPyErr for cache::Error {
             cache::Error::OutsideCache(path) => {
                 raise_with::<CacheError>(&message, &[("path", Some(path.display().to_string()))])
             }
-            cache::Error::UnknownBucket(_) | cache::Error::InvalidComponent(_) => {
+            cache::Error::InvalidUrl(err) => err.into_pyerr(),
+            cache::Error::InvalidComponent(_) | cache::Error::InvalidTimeout(_) => {
                 PyValueError::new_err(message)
             }
         }
@@ -72,7 +75,8 @@ impl IntoPyErr for pep440::Error {
     }
 }
 
-/// A cached project page found corrupt while read (its entry was removed).
+/// A cached project page found corrupt while read (a version's files: its entry was
+/// removed).
 impl IntoPyErr for project::Corrupt {
     fn into_pyerr(self) -> PyErr {
         CacheError::new_err(self.to_string())
@@ -104,6 +108,7 @@ impl IntoPyErr for http::Error {
             }
             http::Error::Cache(err) => err.into_pyerr(),
             http::Error::Io { path, source } => os_error(&path, &source),
+            http::Error::InvalidSetting { .. } => PyValueError::new_err(message),
         }
     }
 }

@@ -4,15 +4,15 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 use sdistill_core::archive::{
     self, ExtractOptions, HashAlgorithm, Limits, DEFAULT_MAX_ENTRIES, DEFAULT_MAX_UNPACKED_SIZE,
 };
 
 use crate::errors::{ArchiveFailure, IntoPyErr};
 use crate::log;
+use crate::results::Extracted;
 
-/// Extracts an archive; returns (files, unpacked bytes, {algorithm: hex digest}).
+/// Extracts an archive; returns what it wrote and the archive's digests.
 #[pyfunction]
 #[pyo3(signature = (
     archive,
@@ -24,8 +24,8 @@ use crate::log;
     max_entries = DEFAULT_MAX_ENTRIES,
 ))]
 #[allow(clippy::too_many_arguments)]
-fn extract<'py>(
-    py: Python<'py>,
+fn extract(
+    py: Python<'_>,
     archive: PathBuf,
     dest: PathBuf,
     strip_top_level: bool,
@@ -33,7 +33,7 @@ fn extract<'py>(
     hashes: Vec<String>,
     max_unpacked_size: u64,
     max_entries: u64,
-) -> PyResult<(u64, u64, Bound<'py, PyDict>)> {
+) -> PyResult<Extracted> {
     let failure = |error| ArchiveFailure {
         error,
         archive: &archive,
@@ -59,11 +59,7 @@ fn extract<'py>(
     let result = py.detach(|| archive::extract_file(&archive, &dest, &options));
     let extracted = result.map_err(|e| failure(e).into_pyerr())?;
     log::duplicates(py, &archive.display().to_string(), &extracted.duplicates)?;
-    let digests = PyDict::new(py);
-    for (algorithm, digest) in extracted.hashes {
-        digests.set_item(algorithm.name(), digest)?;
-    }
-    Ok((extracted.files, extracted.unpacked_bytes, digests))
+    Ok(Extracted::from(&extracted))
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

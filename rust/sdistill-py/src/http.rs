@@ -1,55 +1,60 @@
 //! `HttpClient`: the cached HTTP client, every call with the GIL released.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
+use pyo3::types::PyBytes;
 use sdistill_core::archive::{ExtractOptions, HashAlgorithm, Limits};
 use sdistill_core::archive::{DEFAULT_MAX_ENTRIES, DEFAULT_MAX_UNPACKED_SIZE};
-use sdistill_core::cache::Cache;
+use sdistill_core::cache::names::archive_entry;
+use sdistill_core::cache::{self, Cache, DEFAULT_LOCK_TIMEOUT};
 use sdistill_core::http::cache_control::Directives;
 use sdistill_core::http::retry::RetryPolicy;
 use sdistill_core::http::{
-    archive_entry, Client, ClientConfig, Fetched, Origin, Received, Refresh, Request,
+    self as core_http, Client, ClientConfig, Fetched, Progress, Received, Refresh, Request,
     TransportConfig, Want,
 };
-
-use crate::errors::IntoPyErr;
-use crate::index::Project;
-use crate::log;
 use sdistill_core::index::{self, page};
 
-fn seconds(name: &str, value: f64) -> PyResult<Duration> {
-    if value.is_finite() && value > 0.0 {
-        Ok(Duration::from_secs_f64(value))
-    } else {
-        Err(PyValueError::new_err(format!(
-            "{name} must be a positive number of seconds, not {value}"
-        )))
-    }
+use crate::errors::{ArchiveFailure, IntoPyErr};
+use crate::index::Project;
+use crate::log;
+use crate::progress::PyProgress;
+use crate::results::{Downloaded, DownloadedFile, FetchedArchive, Removed};
+
+fn seconds(name: &str, value: f64, zero_allowed: bool) -> PyResult<Duration> {
+    core_http::Error::seconds(name, value, zero_allowed).map_err(IntoPyErr::into_pyerr)
 }
 
-fn hashes(expected: Option<HashMap<String, String>>) -> PyResult<Vec<(HashAlgorithm, String)>> {
-    expected
-        .unwrap_or_default()
+/// Hash algorithms by name; an unknown one is a `ValueError` naming it.
+fn algorithms<'a>(
+    url: &str,
+    names: impl IntoIterator<Item = &'a String>,
+) -> PyResult<Vec<HashAlgorithm>> {
+    names
         .into_iter()
-        .map(|(name, digest)| {
-            HashAlgorithm::parse(&name)
-                .map(|algorithm| (algorithm, digest))
-                .map_err(|err| PyValueError::new_err(err.to_string()))
+        .map(|name| {
+            HashAlgorithm::parse(name).map_err(|error| {
+                let archive = Path::new(url);
+                ArchiveFailure { error, archive }.into_pyerr()
+            })
         })
         .collect()
 }
 
-fn origin_name(origin: Origin) -> &'static str {
-    match origin {
-        Origin::Cache => "cache",
-        Origin::Revalidated => "revalidated",
-        Origin::Network => "network",
-    }
+fn hashes(
+    url: &str,
+    expected: Option<HashMap<String, String>>,
+) -> PyResult<Vec<(HashAlgorithm, String)>> {
+    let expected: Vec<(String, String)> = expected.unwrap_or_default().into_iter().collect();
+    let parsed = algorithms(url, expected.iter().map(|(name, _)| name))?;
+    Ok(parsed
+        .into_iter()
+        .zip(expected)
+        .map(|(algorithm, (_, digest))| (algorithm, digest))
+        .collect())
 }
 
 /// The native HTTP client of one cache root (see `sdistill.http` for the Python face).
@@ -67,7 +72,7 @@ impl HttpClient {
         cache_root, *, offline = false, refresh = false, refresh_packages = Vec::new(),
         connect_timeout = 10.0, read_timeout = 30.0, retries = 3, retry_base = 0.5,
         max_redirects = 10, cache_control_overrides = None, use_netrc = true,
-        user_agent = None, max_page_size = index::DEFAULT_MAX_PAGE_SIZE,
+        user_agent = None, max_page_size = index::DEFAULT_MAX_PAGE_SIZE, lock_timeout = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -85,21 +90,22 @@ impl HttpClient {
         use_netrc: bool,
         user_agent: Option<String>,
         max_page_size: u64,
+        lock_timeout: Option<f64>,
     ) -> PyResult<Self> {
         let refresh = match (refresh, refresh_packages.is_empty()) {
             (true, _) => Refresh::All,
             (false, false) => Refresh::Packages(refresh_packages),
             (false, true) => Refresh::Nothing,
         };
-        let retry_base = if retry_base >= 0.0 && retry_base.is_finite() {
-            Duration::from_secs_f64(retry_base)
-        } else {
-            return Err(PyValueError::new_err("retry_base must be >= 0"));
+        let retry_base = seconds("retry_base", retry_base, true)?;
+        let lock_timeout = match lock_timeout {
+            None => DEFAULT_LOCK_TIMEOUT,
+            Some(s) => cache::Error::timeout(s).map_err(IntoPyErr::into_pyerr)?,
         };
         let config = ClientConfig {
             transport: TransportConfig {
-                connect_timeout: seconds("connect_timeout", connect_timeout)?,
-                read_timeout: seconds("read_timeout", read_timeout)?,
+                connect_timeout: seconds("connect_timeout", connect_timeout, false)?,
+                read_timeout: seconds("read_timeout", read_timeout, false)?,
                 max_redirects,
                 user_agent: user_agent
                     .unwrap_or_else(|| format!("sdistill/{}", env!("CARGO_PKG_VERSION"))),
@@ -120,7 +126,8 @@ impl HttpClient {
         };
         let cache = py
             .detach(|| Cache::init(&cache_root))
-            .map_err(IntoPyErr::into_pyerr)?;
+            .map_err(IntoPyErr::into_pyerr)?
+            .with_lock_timeout(lock_timeout);
         Ok(HttpClient {
             inner: Client::new(cache, config),
             max_page_size,
@@ -145,7 +152,7 @@ impl HttpClient {
             package,
             cache_control,
         };
-        let fetched = self.fetch(py, &request, entry, &Want::Bytes)?;
+        let fetched = self.fetch(py, &request, entry, &Want::Bytes, None)?;
         match fetched.body {
             Received::Bytes(bytes) => Ok(PyBytes::new(py, bytes.as_slice())),
             _ => unreachable!("bytes were asked for"),
@@ -153,7 +160,7 @@ impl HttpClient {
     }
 
     /// The project page at `url` (of project `name`), parsed and archived in the entry
-    /// `entry`; returns (project view, origin).
+    /// `entry` (its `origin` says whether it came from the cache).
     #[pyo3(signature = (url, name, entry, *, package = None, cache_control = None))]
     fn project(
         &self,
@@ -163,7 +170,7 @@ impl HttpClient {
         entry: PathBuf,
         package: Option<String>,
         cache_control: Option<String>,
-    ) -> PyResult<(Project, &'static str)> {
+    ) -> PyResult<Project> {
         let request = Request {
             url,
             headers: vec![("Accept".to_owned(), page::ACCEPT.to_owned())],
@@ -171,20 +178,18 @@ impl HttpClient {
             cache_control,
         };
         let want = Want::Parsed(index::parser(&name).with_max_size(self.max_page_size));
-        let fetched = self.fetch(py, &request, Some(entry.clone()), &want)?;
+        let fetched = self.fetch(py, &request, Some(entry.clone()), &want, None)?;
         match fetched.body {
-            Received::Parsed { payload, .. } => Ok((
-                Project::new(payload, Some(entry))?,
-                origin_name(fetched.origin),
-            )),
+            Received::Parsed { payload, .. } => Project::new(payload, Some(entry), fetched.origin),
             _ => unreachable!("a parsed page was asked for"),
         }
     }
 
-    /// The body of `url` in a cache file; returns (path, sha256, origin, retries).
+    /// The body of `url` in a cache file; `progress(done, total)` hears how far a
+    /// download got.
     #[pyo3(signature = (
         url, *, expected_hashes = None, headers = None, package = None,
-        cache_control = None, entry = None,
+        cache_control = None, entry = None, progress = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn get_file(
@@ -196,34 +201,37 @@ impl HttpClient {
         package: Option<String>,
         cache_control: Option<String>,
         entry: Option<PathBuf>,
-    ) -> PyResult<(String, String, &'static str, u32)> {
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<DownloadedFile> {
+        let want = Want::File {
+            expected: hashes(&url, expected_hashes)?,
+        };
         let request = Request {
             url,
             headers: headers.unwrap_or_default(),
             package,
             cache_control,
         };
-        let want = Want::File {
-            expected: hashes(expected_hashes)?,
-        };
-        let fetched = self.fetch(py, &request, entry, &want)?;
+        let progress = PyProgress::new(progress);
+        let fetched = self.fetch(py, &request, entry, &want, progress.as_ref())?;
         match fetched.body {
-            Received::File { path, sha256, .. } => Ok((
+            Received::File { path, sha256, .. } => Ok(DownloadedFile::new(
                 path.display().to_string(),
                 sha256,
-                origin_name(fetched.origin),
+                fetched.origin,
                 fetched.retries,
             )),
             _ => unreachable!("a file was asked for"),
         }
     }
 
-    /// The archive at `url` extracted into a revision of `shard` (entry `<shard>/http`,
-    /// pointer `<shard>/revision`); returns (revision id, sha256, origin, retries).
+    /// The archive at `url` extracted into a revision of `shard` (its HTTP entry and
+    /// revision pointer inside the shard); `progress(done, total)` hears how far a
+    /// download got.
     #[pyo3(signature = (
         url, shard, *, expected_hashes = None, package = None, strip_top_level = true,
         max_unpacked_size = DEFAULT_MAX_UNPACKED_SIZE, max_entries = DEFAULT_MAX_ENTRIES,
-        cache_control = None,
+        cache_control = None, progress = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn fetch_archive(
@@ -237,8 +245,10 @@ impl HttpClient {
         max_unpacked_size: u64,
         max_entries: u64,
         cache_control: Option<String>,
-    ) -> PyResult<(String, String, &'static str, u32)> {
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<FetchedArchive> {
         let request_url = sdistill_core::url::redact(&url);
+        let expected = hashes(&request_url, expected_hashes)?;
         let request = Request {
             url,
             package,
@@ -253,11 +263,13 @@ impl HttpClient {
                     max_entries,
                     ..Limits::default()
                 },
-                expected: hashes(expected_hashes)?,
+                expected,
                 ..ExtractOptions::default()
             },
         };
-        let fetched = self.fetch(py, &request, Some(archive_entry(&shard)), &want)?;
+        let progress = PyProgress::new(progress);
+        let entry = Some(archive_entry(&shard));
+        let fetched = self.fetch(py, &request, entry, &want, progress.as_ref())?;
         match fetched.body {
             Received::Revision {
                 id,
@@ -268,53 +280,63 @@ impl HttpClient {
                 if let Some(extracted) = &extracted {
                     log::duplicates(py, &request_url, &extracted.duplicates)?;
                 }
-                Ok((id, sha256, origin_name(fetched.origin), fetched.retries))
+                Ok(FetchedArchive::new(
+                    id,
+                    sha256,
+                    fetched.origin,
+                    fetched.retries,
+                ))
             }
             _ => unreachable!("a revision was asked for"),
         }
     }
 
     /// Removes the revisions of an archive's shard that its pointer no longer names
-    /// (call holding the shard's lock); returns how many files went.
-    fn remove_superseded(&self, py: Python<'_>, shard: PathBuf) -> PyResult<u64> {
-        py.detach(|| self.inner.remove_superseded(&shard))
-            .map_err(IntoPyErr::into_pyerr)
+    /// (call holding the shard's lock).
+    fn remove_superseded(&self, py: Python<'_>, shard: PathBuf) -> PyResult<Removed> {
+        let removed = py
+            .detach(|| self.inner.remove_superseded(&shard))
+            .map_err(IntoPyErr::into_pyerr)?;
+        Ok(removed.into())
     }
 
-    /// Downloads `url` and extracts it into `dest`, uncached; returns (files, unpacked
-    /// bytes, {algorithm: digest}, retries).
-    #[pyo3(signature = (url, dest, *, expected_hashes = None, strip_top_level = false, hashes = Vec::new()))]
-    fn download_extract<'py>(
+    /// Downloads `url` and extracts it into `dest`, uncached; `progress(done, total)`
+    /// hears how far the download got.
+    #[pyo3(signature = (
+        url, dest, *, expected_hashes = None, strip_top_level = false, hashes = Vec::new(),
+        progress = None,
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn download_extract(
         &self,
-        py: Python<'py>,
+        py: Python<'_>,
         url: String,
         dest: PathBuf,
         expected_hashes: Option<HashMap<String, String>>,
         strip_top_level: bool,
         hashes: Vec<String>,
-    ) -> PyResult<(u64, u64, Bound<'py, PyDict>, u32)> {
-        let mut options = ExtractOptions {
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Downloaded> {
+        let shown = sdistill_core::url::redact(&url);
+        let options = ExtractOptions {
             strip_top_level,
-            expected: self::hashes(expected_hashes)?,
+            expected: self::hashes(&shown, expected_hashes)?,
+            hashes: algorithms(&shown, &hashes)?,
             ..ExtractOptions::default()
         };
-        for name in &hashes {
-            options.hashes.push(
-                HashAlgorithm::parse(name).map_err(|e| PyValueError::new_err(e.to_string()))?,
-            );
-        }
         let request = Request {
             url,
             ..Request::default()
         };
-        let result = py.detach(|| self.inner.download_extract(&request, &dest, &options));
+        let progress = PyProgress::new(progress);
+        let progress = progress.as_ref().map(|p| p as &dyn Progress);
+        let result = py.detach(|| {
+            self.inner
+                .download_extract(&request, &dest, &options, progress)
+        });
         self.log_warnings(py)?;
         let (extracted, retries) = result.map_err(IntoPyErr::into_pyerr)?;
-        let digests = PyDict::new(py);
-        for (algorithm, digest) in extracted.hashes {
-            digests.set_item(algorithm.name(), digest)?;
-        }
-        Ok((extracted.files, extracted.unpacked_bytes, digests, retries))
+        Ok(Downloaded::new(&extracted, retries))
     }
 }
 
@@ -325,8 +347,13 @@ impl HttpClient {
         request: &Request,
         entry: Option<PathBuf>,
         want: &Want,
+        progress: Option<&PyProgress>,
     ) -> PyResult<Fetched> {
-        let fetched = py.detach(|| self.inner.fetch(request, entry.as_deref(), want));
+        let progress = progress.map(|p| p as &dyn Progress);
+        let fetched = py.detach(|| {
+            self.inner
+                .fetch_with(request, entry.as_deref(), want, progress)
+        });
         self.log_warnings(py)?;
         fetched.map_err(IntoPyErr::into_pyerr)
     }

@@ -7,16 +7,16 @@
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use rkyv::util::AlignedVec;
 use rkyv::vec::ArchivedVec;
-use sdistill_core::http::Payload;
-use sdistill_core::index::pep440::Version;
+use sdistill_core::http::{Origin, Payload};
 use sdistill_core::index::project::{self, ArchivedFile, ArchivedHashes, ArchivedHead};
+use sdistill_core::index::release;
 
 use crate::errors::IntoPyErr;
+use crate::results::origin_name;
 
 /// The bytes of an archived project, its head checked once, each version's files
 /// checked the first time they are read.
@@ -48,9 +48,7 @@ impl Archive {
             _ => project::check(archive.bytes()),
         };
         if !sound {
-            return Err(PyValueError::new_err(
-                "the archived project does not validate",
-            ));
+            return Err(project::Corrupt::Head.into_pyerr());
         }
         let count = archive.head().releases.len();
         archive.releases = (0..count).map(|_| OnceLock::new()).collect();
@@ -93,27 +91,32 @@ impl Archive {
 #[pyclass(module = "sdistill._core", frozen)]
 pub(crate) struct Project {
     archive: Arc<Archive>,
+    origin: Origin,
 }
 
 impl Project {
-    pub(crate) fn new(payload: Payload, entry: Option<PathBuf>) -> PyResult<Project> {
+    pub(crate) fn new(
+        payload: Payload,
+        entry: Option<PathBuf>,
+        origin: Origin,
+    ) -> PyResult<Project> {
         Ok(Project {
             archive: Arc::new(Archive::new(payload, entry)?),
+            origin,
         })
     }
 
-    /// The index of the release `version` names (PEP 440 equality), if any: a binary
-    /// search, since the releases are in PEP 440 order (listing the files of every
-    /// version of a page stays n log n).
+    /// The index of the release `version` names (`release::find`).
     fn release(&self, version: &str) -> PyResult<Option<usize>> {
-        let wanted: Version = version.parse().map_err(IntoPyErr::into_pyerr)?;
-        let releases = &self.archive.head().releases;
-        let found = releases.binary_search_by(|r| match r.version.as_str().parse::<Version>() {
-            Ok(v) => v.cmp(&wanted),
-            // The archive holds only versions that parsed: never here.
-            Err(_) => std::cmp::Ordering::Less,
-        });
-        Ok(found.ok())
+        release::find(self.archive.head(), version).map_err(IntoPyErr::into_pyerr)
+    }
+
+    fn index_file(&self, release: usize, file: usize) -> IndexFile {
+        IndexFile {
+            archive: self.archive.clone(),
+            release,
+            file,
+        }
     }
 
     fn files_where(
@@ -127,17 +130,19 @@ impl Project {
         let files = self.archive.files(release)?;
         Ok((0..files.len())
             .filter(|&at| keep(&files[at]))
-            .map(|file| IndexFile {
-                archive: self.archive.clone(),
-                release,
-                file,
-            })
+            .map(|file| self.index_file(release, file))
             .collect())
     }
 }
 
 #[pymethods]
 impl Project {
+    /// Where the page came from: "cache", "revalidated" or "network".
+    #[getter]
+    fn origin(&self) -> &'static str {
+        origin_name(self.origin)
+    }
+
     /// The project's normalized name.
     #[getter]
     fn name(&self) -> &str {
@@ -211,12 +216,16 @@ impl Project {
         self.files_where(version, |f| !f.sdist)
     }
 
-    /// The sdists of `version`, the preferred format first (`.tar.gz`, then the order
-    /// of the page).
+    /// The sdists of `version`, the preferred first (`release::sdists`).
     fn sdists(&self, version: &str) -> PyResult<Vec<IndexFile>> {
-        let mut found = self.files_where(version, |f| f.sdist)?;
-        found.sort_by_key(|f| !f.file().filename.as_str().ends_with(".tar.gz"));
-        Ok(found)
+        let Some(at) = self.release(version)? else {
+            return Ok(Vec::new());
+        };
+        let files = self.archive.files(at)?;
+        Ok(release::sdists(files)
+            .into_iter()
+            .map(|file| self.index_file(at, file))
+            .collect())
     }
 
     fn __repr__(&self) -> String {

@@ -12,7 +12,10 @@ mod index;
 mod keys;
 mod log;
 mod lookup;
+mod names;
 mod pep440;
+mod progress;
+mod results;
 
 use pyo3::prelude::*;
 
@@ -21,7 +24,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     keys::register(m)?;
     extract::register(m)?;
+    results::register(m)?;
     cache::register(m)?;
+    names::register(m)?;
     lookup::register(m)?;
     http::register(m)?;
     index::register(m)?;

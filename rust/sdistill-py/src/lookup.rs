@@ -3,20 +3,10 @@
 use std::path::PathBuf;
 
 use pyo3::prelude::*;
-use sdistill_core::lookup::{self, Answer, Read};
+use sdistill_core::lookup::{self, Answer as CoreAnswer};
 
 use crate::errors::{os_error, IntoPyErr};
-
-/// `(status, value)`: `("ok", value)`, else `("missing" | "old", "")` or
-/// `("damaged", what is wrong)`.
-fn status<T>(read: Read<T>, value: impl FnOnce(T) -> String) -> (&'static str, String) {
-    let word = read.status();
-    match read {
-        Read::Found(found) => (word, value(found)),
-        Read::Damaged(why) => (word, why.to_owned()),
-        Read::Missing | Read::Old => (word, String::new()),
-    }
-}
+use crate::results::{Answer, SealedRead};
 
 /// The `file://` URL of an absolute path, as `pathlib.Path.as_uri()` spells it on POSIX.
 #[pyfunction]
@@ -32,6 +22,14 @@ fn archive_stamp(py: Python<'_>, path: PathBuf) -> PyResult<String> {
         .map_err(|err| os_error(&path, &err))
 }
 
+/// The stamp of a local source: an archive's, or a directory's from its key files and
+/// what its `[tool.sdistill] cache-keys` patterns match.
+#[pyfunction]
+fn local_stamp(py: Python<'_>, path: PathBuf, cache_keys: Vec<String>) -> PyResult<String> {
+    py.detach(|| lookup::local_stamp(&path, &cache_keys))
+        .map_err(|err| os_error(&path, &err))
+}
+
 /// The stamp of a directory from the newest modification time (ns) of its key files.
 #[pyfunction]
 fn directory_stamp(newest_mtime_ns: i128) -> String {
@@ -41,7 +39,7 @@ fn directory_stamp(newest_mtime_ns: i128) -> String {
 /// The text of an answer file for a `METADATA` record.
 #[pyfunction]
 fn render_answer(record: &str, identity: &str, json: &str, text: &str) -> String {
-    let answer = Answer {
+    let answer = CoreAnswer {
         identity: identity.into(),
         json: json.into(),
         text: text.into(),
@@ -49,17 +47,17 @@ fn render_answer(record: &str, identity: &str, json: &str, text: &str) -> String
     lookup::render_answer(record, &answer)
 }
 
-/// `(identity, json, text)` of the sealed answer in a directory, or `None`.
+/// The sealed answer in a directory, or `None`.
 #[pyfunction]
-fn read_answer(py: Python<'_>, directory: PathBuf) -> Option<(String, String, String)> {
+fn read_answer(py: Python<'_>, directory: PathBuf) -> Option<Answer> {
     py.detach(|| lookup::read_answer(&directory))
-        .map(|a| (a.identity, a.json, a.text))
+        .map(Answer::from)
 }
 
-/// `(status, METADATA text)` of the record in a directory, sealed by its answer.
+/// The `METADATA` record in a directory (its text), sealed by its answer.
 #[pyfunction]
-fn read_record(py: Python<'_>, directory: PathBuf) -> (&'static str, String) {
-    status(
+fn read_record(py: Python<'_>, directory: PathBuf) -> SealedRead {
+    SealedRead::new(
         py.detach(|| lookup::read_record(&directory)),
         |(text, _)| text,
     )
@@ -71,10 +69,10 @@ fn render_stamp(stamp: &str) -> String {
     lookup::render_stamp(stamp)
 }
 
-/// `(status, stamp)` of the stamp file at `path`.
+/// The stamp file at `path`.
 #[pyfunction]
-fn read_stamp(py: Python<'_>, path: PathBuf) -> (&'static str, String) {
-    status(py.detach(|| lookup::read_stamp(&path)), |stamp| stamp)
+fn read_stamp(py: Python<'_>, path: PathBuf) -> SealedRead {
+    SealedRead::new(py.detach(|| lookup::read_stamp(&path)), |stamp| stamp)
 }
 
 /// Records the sha256 of `file` for the wheel that will be `target` (beside it).
@@ -84,10 +82,10 @@ fn seal_wheel(py: Python<'_>, file: PathBuf, target: PathBuf) -> PyResult<()> {
         .map_err(IntoPyErr::into_pyerr)
 }
 
-/// `(status, what is wrong)` of a cached wheel checked against its record.
+/// A cached wheel checked against its seal (the value says what is wrong).
 #[pyfunction]
-fn check_wheel(py: Python<'_>, wheel: PathBuf) -> (&'static str, String) {
-    status(py.detach(|| lookup::check_wheel(&wheel)), |()| {
+fn check_wheel(py: Python<'_>, wheel: PathBuf) -> SealedRead {
+    SealedRead::new(py.detach(|| lookup::check_wheel(&wheel)), |()| {
         String::new()
     })
 }
@@ -98,30 +96,29 @@ fn render_sealed(kind: &str, body: &str) -> String {
     lookup::render_sealed(kind, body)
 }
 
-/// `(status, body)` of the bytes of a sealed record of `kind`.
+/// The body of the bytes of a sealed record of `kind`.
 #[pyfunction]
-fn read_sealed(kind: &str, data: &[u8]) -> (&'static str, String) {
-    status(lookup::read_sealed(kind, data), |body| body)
+fn read_sealed(kind: &str, data: &[u8]) -> SealedRead {
+    SealedRead::new(lookup::read_sealed(kind, data), |body| body)
 }
 
-/// `(json, text)` of every spec's warm answer, or `None` unless all of them are hits.
+/// Every spec's warm answer, or `None` unless all of them are hits.
 #[pyfunction]
 fn warm_answers(
     py: Python<'_>,
     root: PathBuf,
     specs: Vec<PathBuf>,
     settings: &str,
-) -> Option<Vec<(String, String)>> {
+) -> Option<Vec<Answer>> {
     let answers = py.detach(|| lookup::warm_answers(&root, &specs, settings))?;
-    Some(answers.into_iter().map(|a| (a.json, a.text)).collect())
+    Some(answers.into_iter().map(Answer::from).collect())
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("STAMP_KEY_FILES", lookup::KEY_FILES.to_vec())?;
-    m.add("ANSWER_FILE", lookup::ANSWER_FILE)?;
-    m.add("WHEEL_RECORD_SUFFIX", lookup::WHEEL_RECORD_SUFFIX)?;
     m.add_function(wrap_pyfunction!(file_url, m)?)?;
     m.add_function(wrap_pyfunction!(archive_stamp, m)?)?;
+    m.add_function(wrap_pyfunction!(local_stamp, m)?)?;
     m.add_function(wrap_pyfunction!(directory_stamp, m)?)?;
     m.add_function(wrap_pyfunction!(render_answer, m)?)?;
     m.add_function(wrap_pyfunction!(read_answer, m)?)?;

@@ -26,13 +26,10 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::layout::lock_path_of;
+use super::names::{lock_path_of, Bucket, ShardKind, RESPONSES_DIR, WHEEL_METADATA_DIR};
 use super::revision::read_package;
 use super::walk::{self, Usage};
-use super::{Bucket, Cache, Error};
-
-/// The directory of `simple-v1` that holds wheels' PEP 658 metadata files.
-const WHEEL_METADATA_DIR: &str = "metadata";
+use super::{Cache, Error};
 
 impl Cache {
     /// Removes everything (`package` is `None`) or every entry of one package (its name
@@ -70,8 +67,12 @@ impl Cache {
     fn package_entries(&self, name: &str) -> Result<Vec<PathBuf>, Error> {
         let mut found = Vec::new();
         for index in walk::read_dir(&self.bucket(Bucket::Simple))? {
-            // `simple-v1/metadata/<digest(url)>` holds wheels' metadata files, not pages.
-            if index.file_name().is_some_and(|n| n == WHEEL_METADATA_DIR) {
+            // `simple-v1/metadata/` holds wheels' metadata files and `responses/` plain
+            // GETs, not pages.
+            if index
+                .file_name()
+                .is_some_and(|n| n == WHEEL_METADATA_DIR || n == RESPONSES_DIR)
+            {
                 continue;
             }
             let page = index.join(name);
@@ -80,7 +81,7 @@ impl Cache {
             }
         }
         let sdists = self.bucket(Bucket::Sdists);
-        for index in walk::read_dir(&sdists.join("index"))? {
+        for index in walk::read_dir(&sdists.join(ShardKind::Index.dir_name()))? {
             let project = index.join(name);
             if project.symlink_metadata().is_ok() {
                 found.push(project);

@@ -21,12 +21,15 @@ pub enum Error {
         timeout: Duration,
         holder: Option<u32>,
     },
-    /// A bucket name that does not exist.
-    #[error("unknown cache bucket {0:?} (expected one of simple, sdists, git, environments, tmp)")]
-    UnknownBucket(String),
+    /// A URL that names a shard cannot be keyed.
+    #[error(transparent)]
+    InvalidUrl(#[from] crate::cache_key::Error),
     /// A shard path component that could escape its bucket.
     #[error("invalid shard path component {0:?}")]
     InvalidComponent(String),
+    /// A lock timeout that is not a number of seconds >= 0.
+    #[error("lock timeout must be a non-negative number of seconds, not {0}")]
+    InvalidTimeout(f64),
     /// A path given to a cache operation lies outside the cache root.
     #[error("{0} is not inside the cache")]
     OutsideCache(PathBuf),
@@ -43,6 +46,15 @@ impl Error {
                 io::ErrorKind::ReadOnlyFilesystem | io::ErrorKind::PermissionDenied
             )
         )
+    }
+
+    /// A lock timeout of `seconds`, checked.
+    pub fn timeout(seconds: f64) -> Result<Duration, Error> {
+        if seconds.is_finite() && seconds >= 0.0 {
+            Ok(Duration::from_secs_f64(seconds))
+        } else {
+            Err(Error::InvalidTimeout(seconds))
+        }
     }
 
     pub(crate) fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {

@@ -3,8 +3,9 @@ use std::time::Duration;
 
 use std::fs;
 
-use super::lock::{LockGuard, LockMode};
-use super::{atomic, revision, walk, Bucket, Error, Usage};
+use super::lock::{LockGuard, LockMode, DEFAULT_LOCK_TIMEOUT};
+use super::names::{lock_path_of, Bucket, CACHEDIR_TAG_FILE, GITIGNORE_FILE, ROOT_LOCK_FILE};
+use super::{atomic, revision, walk, Error, Usage};
 
 const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
 # This file is a cache directory tag created by sdistill.\n\
@@ -14,6 +15,8 @@ const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
 #[derive(Debug, Clone)]
 pub struct Cache {
     root: PathBuf,
+    /// How long a lock is waited for when the caller does not say.
+    lock_timeout: Duration,
 }
 
 impl Cache {
@@ -32,7 +35,7 @@ impl Cache {
     fn lay_out(root: &Path) -> Result<Cache, Error> {
         fs::create_dir_all(root).map_err(|err| Error::io(root, err))?;
         let root = fs::canonicalize(root).map_err(|err| Error::io(root, err))?;
-        for (name, text) in [("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", "*\n")] {
+        for (name, text) in [(CACHEDIR_TAG_FILE, CACHEDIR_TAG), (GITIGNORE_FILE, "*\n")] {
             let path = root.join(name);
             if !path.exists() {
                 atomic::write_atomic(&path, text.as_bytes())?;
@@ -42,7 +45,10 @@ impl Cache {
             let dir = root.join(bucket.dir_name());
             fs::create_dir_all(&dir).map_err(|err| Error::io(&dir, err))?;
         }
-        let cache = Cache { root };
+        let cache = Cache {
+            root,
+            lock_timeout: DEFAULT_LOCK_TIMEOUT,
+        };
         LockGuard::ensure_file(&cache.root_lock_path())?;
         Ok(cache)
     }
@@ -50,27 +56,26 @@ impl Cache {
     /// Opens an existing root for reading, creating nothing (`None` if it is not there).
     pub fn open_existing(root: &Path) -> Option<Cache> {
         let root = fs::canonicalize(root).ok()?;
-        root.is_dir().then_some(Cache { root })
+        root.is_dir().then_some(Cache {
+            root,
+            lock_timeout: DEFAULT_LOCK_TIMEOUT,
+        })
+    }
+
+    /// The same root, waiting `timeout` for locks when a caller gives no timeout (the
+    /// HTTP client's entry locks, [`Cache::lock_shard_default`]).
+    pub fn with_lock_timeout(mut self, timeout: Duration) -> Cache {
+        self.lock_timeout = timeout;
+        self
+    }
+
+    /// How long locks are waited for when the caller does not say.
+    pub fn lock_timeout(&self) -> Duration {
+        self.lock_timeout
     }
 
     pub fn root(&self) -> &Path {
         &self.root
-    }
-
-    pub fn bucket(&self, bucket: Bucket) -> PathBuf {
-        self.root.join(bucket.dir_name())
-    }
-
-    /// The directory of a shard: `<bucket>/<part>/<part>/…`, each part one plain component.
-    pub fn shard(&self, bucket: Bucket, parts: &[&str]) -> Result<PathBuf, Error> {
-        let mut path = self.bucket(bucket);
-        for part in parts {
-            if !is_plain_component(part) {
-                return Err(Error::InvalidComponent((*part).to_owned()));
-            }
-            path.push(part);
-        }
-        Ok(path)
     }
 
     /// A new, empty staging directory in `tmp/`; the caller renames or removes it.
@@ -91,6 +96,11 @@ impl Cache {
             Some(&lock_path_of(&shard)),
             timeout,
         )
+    }
+
+    /// [`Cache::lock_shard`] with the cache's own lock timeout.
+    pub fn lock_shard_default(&self, shard: &Path) -> Result<LockGuard, Error> {
+        self.lock_shard(shard, self.lock_timeout)
     }
 
     /// Locks the whole cache exclusively (no shard can be filled meanwhile).
@@ -122,7 +132,7 @@ impl Cache {
     }
 
     pub(crate) fn root_lock_path(&self) -> PathBuf {
-        self.root.join(".lock")
+        self.root.join(ROOT_LOCK_FILE)
     }
 
     /// `path` made absolute and checked to lie inside the root.
@@ -134,19 +144,4 @@ impl Cache {
             Err(Error::OutsideCache(absolute))
         }
     }
-}
-
-/// `<shard>.lock`, beside the shard.
-pub(crate) fn lock_path_of(shard: &Path) -> PathBuf {
-    let mut name = shard.file_name().unwrap_or_default().to_os_string();
-    name.push(".lock");
-    shard.with_file_name(name)
-}
-
-fn is_plain_component(part: &str) -> bool {
-    !part.is_empty()
-        && part != "."
-        && part != ".."
-        && !part.contains(['/', '\\', '\0'])
-        && !part.ends_with(".lock")
 }

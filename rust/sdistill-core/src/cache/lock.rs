@@ -6,17 +6,9 @@ use std::time::{Duration, Instant};
 
 use super::Error;
 
-/// How long to wait for a lock when neither the caller nor `SDISTILL_LOCK_TIMEOUT` says.
+/// How long to wait for a lock when the caller does not say (Python passes
+/// `SDISTILL_LOCK_TIMEOUT`; the core reads no environment).
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(300);
-
-/// The lock timeout from `SDISTILL_LOCK_TIMEOUT` (seconds, may be fractional).
-pub fn lock_timeout_from_env() -> Duration {
-    std::env::var("SDISTILL_LOCK_TIMEOUT")
-        .ok()
-        .and_then(|value| value.trim().parse::<f64>().ok())
-        .filter(|secs| secs.is_finite() && *secs >= 0.0)
-        .map_or(DEFAULT_LOCK_TIMEOUT, Duration::from_secs_f64)
-}
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum LockMode {

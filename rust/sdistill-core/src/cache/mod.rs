@@ -2,24 +2,9 @@
 //!
 //! # Layout
 //!
-//! ```text
-//! <root>/
-//! ├── CACHEDIR.TAG          marks the tree as a cache for backup tools
-//! ├── .gitignore            "*": never committed by accident
-//! ├── .lock                 shared by every filler, exclusive for `clean` and `prune`
-//! ├── simple-v1/            index pages, one record per project
-//! │   ├── <digest(index url)>/<name>                    a project page (HTTP entry)
-//! │   └── metadata/<digest(url)>                        a wheel's PEP 658 metadata
-//! ├── sdists-v1/            sources, their metadata and the wheels built from them
-//! │   ├── index/<digest(index url)>/<name>/<version>/   a registry sdist
-//! │   ├── url/<digest(url)>/                            a direct URL
-//! │   ├── git/<digest(repo)>/<commit[:16]>/             a git checkout
-//! │   ├── path/<digest(file url)>/                      a local archive or directory
-//! │   └── editable/<digest(file url)>/                  a directory built editable
-//! ├── git-v1/               bare repositories and checkouts
-//! ├── environments-v1/      build environments, keyed by interpreter and requirements
-//! └── tmp/                  staging areas, renamed into place when complete
-//! ```
+//! Root → versioned buckets → shards (one per source) → revisions (one per state of the
+//! source). The whole tree is drawn once, in [`names`], the only place where a bucket,
+//! a shard kind or a file inside a shard is spelled.
 //!
 //! Every bucket name carries a format version. When the format of a bucket changes its
 //! version is bumped, so an old entry is never read as a new one: it is simply never
@@ -27,16 +12,9 @@
 //!
 //! # Shards and revisions
 //!
-//! A *shard* is the directory of one source (the leaves above). Inside it:
-//!
-//! ```text
-//! <shard>/
-//! ├── revision              pointer: the id of the revision that describes the source now
-//! ├── package               the normalised name of the package, once known
-//! └── <revision id>/        everything built from one revision: src/, metadata, wheels
-//!     └── <digest(config settings)>/   builds with other config settings
-//! <shard>.lock              the shard's lock file, beside it (never inside: see below)
-//! ```
+//! A *shard* is the directory of one source. Its `revision` pointer names the live
+//! revision; a revision holds the source tree, the stamp it was made for and the
+//! answers built from it, per settings key.
 //!
 //! A revision is filled once, in `tmp/`, and renamed into the shard; the pointer is
 //! then replaced atomically. Nothing under a revision is ever rewritten, so readers take
@@ -65,9 +43,12 @@
 //! on `<root>/.lock`. Two fillers of one shard therefore take turns (the second then
 //! finds the work done), fillers of different shards run in parallel, and `clean` or
 //! `prune` — which take `<root>/.lock` exclusively — wait until no shard is being filled.
-//! Lock files live beside the shard, not inside it, so that removing a shard never
-//! removes a lock file somebody is waiting on. Waiting is bounded by
-//! `SDISTILL_LOCK_TIMEOUT` (seconds, default 300); a timeout is an error naming the lock.
+//! A shard's lock file lives beside the shard, not inside it, so that removing a shard
+//! never removes a lock file somebody is waiting on; the one lock file inside a shard,
+//! `http.lock` of a downloaded source, is only removed with the shard under the root
+//! lock held exclusively (below). Waiting is bounded by the cache's lock timeout
+//! ([`Cache::with_lock_timeout`]; Python passes `SDISTILL_LOCK_TIMEOUT`, default 300 s);
+//! a timeout is an error naming the lock.
 //!
 //! A shard's lock file is opened only by a process that already holds the root shared,
 //! so under the root held exclusively nobody holds or waits on one: that is when
@@ -90,19 +71,19 @@
 //! removes.
 
 mod atomic;
-mod bucket;
 mod clean;
 mod error;
 mod layout;
 mod lock;
+pub mod names;
 mod prune;
 mod revision;
 mod walk;
 
 pub use atomic::{write_atomic, TEMP_PREFIX};
-pub use bucket::Bucket;
 pub use error::Error;
 pub use layout::Cache;
-pub use lock::{lock_timeout_from_env, LockGuard, DEFAULT_LOCK_TIMEOUT};
+pub use lock::{LockGuard, DEFAULT_LOCK_TIMEOUT};
+pub use names::{Answers, Bucket, Revision, ShardKind};
 pub use revision::{is_revision_id, new_revision_id};
 pub use walk::Usage;

@@ -3,10 +3,10 @@
 use std::path::Path;
 use std::time::Duration;
 
-use super::layout::lock_path_of;
+use super::names::{lock_path_of, Bucket, LOCK_SUFFIX};
 use super::revision::{has_pointer, is_revision_id, read_pointer};
 use super::walk::{self, Usage};
-use super::{Bucket, Cache, Error, TEMP_PREFIX};
+use super::{Cache, Error, TEMP_PREFIX};
 
 impl Cache {
     /// Removes staging leftovers (`tmp/`, `.sdistill-tmp-*` files), revisions that a
@@ -59,7 +59,7 @@ fn prune_dir(cache: &Cache, dir: &Path, shards: bool, removed: &mut Usage) -> Re
             *removed += walk::remove(cache, &child)?;
             continue;
         }
-        if let Some(shard) = name.strip_suffix(".lock") {
+        if let Some(shard) = name.strip_suffix(LOCK_SUFFIX) {
             if child.is_file() && !dir.join(shard).exists() {
                 *removed += walk::remove(cache, &child)?;
             }

@@ -2,10 +2,9 @@
 
 use std::path::Path;
 
+use super::names::{PACKAGE_FILE, REVISION_FILE as POINTER_FILE};
 use super::{atomic::write_atomic, Error};
 
-const POINTER_FILE: &str = "revision";
-const PACKAGE_FILE: &str = "package";
 const POINTER_MAGIC: &str = "sdistill-revision-v1 ";
 const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
 const ID_LEN: usize = 16;

@@ -10,6 +10,7 @@ use std::io::{self, Read};
 use bytes::Bytes;
 use reqwest::Response;
 
+use super::progress::{Meter, Progress};
 use super::transport::{SendError, Transport};
 
 pub struct BodyReader<'a> {
@@ -19,10 +20,16 @@ pub struct BodyReader<'a> {
     received: u64,
     declared: Option<u64>,
     failure: Option<String>,
+    meter: Meter<'a>,
 }
 
 impl<'a> BodyReader<'a> {
-    pub fn new(transport: &'a Transport, response: Response) -> Self {
+    /// A reader of `response`'s body, reporting to `progress` as it streams.
+    pub fn new(
+        transport: &'a Transport,
+        response: Response,
+        progress: Option<&'a dyn Progress>,
+    ) -> Self {
         let declared = response.content_length();
         BodyReader {
             transport,
@@ -31,7 +38,13 @@ impl<'a> BodyReader<'a> {
             received: 0,
             declared,
             failure: None,
+            meter: Meter::start(progress, declared),
         }
+    }
+
+    /// The body was consumed whole: the final progress report (once).
+    pub fn finish(&mut self) {
+        self.meter.finish();
     }
 
     /// The network failure that ended the body early, if one did.
@@ -55,6 +68,7 @@ impl Read for BodyReader<'_> {
             match self.transport.chunk(&mut self.response) {
                 Ok(Some(chunk)) => {
                     self.received += chunk.len() as u64;
+                    self.meter.advance(chunk.len() as u64);
                     self.pending = chunk;
                 }
                 Ok(None) => {
@@ -67,6 +81,7 @@ impl Read for BodyReader<'_> {
                             return Err(self.fail(message));
                         }
                     }
+                    self.meter.finish();
                     return Ok(0);
                 }
                 Err(SendError::Transient(message) | SendError::Fatal(message)) => {

@@ -26,12 +26,14 @@ use super::exchange::{exchange, now_ns, now_secs, Answer};
 use super::freshness::{decide, valid_not_modified, validators, Decision, Validators};
 use super::memo::{Target, Targets};
 use super::policy::{storable, values, ArchivedBody, Body, Policy, Record};
+use super::progress::Progress;
 use super::receive::{self, Received, Want};
 use super::retry::RetryPolicy;
 use super::transport::{header_map, Transport, TransportConfig};
 use super::Error;
 use crate::archive::{ExtractOptions, Extracted, HashAlgorithm};
-use crate::cache::{lock_timeout_from_env, write_atomic, Cache};
+use crate::cache::names::archive_entry;
+use crate::cache::{write_atomic, Cache, Usage};
 use crate::url::redact;
 
 /// Which entries must be revalidated whatever their freshness.
@@ -134,6 +136,18 @@ impl Client {
         entry: Option<&Path>,
         want: &Want,
     ) -> Result<Fetched, Error> {
+        self.fetch_with(request, entry, want, None)
+    }
+
+    /// [`Client::fetch`], telling `progress` how far a downloaded body got (see
+    /// [`super::progress`]; nothing is reported for a hit or a 304).
+    pub fn fetch_with(
+        &self,
+        request: &Request,
+        entry: Option<&Path>,
+        want: &Want,
+        progress: Option<&dyn Progress>,
+    ) -> Result<Fetched, Error> {
         let target = self.targets.get(&request.url, parse_url)?;
         self.transport.learn(&target.url);
         let entry = match entry {
@@ -181,7 +195,7 @@ impl Client {
                 url: redact(&request.url),
             });
         }
-        let _guard = self.cache.lock_shard(entry, lock_timeout_from_env())?;
+        let _guard = self.cache.lock_shard_default(entry)?;
         let (old, validators) = match look(Some(seen))? {
             Some((found, Decision::Fresh)) => return Ok(self.hit(&found, entry, Origin::Cache)),
             Some((found, Decision::Revalidate(v))) => (Some(found), Some(v)),
@@ -190,8 +204,9 @@ impl Client {
         };
         let warn = |message: String| self.warn(message);
         let previous = old.as_ref().map(|old| old.record());
-        let mut receive_body =
-            |response: Response| receive::receive(&self.transport, response, entry, want, previous);
+        let mut receive_body = |response: Response| {
+            receive::receive(&self.transport, response, entry, want, previous, progress)
+        };
         let mut send = |validators: Option<&Validators>| {
             exchange(
                 &self.transport,
@@ -266,20 +281,20 @@ impl Client {
     /// holding the lock of the shard's archive entry (no download is extracting a new
     /// revision meanwhile). The caller holds `<shard>.lock` (no build is reading one):
     /// see "Superseded revisions" in [`crate::cache`].
-    pub fn remove_superseded(&self, shard: &Path) -> Result<u64, Error> {
-        let _guard = self
-            .cache
-            .lock_shard(&archive_entry(shard), lock_timeout_from_env())?;
-        Ok(self.cache.remove_superseded(shard)?.files)
+    pub fn remove_superseded(&self, shard: &Path) -> Result<Usage, Error> {
+        let _guard = self.cache.lock_shard_default(&archive_entry(shard))?;
+        Ok(self.cache.remove_superseded(shard)?)
     }
 
     /// Downloads `url` and extracts it into `dest` in one pass, without caching (the
-    /// caller owns `dest`); returns what the extraction did and the retries it took.
+    /// caller owns `dest`), telling `progress` how far the body got; returns what the
+    /// extraction did and the retries it took.
     pub fn download_extract(
         &self,
         request: &Request,
         dest: &Path,
         options: &ExtractOptions,
+        progress: Option<&dyn Progress>,
     ) -> Result<(Extracted, u32), Error> {
         if self.config.offline {
             return Err(Error::Offline {
@@ -293,8 +308,9 @@ impl Client {
         };
         let headers = self.request_headers(request, &want)?;
         let warn = |message: String| self.warn(message);
-        let mut receive_body =
-            |response: Response| receive::extract_to(&self.transport, response, dest, options);
+        let mut receive_body = |response: Response| {
+            receive::extract_to(&self.transport, response, dest, options, progress)
+        };
         let done = exchange(
             &self.transport,
             &self.config.retry,
@@ -509,17 +525,13 @@ fn parse_url(text: &str) -> Result<Url, Error> {
     Ok(url)
 }
 
-/// The HTTP cache entry of an archive extracted into revisions of `shard`: the
-/// shard's revision pointer for a downloaded source.
-pub fn archive_entry(shard: &Path) -> PathBuf {
-    shard.join("http")
-}
-
 /// The default entry of a URL fetched for its bytes: `simple-v1/responses/<digest>`.
 pub fn default_entry(cache: &Cache, url: &str) -> Result<PathBuf, Error> {
-    let digest = crate::cache_key::cache_digest(url).map_err(|err| Error::InvalidUrl {
-        url: redact(url),
-        reason: err.to_string(),
-    })?;
-    Ok(cache.shard(crate::cache::Bucket::Simple, &["responses", &digest])?)
+    cache.response_entry(url).map_err(|err| match err {
+        crate::cache::Error::InvalidUrl(err) => Error::InvalidUrl {
+            url: redact(url),
+            reason: err.to_string(),
+        },
+        other => Error::Cache(other),
+    })
 }

@@ -1,5 +1,6 @@
 use std::io;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::{archive, cache};
 
@@ -41,6 +42,33 @@ pub enum Error {
     /// An operating-system call failed on `path`.
     #[error("{}: {source}", path.display())]
     Io { path: PathBuf, source: io::Error },
+    /// A setting of the client out of its range (a negative timeout).
+    #[error("{name} must be {expected}, not {value}")]
+    InvalidSetting {
+        name: String,
+        expected: &'static str,
+        value: f64,
+    },
+}
+
+impl Error {
+    /// `value` seconds as a duration: finite and above zero (or, `zero_allowed`, zero).
+    pub fn seconds(name: &str, value: f64, zero_allowed: bool) -> Result<Duration, Error> {
+        let fits = value.is_finite() && (value > 0.0 || (zero_allowed && value == 0.0));
+        if fits {
+            Ok(Duration::from_secs_f64(value))
+        } else {
+            Err(Error::InvalidSetting {
+                name: name.to_owned(),
+                expected: if zero_allowed {
+                    "a number of seconds >= 0"
+                } else {
+                    "a positive number of seconds"
+                },
+                value,
+            })
+        }
+    }
 }
 
 fn retries_note(retries: u32) -> String {

@@ -78,14 +78,14 @@ pub mod freshness;
 mod loaded;
 mod memo;
 pub mod policy;
+pub mod progress;
 mod receive;
 pub mod retry;
 mod runtime;
 pub mod transport;
 
-pub use client::{
-    archive_entry, default_entry, Client, ClientConfig, Fetched, Origin, Refresh, Request,
-};
+pub use client::{default_entry, Client, ClientConfig, Fetched, Origin, Refresh, Request};
 pub use error::Error;
+pub use progress::Progress;
 pub use receive::{Parser, Payload, Received, Want};
 pub use transport::TransportConfig;

@@ -31,11 +31,12 @@ use super::body::BodyReader;
 use super::entry::Entry;
 use super::exchange::ReceiveError;
 use super::policy::{ArchivedBody, ArchivedRecord, Body};
+use super::progress::Progress;
 use super::transport::Transport;
 use super::Error;
 use crate::archive::hashing::{check_expected, Hashes};
 use crate::archive::{self, ExtractOptions, Extracted, HashAlgorithm};
-use crate::cache::{new_revision_id, TEMP_PREFIX};
+use crate::cache::{new_revision_id, Revision, TEMP_PREFIX};
 
 /// Turns a response body into the payload kept for it, and checks a kept payload.
 #[derive(Clone)]
@@ -133,17 +134,19 @@ pub enum Received {
 }
 
 /// Receives `response`'s body for the entry at `entry`; `previous` is the record the
-/// entry held (whose revision is kept if the bytes turn out the same).
+/// entry held (whose revision is kept if the bytes turn out the same). `progress` hears
+/// how far the body got.
 pub fn receive(
     transport: &Transport,
     response: Response,
     entry: &Path,
     want: &Want,
     previous: Option<&ArchivedRecord>,
+    progress: Option<&dyn Progress>,
 ) -> Result<Received, ReceiveError> {
     match want {
         Want::Bytes => Ok(Received::Bytes(Payload::Owned(read_all(
-            transport, response,
+            transport, response, progress,
         )?))),
         Want::Parsed(parser) => {
             let url = response.url().clone();
@@ -152,7 +155,7 @@ pub fn receive(
                 .get(reqwest::header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
-            let bytes = read_limited(transport, response, parser.max_size)?;
+            let bytes = read_limited(transport, response, parser.max_size, progress)?;
             match (parser.parse)(&parser.context, &bytes, content_type.as_deref(), &url) {
                 Ok((payload, warnings)) => Ok(Received::Parsed {
                     payload: Payload::Owned(payload),
@@ -164,17 +167,24 @@ pub fn receive(
                 })),
             }
         }
-        Want::File { expected } => to_file(transport, response, entry, expected),
+        Want::File { expected } => to_file(transport, response, entry, expected, progress),
         Want::Revision { options } => {
             let shard = entry.parent().unwrap_or(entry);
             match previous.and_then(|record| live_revision(record, shard)) {
-                Some((id, sha256)) => {
-                    revision_unless_same(transport, response, shard, options, id, sha256)
-                }
+                Some((id, sha256)) => revision_unless_same(
+                    transport,
+                    response,
+                    shard,
+                    options,
+                    (id, sha256),
+                    progress,
+                ),
                 None => {
                     let id = new_revision_id();
-                    let revision = shard.join(&id);
-                    let extracted = extract_to(transport, response, &revision.join("src"), options);
+                    let revision = Revision::new(shard, id.as_str());
+                    let extracted =
+                        extract_to(transport, response, &revision.tree(), options, progress);
+                    let revision = revision.path();
                     if extracted.is_err() {
                         let _ = std::fs::remove_dir_all(&revision);
                     }
@@ -199,7 +209,7 @@ fn new_revision(id: String, extracted: Extracted) -> Received {
 fn live_revision<'a>(record: &'a ArchivedRecord, shard: &Path) -> Option<(&'a str, &'a str)> {
     match &record.body {
         ArchivedBody::Revision { id, sha256, .. }
-            if shard.join(id.as_str()).join("src").is_dir() =>
+            if Revision::new(shard, id.as_str()).tree().is_dir() =>
         {
             Some((id.as_str(), sha256.as_str()))
         }
@@ -215,8 +225,8 @@ fn revision_unless_same(
     response: Response,
     shard: &Path,
     options: &ExtractOptions,
-    live_id: &str,
-    live_sha256: &str,
+    (live_id, live_sha256): (&str, &str),
+    progress: Option<&dyn Progress>,
 ) -> Result<Received, ReceiveError> {
     let label = crate::url::redact(response.url().as_str());
     let mut algorithms = options.hashes.clone();
@@ -225,7 +235,7 @@ fn revision_unless_same(
         file: temp,
         digests,
         ..
-    } = spool(transport, response, shard, &algorithms)?;
+    } = spool(transport, response, shard, &algorithms, progress)?;
     check_expected(&digests, &options.expected).map_err(|source| {
         ReceiveError::Fatal(Error::Archive {
             url: label.clone(),
@@ -242,16 +252,17 @@ fn revision_unless_same(
         });
     }
     let id = new_revision_id();
-    let revision = shard.join(&id);
+    let revision = Revision::new(shard, id.as_str());
     let file = temp
         .reopen()
         .map_err(|err| ReceiveError::Fatal(Error::io(temp.path(), err)))?;
     let extracted = archive::extract_reader(
         io::BufReader::with_capacity(256 * 1024, file),
         Path::new(&label),
-        &revision.join("src"),
+        &revision.tree(),
         options,
     );
+    let revision = revision.path();
     match extracted {
         Ok(extracted) => Ok(new_revision(id, extracted)),
         Err(source) => {
@@ -277,9 +288,13 @@ fn split_digests(digests: &[(HashAlgorithm, String)]) -> (String, Vec<(String, S
 }
 
 /// The whole body in memory.
-fn read_all(transport: &Transport, response: Response) -> Result<Vec<u8>, ReceiveError> {
+fn read_all(
+    transport: &Transport,
+    response: Response,
+    progress: Option<&dyn Progress>,
+) -> Result<Vec<u8>, ReceiveError> {
     let mut bytes = Vec::new();
-    BodyReader::new(transport, response)
+    BodyReader::new(transport, response, progress)
         .read_to_end(&mut bytes)
         .map_err(|err| ReceiveError::Broken(err.to_string()))?;
     Ok(bytes)
@@ -292,6 +307,7 @@ fn read_limited(
     transport: &Transport,
     response: Response,
     max_size: u64,
+    progress: Option<&dyn Progress>,
 ) -> Result<Vec<u8>, ReceiveError> {
     let url = crate::url::redact(response.url().as_str());
     let too_large = |size: &str| {
@@ -309,13 +325,15 @@ fn read_limited(
         )));
     }
     let mut bytes = Vec::new();
-    BodyReader::new(transport, response)
+    let mut reader = BodyReader::new(transport, response, progress);
+    (&mut reader)
         .take(max_size.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|err| ReceiveError::Broken(err.to_string()))?;
     if bytes.len() as u64 > max_size {
         return Err(too_large("larger than"));
     }
+    reader.finish();
     Ok(bytes)
 }
 
@@ -325,11 +343,15 @@ pub fn extract_to(
     response: Response,
     dest: &Path,
     options: &ExtractOptions,
+    progress: Option<&dyn Progress>,
 ) -> Result<Extracted, ReceiveError> {
     let label = PathBuf::from(crate::url::redact(response.url().as_str()));
-    let mut reader = BodyReader::new(transport, response);
+    let mut reader = BodyReader::new(transport, response, progress);
     match archive::extract_reader(&mut reader, &label, dest, options) {
-        Ok(extracted) => Ok(extracted),
+        Ok(extracted) => {
+            reader.finish();
+            Ok(extracted)
+        }
         Err(_) if reader.failure().is_some() => Err(ReceiveError::Broken(
             reader.failure().unwrap_or_default().to_owned(),
         )),
@@ -345,6 +367,7 @@ fn to_file(
     response: Response,
     entry: &Path,
     expected: &[(HashAlgorithm, String)],
+    progress: Option<&dyn Progress>,
 ) -> Result<Received, ReceiveError> {
     let dir = entry.parent().unwrap_or(Path::new("."));
     let algorithms: Vec<HashAlgorithm> = expected.iter().map(|(a, _)| *a).collect();
@@ -352,7 +375,7 @@ fn to_file(
         file: temp,
         len,
         digests,
-    } = spool(transport, response, dir, &algorithms)?;
+    } = spool(transport, response, dir, &algorithms, progress)?;
     check_expected(&digests, expected).map_err(|err| {
         ReceiveError::Fatal(Error::Archive {
             url: entry.display().to_string(),
@@ -390,6 +413,7 @@ fn spool(
     response: Response,
     dir: &Path,
     algorithms: &[HashAlgorithm],
+    progress: Option<&dyn Progress>,
 ) -> Result<Spooled, ReceiveError> {
     let fatal = |err: io::Error| ReceiveError::Fatal(Error::io(dir, err));
     std::fs::create_dir_all(dir).map_err(fatal)?;
@@ -398,7 +422,7 @@ fn spool(
         .tempfile_in(dir)
         .map_err(fatal)?;
     let mut hashes = Hashes::new(algorithms);
-    let mut reader = BodyReader::new(transport, response);
+    let mut reader = BodyReader::new(transport, response, progress);
     let mut buffer = vec![0; 256 * 1024];
     let mut len = 0u64;
     loop {
@@ -412,6 +436,7 @@ fn spool(
         len += n as u64;
     }
     temp.as_file().sync_data().map_err(fatal)?;
+    reader.finish();
     Ok(Spooled {
         file: temp,
         len,
@@ -440,7 +465,7 @@ pub fn body_present(record: &ArchivedRecord, entry: &Path, want: &Want) -> bool 
         }
         (ArchivedBody::Revision { id, sha256, others }, Want::Revision { options }) => {
             let shard = entry.parent().unwrap_or(entry);
-            shard.join(id.as_str()).join("src").is_dir()
+            Revision::new(shard, id.as_str()).tree().is_dir()
                 && digests_match(sha256, others, &options.expected)
         }
         _ => false,

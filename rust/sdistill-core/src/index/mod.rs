@@ -33,6 +33,7 @@ pub mod json;
 pub mod page;
 pub mod pep440;
 pub mod project;
+pub mod release;
 
 use crate::http::Parser;
 

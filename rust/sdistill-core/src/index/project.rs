@@ -127,15 +127,18 @@ pub struct Project {
     pub skipped: Vec<String>,
 }
 
-/// A version's files that do not match their checksum or do not validate.
+/// An archived project that cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "the cached page of {project} is corrupt (the files of version {version}); it was \
-     removed and is fetched again on the next request"
-)]
-pub struct Corrupt {
-    pub project: String,
-    pub version: String,
+pub enum Corrupt {
+    /// A version's files do not match their checksum or do not validate.
+    #[error(
+        "the cached page of {project} is corrupt (the files of version {version}); it was \
+         removed and is fetched again on the next request"
+    )]
+    Release { project: String, version: String },
+    /// The head of the archive does not validate.
+    #[error("the archived project does not validate")]
+    Head,
 }
 
 impl Project {
@@ -402,7 +405,7 @@ pub unsafe fn head(payload: &[u8]) -> &ArchivedHead {
 /// Checks the files of release `at` (its CRC, then `rkyv::access`).
 pub fn check_release(payload: &[u8], head: &ArchivedHead, at: usize) -> Result<(), Corrupt> {
     let release = &head.releases[at];
-    let corrupt = || Corrupt {
+    let corrupt = || Corrupt::Release {
         project: head.name.as_str().to_owned(),
         version: release.version.as_str().to_owned(),
     };

@@ -18,10 +18,8 @@ use std::path::Path;
 use super::seal::{is_other_version, read_file, Read};
 use crate::cache_key::digest_bytes;
 
-/// The answer's file name, beside `METADATA` in a revision's settings directory.
-pub const ANSWER_FILE: &str = "answer";
-/// The metadata record the answer is sealed to.
-pub const RECORD_FILE: &str = "METADATA";
+use crate::cache::names::{ANSWER_FILE, RECORD_FILE};
+
 const MAGIC: &str = "sdistill-answer-v1";
 
 /// A sealed answer, as the command line prints it.

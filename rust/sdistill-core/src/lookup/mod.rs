@@ -7,11 +7,12 @@
 //!
 //! - **Shard**: `sdists-v1/path/<digest(file URL)>/`, the URL spelled like Python's
 //!   `Path.as_uri()` on POSIX ([`file_url`]).
-//! - **Stamp**: what the live revision was made for. An archive's modification time (ns)
-//!   and size; a directory's newest modification time of [`KEY_FILES`]. A directory
-//!   whose `pyproject.toml` may list `[tool.sdistill] cache-keys` (the bytes
+//! - **Stamp**: what the live revision was made for ([`local_stamp`], the one
+//!   computation). An archive's modification time (ns) and size; a directory's newest
+//!   modification time of [`KEY_FILES`] and of what its `[tool.sdistill] cache-keys`
+//!   match. A directory whose `pyproject.toml` may list cache keys (the bytes
 //!   `cache-keys`, or any TOML `\u`/`\U` escape that could spell them) is left to the
-//!   builder, which parses TOML and globs the keys.
+//!   builder, which parses TOML and passes the keys to the same function.
 //! - **Answer** (`<revision>/<settings>/answer`, beside `METADATA`): the metadata in the
 //!   two forms the command line prints (JSON and text), and whether it matches the name
 //!   and version the archive's file name states (checked by the builder with
@@ -28,25 +29,24 @@
 //! road and decides properly.
 
 mod answer;
+mod glob;
 pub mod seal;
 mod stamp;
 
-pub use answer::{read_answer, read_record, render_answer, Answer, ANSWER_FILE, RECORD_FILE};
+pub use answer::{read_answer, read_record, render_answer, Answer};
 pub use seal::{
     check_wheel, read_sealed, read_stamp, render_sealed, render_stamp, seal_wheel, Read,
-    WHEEL_RECORD_SUFFIX,
 };
 use stamp::contains;
-pub use stamp::{archive_stamp, directory_stamp, file_url, key_files_stamp, KEY_FILES};
+pub use stamp::{
+    archive_stamp, directory_stamp, file_url, key_files_stamp, local_stamp, KEY_FILES,
+};
 
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use crate::cache::{Bucket, Cache};
-use crate::cache_key::cache_digest;
-
-const STAMP_FILE: &str = "stamp";
+use crate::cache::{Cache, Revision};
 
 /// The answers for every spec, or `None` as soon as one is not a warm hit (the caller
 /// then asks the builder for all of them, keeping their order and error reporting).
@@ -74,13 +74,13 @@ pub fn warm_answer(cache: &Cache, spec: &Path, settings: &str) -> Option<Answer>
     } else {
         return None;
     };
-    let digest = cache_digest(&file_url(&path)).ok()?;
-    let shard = cache.shard(Bucket::Sdists, &["path", &digest]).ok()?;
-    let revision = shard.join(cache.read_revision(&shard)?);
-    if fs::read(revision.join(STAMP_FILE)).ok()? != render_stamp(&stamp).as_bytes() {
+    let shard = cache.path_shard(&file_url(&path), false).ok()?;
+    let id = cache.read_revision(&shard)?;
+    let revision = Revision::new(shard, id);
+    if fs::read(revision.stamp()).ok()? != render_stamp(&stamp).as_bytes() {
         return None;
     }
-    let answer = read_answer(&revision.join(settings))?;
+    let answer = read_answer(&revision.answers(settings).path)?;
     // An archive whose file name states another name or version is the builder's to
     // refuse (a directory states none).
     (!archive || answer.identity != "mismatch").then_some(answer)

@@ -21,18 +21,17 @@
 
 use std::fs::{self, File};
 use std::io::{self, Read as _};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+use crate::cache::names::wheel_seal;
 use crate::cache::{write_atomic, Error};
 use crate::cache_key::digest_bytes;
 
 const STAMP_MAGIC: &str = "sdistill-stamp-v2";
 const WHEEL_MAGIC: &str = "sdistill-wheel-v1";
 const SEALED_MAGIC: &str = "sdistill-sealed-v1";
-/// Appended to a wheel's file name to name its record.
-pub const WHEEL_RECORD_SUFFIX: &str = ".seal";
 
 /// What reading a sealed record found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,13 +137,6 @@ fn sealed_seal(kind: &str, body: &str) -> String {
     digest_bytes(format!("{kind}\n{body}").as_bytes())
 }
 
-/// `<wheel>.seal`, the record of a wheel's hash.
-pub fn wheel_record_path(wheel: &Path) -> PathBuf {
-    let mut name = wheel.file_name().unwrap_or_default().to_os_string();
-    name.push(WHEEL_RECORD_SUFFIX);
-    wheel.with_file_name(name)
-}
-
 /// Hashes `file` and records its hash for the wheel that will be `target` (written
 /// atomically beside `target`; the caller then renames `file` to `target`).
 pub fn seal_wheel(file: &Path, target: &Path) -> Result<(), Error> {
@@ -158,12 +150,12 @@ pub fn seal_wheel(file: &Path, target: &Path) -> Result<(), Error> {
         "{WHEEL_MAGIC}\n{}\n{size}\n{sha256}\n",
         digest_bytes(body.as_bytes())
     );
-    write_atomic(&wheel_record_path(target), record.as_bytes())
+    write_atomic(&wheel_seal(target), record.as_bytes())
 }
 
 /// Whether the wheel at `wheel` is the one its record describes (size and sha256).
 pub fn check_wheel(wheel: &Path) -> Read<()> {
-    let bytes = match read_file(&wheel_record_path(wheel)) {
+    let bytes = match read_file(&wheel_seal(wheel)) {
         Ok(bytes) => bytes,
         Err(read) => return read,
     };
@@ -315,7 +307,7 @@ mod tests {
         fs::write(&wheel, b"wheel bytez").unwrap();
         assert!(matches!(check_wheel(&wheel), Read::Damaged(_)));
         fs::write(&wheel, b"wheel bytes").unwrap();
-        let record = wheel_record_path(&wheel);
+        let record = wheel_seal(&wheel);
         let text = fs::read_to_string(&record).unwrap();
         fs::write(&record, text.replacen("11", "12", 1)).unwrap();
         assert!(matches!(check_wheel(&wheel), Read::Damaged(_)));
@@ -324,7 +316,7 @@ mod tests {
         // A record names its wheel: another wheel's record does not vouch for it.
         let other = dir.path().join("y-1-py3-none-any.whl");
         fs::write(&other, b"wheel bytes").unwrap();
-        fs::write(wheel_record_path(&other), text).unwrap();
+        fs::write(wheel_seal(&other), text).unwrap();
         assert!(matches!(check_wheel(&other), Read::Damaged(_)));
     }
 }
