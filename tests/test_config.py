@@ -8,12 +8,13 @@ import ast
 import dataclasses
 import os
 import pickle
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 import sdistill
 from sdistill import _core, environment
-from sdistill.config import BuilderConfig
+from sdistill.config import BuilderConfig, FrozenMapping
 from sdistill.errors import SdistillError
 
 VARIABLES = (
@@ -47,17 +48,17 @@ def test_defaults(tmp_path: Path) -> None:
     assert config.extra_index_urls == ()
     assert config.find_links == ()
     assert config.index_strategy == "first-match"
-    assert config.index_cache_control == ()
+    assert config.index_cache_control == {}
     assert config.offline is False
     assert config.refresh is False
     assert config.build_isolation is True
-    assert config.config_settings == ()
+    assert config.config_settings == {}
     assert config.no_build is False
     assert config.jobs is None
     assert config.job_count() == (os.cpu_count() or 1)
     assert config.installer is None
     assert config.build_constraints == ()
-    assert config.extra_build_dependencies == ()
+    assert config.extra_build_dependencies == {}
     assert config.connect_timeout == 10.0
     assert config.http_timeout == 30.0
     assert config.http_retries == 3
@@ -214,20 +215,22 @@ def full_config(tmp_path: Path) -> BuilderConfig:
 def test_values_are_normalised(tmp_path: Path) -> None:
     config = full_config(tmp_path)
     assert config.find_links == (str(tmp_path / "wheels"),)
-    assert config.index_cache_control == (("https://example.org/simple/", "max-age=60"),)
+    assert config.index_cache_control == {"https://example.org/simple/": "max-age=60"}
     assert config.refresh == frozenset({"foo-bar", "six"})
-    assert config.config_settings == (
-        ("--build-option", ("--a", "--b")),
-        ("editable_mode", "compat"),
-    )
+    assert config.config_settings == {
+        "--build-option": ("--a", "--b"),
+        "editable_mode": "compat",
+    }
     assert config.config_settings_dict() == {
         "--build-option": ["--a", "--b"],
         "editable_mode": "compat",
     }
     assert config.build_constraints == ("setuptools<81", "wheel")
-    assert config.extra_build_dependencies == (("some-project", ("cython<3",)),)
-    assert config.extra_build_dependencies_dict() == {"some-project": ("cython<3",)}
-    assert config.index_cache_control_dict() == {"https://example.org/simple/": "max-age=60"}
+    assert config.extra_build_dependencies == {"some-project": ("cython<3",)}
+    assert config.index_urls == ("https://example.org/simple", "https://mirror.example.org/simple/")
+    assert BuilderConfig(index_url=None, extra_index_urls=["https://a/"]).index_urls == (
+        "https://a/",
+    )
     assert config.job_count() == 3
     assert BuilderConfig(refresh=True).refresh is True
     assert BuilderConfig(refresh=[]).refresh is False
@@ -264,6 +267,40 @@ def test_frozen(tmp_path: Path) -> None:
         config.offline = False  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         del config.jobs  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        config.config_settings["editable_mode"] = "strict"  # type: ignore[index]
+    assert isinstance(config.config_settings, Mapping)
+
+
+def test_frozen_mapping() -> None:
+    mapping = FrozenMapping({"b": ("1", "2"), "a": "x"})
+    assert mapping == {"a": "x", "b": ("1", "2")}
+    assert mapping == FrozenMapping([("a", "x"), ("b", ("1", "2"))])
+    assert hash(mapping) == hash(FrozenMapping({"a": "x", "b": ("1", "2")}))
+    copy = pickle.loads(pickle.dumps(mapping))
+    assert type(copy) is FrozenMapping
+    assert copy == mapping
+    assert dict(copy) == {"a": "x", "b": ("1", "2")}
+    assert "FrozenMapping" in repr(mapping)
+
+
+def test_create_takes_the_builder_parameters(tmp_path: Path) -> None:
+    created = BuilderConfig.create(
+        tmp_path, None, ["https://a/simple"], True, ["Six"], False, {"k": "v"}, True, jobs=2
+    )
+    assert created == BuilderConfig(
+        tmp_path,
+        index_url=None,
+        extra_index_urls=["https://a/simple"],
+        offline=True,
+        refresh={"six"},
+        build_isolation=False,
+        config_settings={"k": "v"},
+        no_build=True,
+        jobs=2,
+    )
+    with pytest.raises(TypeError):
+        BuilderConfig.create(tmp_path, None, [], True, False, True, None, False, 2)
 
 
 def test_replace_keeps_every_other_value(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

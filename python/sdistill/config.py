@@ -10,9 +10,11 @@ read here too: the config carries its requirements, not its path.
 
 Every collection is stored immutable and normalised, so configs that mean the same
 compare equal: URLs as tuples, ``refresh`` as ``True``/``False`` or a frozenset of
-normalised project names, config settings and other mappings as tuples of pairs
-sorted by key (``config_settings_dict()`` and friends give them back as dicts). Making
-a config from a config's own values (``dataclasses.replace``) changes nothing else.
+normalised project names, mappings (config settings, extra build dependencies,
+``Cache-Control`` overrides) as a :class:`FrozenMapping` -- read-only, hashable,
+picklable -- with a config setting's list of values as a tuple (``config_settings_dict()``
+gives lists back). Making a config from a config's own values (``dataclasses.replace``)
+changes nothing else.
 
 The reporter is not part of it (an object with behaviour, not a value): the builder
 takes it separately.
@@ -21,9 +23,9 @@ takes it separately.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from packaging.utils import canonicalize_name
 
@@ -34,10 +36,41 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from sdistill.index import Strategy
 
-__all__ = ["BuilderConfig"]
+__all__ = ["BuilderConfig", "FrozenMapping"]
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 _STRATEGIES = ("first-match", "merge")
 _INSTALLERS = (None, "uv", "pip")
+
+
+class FrozenMapping(Mapping[K, V]):
+    """A read-only mapping that is hashable (when its values are) and pickles as a dict;
+    equal to any mapping with the same items."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[K, V] | Iterable[tuple[K, V]] = ()) -> None:
+        self._items: dict[K, V] = dict(items)
+
+    def __getitem__(self, key: K) -> V:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._items.items()))
+
+    def __repr__(self) -> str:
+        return f"FrozenMapping({self._items!r})"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (FrozenMapping, (self._items,))
 
 
 @dataclass(frozen=True, init=False)
@@ -55,15 +88,15 @@ class BuilderConfig:
     find_links: tuple[str, ...]
     #: How several indexes are searched: ``"first-match"`` or ``"merge"``.
     index_strategy: Strategy
-    #: ``(index URL with one trailing "/", Cache-Control)`` pairs, sorted.
-    index_cache_control: tuple[tuple[str, str], ...]
+    #: Index URL (with one trailing ``/``) -> the ``Cache-Control`` its pages are given.
+    index_cache_control: Mapping[str, str]
     offline: bool
     #: ``True`` (revalidate everything once), ``False``, or the normalised names of the
     #: projects to revalidate.
     refresh: bool | frozenset[str]
     build_isolation: bool
-    #: ``(name, value)`` pairs sorted by name; a list value is stored as a tuple.
-    config_settings: tuple[tuple[str, Any], ...]
+    #: The PEP 517 config settings; a list of values is stored as a tuple.
+    config_settings: Mapping[str, Any]
     no_build: bool
     #: Hooks run at once; ``None``: the CPU count of the machine the builder runs on.
     jobs: int | None
@@ -71,8 +104,8 @@ class BuilderConfig:
     installer: str | None
     #: Requirement strings bounding every build environment, sorted.
     build_constraints: tuple[str, ...]
-    #: ``(normalised project name, requirements)`` pairs, sorted.
-    extra_build_dependencies: tuple[tuple[str, tuple[str, ...]], ...]
+    #: Normalised project name -> requirements added to its build environment.
+    extra_build_dependencies: Mapping[str, tuple[str, ...]]
     #: Seconds to establish a connection.
     connect_timeout: float
     #: Seconds a read may wait for data.
@@ -135,20 +168,20 @@ class BuilderConfig:
             "extra_index_urls": tuple(extra_index_urls),
             "find_links": tuple(os.fspath(link) for link in find_links),
             "index_strategy": index_strategy,
-            "index_cache_control": tuple(
-                sorted((records.index_url_key(url), value) for url, value in overrides.items())
+            "index_cache_control": FrozenMapping(
+                (records.index_url_key(url), value) for url, value in sorted(overrides.items())
             ),
             "offline": bool(offline),
             "refresh": _refresh(refresh),
             "build_isolation": bool(build_isolation),
-            "config_settings": tuple(
-                sorted((str(name), _frozen(value)) for name, value in settings.items())
+            "config_settings": FrozenMapping(
+                (str(name), _frozen(value)) for name, value in sorted(settings.items())
             ),
             "no_build": bool(no_build),
             "jobs": jobs or None,
             "installer": installer,
             "build_constraints": tuple(constraints_of(build_constraints)),
-            "extra_build_dependencies": tuple(sorted(extras.items())),
+            "extra_build_dependencies": FrozenMapping(sorted(extras.items())),
             "connect_timeout": _seconds(
                 "connect_timeout", connect_timeout, environment.connect_timeout
             ),
@@ -160,20 +193,45 @@ class BuilderConfig:
         for name, value in values.items():
             object.__setattr__(self, name, value)
 
+    @classmethod
+    def create(
+        cls,
+        cache_dir: str | os.PathLike[str] | None = None,
+        index_url: str | None = records.DEFAULT_INDEX_URL,
+        extra_index_urls: Iterable[str] = (),
+        offline: bool = False,
+        refresh: bool | Iterable[str] = False,
+        build_isolation: bool = True,
+        config_settings: Mapping[str, Any] | None = None,
+        no_build: bool = False,
+        **keywords: Any,
+    ) -> BuilderConfig:
+        """A config from ``SourceDistBuilder``'s own parameters, positional ones in its
+        historical order (``cache_dir, index_url, extra_index_urls, offline, refresh,
+        build_isolation, config_settings, no_build``); everything else by keyword."""
+        return cls(
+            cache_dir,
+            index_url=index_url,
+            extra_index_urls=extra_index_urls,
+            offline=offline,
+            refresh=refresh,
+            build_isolation=build_isolation,
+            config_settings=config_settings,
+            no_build=no_build,
+            **keywords,
+        )
+
+    @property
+    def index_urls(self) -> tuple[str, ...]:
+        """The indexes searched, in order: ``index_url`` (if any), then the extra ones."""
+        return (*([self.index_url] if self.index_url else []), *self.extra_index_urls)
+
     def config_settings_dict(self) -> dict[str, Any]:
-        """The config settings as the PEP 517 hooks take them (tuples back to lists)."""
+        """The config settings as a plain dict, a tuple of values back as a list."""
         return {
             name: list(value) if isinstance(value, tuple) else value
-            for name, value in self.config_settings
+            for name, value in self.config_settings.items()
         }
-
-    def extra_build_dependencies_dict(self) -> dict[str, tuple[str, ...]]:
-        """Normalised project name -> requirements added to its build environment."""
-        return dict(self.extra_build_dependencies)
-
-    def index_cache_control_dict(self) -> dict[str, str]:
-        """Index URL (one trailing ``/``) -> the ``Cache-Control`` its pages are given."""
-        return dict(self.index_cache_control)
 
     def job_count(self) -> int:
         """``jobs``, else the CPU count of this machine."""
