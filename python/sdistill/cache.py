@@ -1,11 +1,13 @@
 """The on-disk cache: where it lives, what it holds, and how to clean it.
 
 The layout itself -- buckets, shards, revisions, locks and atomic writes -- is
-native (``rust/sdistill-core/src/cache/mod.rs`` draws the tree of every bucket);
-this module picks the root and gives it a Pythonic face.
+native (``rust/sdistill-core/src/cache/names.rs`` draws the tree and is the only place
+a cache name is spelled); this module picks the root and gives it a Pythonic face: every
+path it hands out comes from the core.
 
 Root: the ``root`` argument, else ``SDISTILL_CACHE_DIR``, else the platform's user
-cache directory (``platformdirs``).
+cache directory (``platformdirs``). Locks are waited for ``lock_timeout`` seconds, else
+``SDISTILL_LOCK_TIMEOUT``, else 300.
 
 Read-only caches: a pre-filled root that cannot be written (a read-only mount, a CI
 image, a shared volume) opens as it is, and warm lookups read it without taking a lock
@@ -20,9 +22,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from packaging.utils import canonicalize_name
-
-from sdistill import _core, records
+from sdistill import _core, environment
 from sdistill.errors import CacheError
 
 __all__ = ["BucketSize", "Cache", "CacheSize", "Removal", "cache_root", "default_cache_dir"]
@@ -32,7 +32,7 @@ _READ_ONLY = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
 
 def default_cache_dir() -> Path:
     """The cache root used when none is given: ``SDISTILL_CACHE_DIR`` or the user cache dir."""
-    return Path(records.default_cache_dir())
+    return Path(environment.cache_dir())
 
 
 def cache_root(root: str | os.PathLike[str] | None = None) -> Path:
@@ -85,13 +85,23 @@ class Removal:
     bytes: int
 
 
+def _normalized(name: str) -> str:
+    # Imported here: the warm command line opens a cache without loading `packaging`.
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    return canonicalize_name(name)
+
+
 class Cache:
     """A handle on one cache root; creating it lays out the root if needed."""
 
-    def __init__(self, root: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self, root: str | os.PathLike[str] | None = None, lock_timeout: float | None = None
+    ) -> None:
         chosen = Path(root).expanduser() if root is not None else default_cache_dir()
+        timeout = lock_timeout if lock_timeout is not None else environment.lock_timeout()
         try:
-            self._layout = _core.CacheLayout(os.fspath(chosen.absolute()))
+            self._layout = _core.CacheLayout(os.fspath(chosen.absolute()), timeout)
         except OSError as err:  # a root that is not there cannot be made on a read-only mount
             raise _writing(err) from err
 
@@ -104,22 +114,100 @@ class Cache:
         """The native layout, for the parts of sdistill that fill the cache."""
         return self._layout
 
-    def bucket(self, name: str) -> Path:
-        """The directory of a bucket.
+    @property
+    def lock_timeout(self) -> float:
+        """Seconds a lock is waited for when a call gives no timeout."""
+        return self._layout.lock_timeout
 
-        ``name`` is one of ``simple``, ``sdists``, ``git``, ``environments`` or ``tmp``.
-        """
-        return Path(self._layout.bucket(name))
+    @property
+    def temp_root(self) -> Path:
+        """``tmp/``: staging areas and scratch space, emptied by ``prune``."""
+        return Path(self._layout.temp_root())
 
-    def shard(self, bucket: str, *parts: str) -> Path:
-        """The directory of a shard inside ``bucket`` (each part one path component)."""
-        return Path(self._layout.shard(bucket, list(parts)))
+    def staging_dir(self) -> Path:
+        """A new, empty directory under ``tmp/``; the caller renames or removes it."""
+        try:
+            return Path(self._layout.staging_dir())
+        except OSError as err:
+            raise _writing(err) from err
+
+    # -- where things are (every name is the core's) ------------------------------------
+
+    def path_shard(self, file_url: str, editable: bool = False) -> Path:
+        """The shard of a local archive or directory (``editable``: built editable)."""
+        return Path(self._layout.path_shard(file_url, editable))
+
+    def url_shard(self, url: str) -> Path:
+        """The shard of a direct-URL source."""
+        return Path(self._layout.url_shard(url))
+
+    def index_sdist_shard(self, index_url: str, name: str, version: str) -> Path:
+        """The shard of an index's sdist of ``name`` ``version``."""
+        return Path(self._layout.index_sdist_shard(index_url, name, version))
+
+    def index_page_entry(self, index_url: str, name: str) -> Path:
+        """The HTTP cache entry of a project page of an index."""
+        return Path(self._layout.index_page_entry(index_url, name))
+
+    @staticmethod
+    def index_page_url(index_url: str, name: str) -> str:
+        """The URL of a project page: the index URL keyed (one trailing ``/``), the name
+        and a ``/``."""
+        return f"{_core.index_url_key(index_url)}{name}/"
+
+    def wheel_metadata_entry(self, url: str) -> Path:
+        """The HTTP cache entry of a wheel's PEP 658 metadata file (``url``)."""
+        return Path(self._layout.wheel_metadata_entry(url))
+
+    def environment_shard(self, key: str) -> Path:
+        """The directory of the build environment keyed by ``key``."""
+        return Path(self._layout.environment_shard(key))
+
+    def environment_mark(self, shard: str | os.PathLike[str]) -> Path:
+        """The completion mark of a build environment, written last."""
+        return Path(self._layout.environment_mark(shard))
+
+    def environment_constraints(self, shard: str | os.PathLike[str]) -> Path:
+        """The constraints file a build environment is installed with."""
+        return Path(self._layout.environment_constraints(shard))
+
+    def environment_marks(self) -> list[Path]:
+        """Every completion mark of a build environment in the cache."""
+        return [Path(mark) for mark in self._layout.environment_marks()]
+
+    # -- revisions -----------------------------------------------------------------------
+
+    def new_revision_id(self) -> str:
+        return self._layout.new_revision_id()
+
+    def live_revision(self, shard: str | os.PathLike[str]) -> _core.Revision | None:
+        """The revision the shard's pointer names (``None``: no pointer, or unreadable)."""
+        revision = self._layout.read_revision(shard)
+        return _core.Revision(shard, revision) if revision is not None else None
+
+    def commit_revision(self, revision: _core.Revision) -> None:
+        """Point its shard at ``revision`` (atomically)."""
+        try:
+            self._layout.commit_revision(revision.shard, revision.id)
+        except OSError as err:
+            raise _writing(err) from err
+
+    def remove_superseded(self, shard: str | os.PathLike[str]) -> Removal:
+        """Remove the revisions of ``shard`` its pointer no longer names (call holding
+        the shard's locks)."""
+        try:
+            removed = self._layout.remove_superseded(shard)
+        except OSError as err:
+            raise _writing(err) from err
+        return Removal(files=removed.files, bytes=removed.bytes)
+
+    # -- locks and writes ----------------------------------------------------------------
 
     def lock(self, shard: str | os.PathLike[str], timeout: float | None = None) -> _core.ShardLock:
         """Lock a shard against other fillers (a context manager).
 
-        Waits with the GIL released, up to ``timeout`` seconds (default
-        ``SDISTILL_LOCK_TIMEOUT``, else 300); then raises ``CacheError`` naming the lock.
+        Waits with the GIL released, up to ``timeout`` seconds (default: the cache's
+        ``lock_timeout``); then raises ``CacheError`` naming the lock.
         """
         try:
             return self._layout.lock_shard(os.fspath(shard), timeout)
@@ -139,13 +227,16 @@ class Cache:
         The name is normalised (PEP 503) here; the native layout stores it as given.
         """
         try:
-            self._layout.set_package(os.fspath(shard), canonicalize_name(name))
+            self._layout.set_package(os.fspath(shard), _normalized(name))
         except OSError as err:
             raise _writing(err) from err
 
+    # -- size and cleaning ---------------------------------------------------------------
+
     def size(self) -> CacheSize:
         """Bytes and files held, per bucket."""
-        return CacheSize({name: BucketSize(bytes=b, files=f) for name, b, f in self._layout.size()})
+        usage = self._layout.size()
+        return CacheSize({u.name: BucketSize(bytes=u.bytes, files=u.files) for u in usage})
 
     def clean(self, name: str | None = None, timeout: float | None = None) -> Removal:
         """Remove everything, or every entry of package ``name``.
@@ -153,17 +244,17 @@ class Cache:
         Shards being filled by another process are waited for (up to ``timeout``),
         never deleted under its feet; a timeout is a ``CacheError``.
         """
-        package = canonicalize_name(name) if name is not None else None
+        package = _normalized(name) if name is not None else None
         try:
-            files, size = self._layout.clean(package, timeout)
+            removed = self._layout.clean(package, timeout)
         except OSError as err:
             raise _writing(err) from err
-        return Removal(files=files, bytes=size)
+        return Removal(files=removed.files, bytes=removed.bytes)
 
     def prune(self, timeout: float | None = None) -> Removal:
         """Remove revisions no pointer refers to any more, and temporary leftovers."""
         try:
-            files, size = self._layout.prune(timeout)
+            removed = self._layout.prune(timeout)
         except OSError as err:
             raise _writing(err) from err
-        return Removal(files=files, bytes=size)
+        return Removal(files=removed.files, bytes=removed.bytes)

@@ -66,7 +66,7 @@ def extract(
     """
     wanted = list(hashes)
     expected = dict(expected_hashes) if expected_hashes is not None else None
-    files, unpacked, digests = _core.extract(
+    done = _core.extract(
         os.fspath(archive),
         os.fspath(dest),
         strip_top_level,
@@ -75,4 +75,6 @@ def extract(
         max_unpacked_size,
         max_entries,
     )
-    return ExtractResult(path=Path(dest), files=files, unpacked_bytes=unpacked, hashes=digests)
+    return ExtractResult(
+        path=Path(dest), files=done.files, unpacked_bytes=done.unpacked_bytes, hashes=done.hashes
+    )

@@ -11,82 +11,34 @@ remembers them for their origin (scheme, host, port) and sends them with its lat
 requests to that origin that carry none -- the files an index's pages link to, a redirect
 back to it -- and never to another origin; ``.netrc`` applies when none were given.
 
-=============================  ===============================================  =======
-environment variable           meaning                                          default
-=============================  ===============================================  =======
-``SDISTILL_HTTP_TIMEOUT``      seconds a read may wait for data                 30
-``SDISTILL_CONNECT_TIMEOUT``   seconds to establish a connection                10
-``SDISTILL_HTTP_RETRIES``      retries of a failed request                      3
-``SDISTILL_MAX_PAGE_SIZE``     bytes of the largest index page accepted         64 MiB
-``NETRC``                      the ``.netrc`` file (else ``~/.netrc``)
-``SSL_CERT_FILE``              trusted roots (else the operating system's)
-``HTTPS_PROXY`` ...            proxies (``HTTP_PROXY``, ``ALL_PROXY``, ``NO_PROXY``)
-=============================  ===============================================  =======
+Settings not given as arguments come from ``sdistill.environment``
+(``SDISTILL_HTTP_TIMEOUT``, ``SDISTILL_CONNECT_TIMEOUT``, ``SDISTILL_HTTP_RETRIES``,
+``SDISTILL_MAX_PAGE_SIZE``, and the cache's ``SDISTILL_LOCK_TIMEOUT``); the core reads
+only the standard variables every HTTP client shares (``NETRC``, ``SSL_CERT_FILE``,
+proxies).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from sdistill import _core
+from sdistill import _core, environment
 from sdistill.cache import Cache
-from sdistill.errors import SdistillError
 
-__all__ = ["DownloadedFile", "Extracted", "FetchedArchive", "HttpClient"]
+__all__ = ["HttpClient", "Progress"]
 
-
-@dataclass(frozen=True)
-class DownloadedFile:
-    """A response body kept in a cache file."""
-
-    path: Path
-    sha256: str
-    #: "cache" (no request), "revalidated" (304) or "network".
-    origin: str
-    retries: int
-
-
-@dataclass(frozen=True)
-class FetchedArchive:
-    """An archive extracted into a revision of a shard (``<shard>/<revision>/src``)."""
-
-    revision: str
-    sha256: str
-    origin: str
-    retries: int
-
-
-@dataclass(frozen=True)
-class Extracted:
-    """What a download-and-extract produced."""
-
-    tree: Path
-    files: int
-    unpacked_bytes: int
-    hashes: dict[str, str]
-    retries: int
-
-
-def _setting(value: float | None, variable: str, default: float) -> float:
-    if value is not None:
-        return value
-    text = os.environ.get(variable, "").strip()
-    if not text:
-        return default
-    try:
-        number = float(text)
-    except ValueError:
-        raise SdistillError(f"{variable}={text!r} is not a number") from None
-    if number < 0:
-        raise SdistillError(f"{variable}={text!r} must not be negative")
-    return number
+#: ``progress(done, total)``: bytes received so far, and the ``Content-Length`` if the
+#: response stated one. Called when a download starts (0), every 256 KiB and 100 ms at
+#: most, and at its end; never for a cache hit or a 304. An exception it raises goes to
+#: ``sys.unraisablehook`` and the download goes on.
+Progress = Callable[[int, "int | None"], object]
 
 
 class HttpClient:
-    """GET through the cache: bytes, a file, or an archive extracted into the cache."""
+    """GET through the cache: bytes, a file, a project page, or an archive extracted
+    into the cache. Results are the native classes of ``sdistill._core``
+    (``DownloadedFile``, ``FetchedArchive``, ``Downloaded``, ``Project``)."""
 
     def __init__(
         self,
@@ -103,24 +55,44 @@ class HttpClient:
         use_netrc: bool = True,
     ) -> None:
         self.cache = cache if isinstance(cache, Cache) else Cache(cache)
-        refresh_all = refresh is True
+        root = os.fspath(self.cache.root)
+        overrides = dict(cache_control_overrides or {})
         packages = [] if isinstance(refresh, bool) else sorted(set(refresh))
-        self._native = _core.HttpClient(
-            os.fspath(self.cache.root),
-            offline=offline,
-            refresh=refresh_all,
-            refresh_packages=packages,
-            connect_timeout=_setting(connect_timeout, "SDISTILL_CONNECT_TIMEOUT", 10.0),
-            read_timeout=_setting(timeout, "SDISTILL_HTTP_TIMEOUT", 30.0),
-            retries=int(_setting(retries, "SDISTILL_HTTP_RETRIES", 3)),
-            retry_base=retry_base,
-            max_redirects=max_redirects,
-            cache_control_overrides=dict(cache_control_overrides or {}),
-            use_netrc=use_netrc,
-            max_page_size=int(
-                _setting(None, "SDISTILL_MAX_PAGE_SIZE", _core.DEFAULT_MAX_PAGE_SIZE)
-            ),
-        )
+        connect = connect_timeout if connect_timeout is not None else environment.connect_timeout()
+        read = timeout if timeout is not None else environment.http_timeout()
+        tries = retries if retries is not None else environment.http_retries()
+        page_size = environment.max_page_size()
+
+        def connect_native(offline: bool) -> _core.HttpClient:
+            return _core.HttpClient(
+                root,
+                offline=offline,
+                refresh=refresh is True,
+                refresh_packages=packages,
+                connect_timeout=connect,
+                read_timeout=read,
+                retries=tries,
+                retry_base=retry_base,
+                max_redirects=max_redirects,
+                cache_control_overrides=overrides,
+                use_netrc=use_netrc,
+                max_page_size=page_size,
+                lock_timeout=self.cache.lock_timeout,
+            )
+
+        self._connect = connect_native
+        self.is_offline = offline
+        self._native = connect_native(offline)
+
+    def offline(self) -> HttpClient:
+        """A client on the same cache, with the same settings, that never uses the
+        network (stale entries are used; a missing one is an ``OfflineError``)."""
+        twin = object.__new__(HttpClient)
+        twin.cache = self.cache
+        twin._connect = self._connect
+        twin.is_offline = True
+        twin._native = self._connect(True)
+        return twin
 
     def get(
         self,
@@ -131,7 +103,8 @@ class HttpClient:
         cache_control: str | None = None,
         entry: str | os.PathLike[str] | None = None,
     ) -> bytes:
-        """The body of ``url`` (its entry: ``entry``, else ``simple-v1/responses/``)."""
+        """The body of ``url`` (its entry: ``entry``, else the core's default entry for
+        the URL)."""
         # Positional: matching keywords would cost a sixth of a fresh hit.
         return self._native.get(url, headers, package, cache_control, entry)
 
@@ -142,11 +115,12 @@ class HttpClient:
         entry: str | os.PathLike[str],
         *,
         package: str | None = None,
+        cache_control: str | None = None,
     ) -> _core.Project:
         """The project page at ``url``, parsed and archived in the cache entry ``entry``
-        (a fresh one is read in place, without parsing)."""
-        page, _origin = self._native.project(url, name, entry, package=package)
-        return page
+        (a fresh one is read in place, without parsing); ``.origin`` says where it came
+        from."""
+        return self._native.project(url, name, entry, package=package, cache_control=cache_control)
 
     def get_file(
         self,
@@ -155,13 +129,20 @@ class HttpClient:
         expected_hashes: Mapping[str, str] | None = None,
         headers: Sequence[tuple[str, str]] = (),
         package: str | None = None,
+        cache_control: str | None = None,
         entry: str | os.PathLike[str] | None = None,
-    ) -> DownloadedFile:
+        progress: Progress | None = None,
+    ) -> _core.DownloadedFile:
         """The body of ``url`` in a cache file (valid until the entry is replaced)."""
-        path, sha256, origin, retries = self._native.get_file(
-            url, expected_hashes=expected_hashes, headers=headers, package=package, entry=entry
+        return self._native.get_file(
+            url,
+            expected_hashes=expected_hashes,
+            headers=headers,
+            package=package,
+            cache_control=cache_control,
+            entry=entry,
+            progress=progress,
         )
-        return DownloadedFile(Path(path), sha256, origin, retries)
 
     def fetch_archive(
         self,
@@ -170,17 +151,23 @@ class HttpClient:
         *,
         expected_hashes: Mapping[str, str] | None = None,
         package: str | None = None,
-    ) -> FetchedArchive:
+        cache_control: str | None = None,
+        progress: Progress | None = None,
+    ) -> _core.FetchedArchive:
         """The sdist at ``url`` extracted (top level stripped) into a revision of
         ``shard``; the archive's HTTP policy decides when it is fetched again."""
-        revision, sha256, origin, retries = self._native.fetch_archive(
-            url, shard, expected_hashes=expected_hashes, package=package
+        return self._native.fetch_archive(
+            url,
+            shard,
+            expected_hashes=expected_hashes,
+            package=package,
+            cache_control=cache_control,
+            progress=progress,
         )
-        return FetchedArchive(revision, sha256, origin, retries)
 
-    def remove_superseded(self, shard: str | os.PathLike[str]) -> int:
+    def remove_superseded(self, shard: str | os.PathLike[str]) -> _core.Removed:
         """Removes the revisions of ``shard`` that a newer download superseded (call it
-        holding the shard's lock: no build may be reading them); returns the files removed."""
+        holding the shard's lock: no build may be reading them)."""
         return self._native.remove_superseded(shard)
 
     def download_extract(
@@ -191,13 +178,14 @@ class HttpClient:
         expected_hashes: Mapping[str, str] | None = None,
         strip_top_level: bool = False,
         hashes: Sequence[str] = (),
-    ) -> Extracted:
+        progress: Progress | None = None,
+    ) -> _core.Downloaded:
         """Downloads ``url`` and extracts it into ``dest`` in one pass (not cached)."""
-        files, unpacked, digests, retries = self._native.download_extract(
+        return self._native.download_extract(
             url,
             dest,
             expected_hashes=expected_hashes,
             strip_top_level=strip_top_level,
             hashes=hashes,
+            progress=progress,
         )
-        return Extracted(Path(dest), files, unpacked, digests, retries)

@@ -3,7 +3,7 @@ PEP 658 wheel metadata.
 
 A project page is fetched through the cached HTTP client (``Accept``: PEP 691 JSON,
 else PEP 503 HTML), parsed natively, grouped by version in PEP 440 order and archived
-as the payload of the page's cache entry (``simple-v1/<digest(index url)>/<name>``).
+as the payload of the page's cache entry (``Cache.index_page_entry``).
 :meth:`Index.project` returns a :class:`ProjectView` over that archive: listing versions
 reads version strings only, and the files of one version become Python objects only
 when asked for (``rust/sdistill-core/src/index``).
@@ -27,13 +27,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from packaging.metadata import Metadata
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from sdistill import _core, records
+from sdistill import _core
 from sdistill.build.wheels import parse_record
 from sdistill.cache import Cache
 from sdistill.errors import InvalidSourceError, NetworkError
@@ -116,7 +117,7 @@ class Index:
             raise ValueError(f"unknown index strategy {strategy!r}")
         self.http = http
         self.cache: Cache = http.cache
-        self.urls = [records.index_url_key(url) for url in index_urls]
+        self.urls = [_core.index_url_key(url) for url in index_urls]
         self.strategy = strategy
 
     def project(self, name: str) -> ProjectView:
@@ -135,9 +136,10 @@ class Index:
         return ProjectView(normalized, tuple(pages))
 
     def _page(self, index_url: str, name: str) -> _core.Project | None:
-        entry = self.cache.shard("simple", *records.index_page_parts(index_url, name))
+        entry = self.cache.index_page_entry(index_url, name)
+        page_url = self.cache.index_page_url(index_url, name)
         try:
-            page = self.http.project(f"{index_url}{name}/", name, entry, package=name)
+            page = self.http.project(page_url, name, entry, package=name)
         except NetworkError as err:
             if err.status in (404, 410):
                 return None
@@ -161,10 +163,11 @@ class Index:
             raise InvalidSourceError(f"{file.filename}: the index serves no metadata file")
         url = file.url + ".metadata"
         # Keyed by the file's URL alone: it names one immutable file whatever the index.
-        entry = self.cache.shard("simple", "metadata", _core.cache_digest(url))
+        entry = self.cache.wheel_metadata_entry(url)
         expected = {name: digest for name, digest in hashes.items() if name == "sha256"}
         downloaded = self.http.get_file(url, expected_hashes=expected or None, entry=entry)
-        metadata = parse_record(downloaded.path.read_text(encoding="utf-8", errors="replace"))
+        text = Path(downloaded.path).read_text(encoding="utf-8", errors="replace")
+        metadata = parse_record(text)
         if metadata is None:
             raise InvalidSourceError(f"{url}: not readable core metadata")
         return metadata
@@ -177,4 +180,4 @@ def index_urls(index_url: str | None, extra_index_urls: Iterable[str]) -> list[s
 
 def cache_control_overrides(overrides: Mapping[str, str] | None) -> dict[str, str]:
     """Per-index ``Cache-Control`` overrides, keyed by index URL (with a trailing ``/``)."""
-    return {records.index_url_key(url): value for url, value in (overrides or {}).items()}
+    return {_core.index_url_key(url): value for url, value in (overrides or {}).items()}

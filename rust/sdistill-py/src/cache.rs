@@ -72,6 +72,12 @@ impl CacheLayout {
         text(&self.inner.temp_root())
     }
 
+    /// A new, empty directory under `tmp/`; the caller renames or removes it.
+    fn staging_dir(&self, py: Python<'_>) -> PyResult<String> {
+        let path = py.detach(|| self.inner.temp_dir()).map_err(err)?;
+        Ok(text(&path))
+    }
+
     fn path_shard(&self, file_url: &str, editable: bool) -> PyResult<String> {
         Ok(text(
             &self.inner.path_shard(file_url, editable).map_err(err)?,
@@ -103,6 +109,10 @@ impl CacheLayout {
 
     fn environment_mark(&self, shard: PathBuf) -> String {
         text(&Cache::environment_mark(&shard))
+    }
+
+    fn environment_constraints(&self, shard: PathBuf) -> String {
+        text(&Cache::environment_constraints(&shard))
     }
 
     fn environment_marks(&self, py: Python<'_>) -> PyResult<Vec<String>> {

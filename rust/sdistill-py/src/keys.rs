@@ -1,4 +1,4 @@
-//! `canonical_url`, `cache_digest` and `redact`.
+//! `canonical_url`, `cache_digest`, `key_digest`, `index_url_key` and `redact`.
 
 use pyo3::prelude::*;
 use sdistill_core::cache_key;
@@ -23,6 +23,12 @@ fn key_digest(key: &str) -> String {
     cache_key::digest_bytes(key.as_bytes())
 }
 
+/// An index URL as its cache entries are keyed: with exactly one trailing `/`.
+#[pyfunction]
+fn index_url_key(index_url: &str) -> String {
+    sdistill_core::cache::names::index_url_key(index_url)
+}
+
 /// The text with the credentials of every URL in it masked.
 #[pyfunction]
 fn redact(text: &str) -> String {
@@ -34,5 +40,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cache_digest, m)?)?;
     m.add_function(wrap_pyfunction!(key_digest, m)?)?;
     m.add_function(wrap_pyfunction!(redact, m)?)?;
+    m.add_function(wrap_pyfunction!(index_url_key, m)?)?;
     Ok(())
 }

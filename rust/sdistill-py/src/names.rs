@@ -8,8 +8,9 @@ use sdistill_core::cache::names;
 
 use crate::cache::text;
 
-/// One revision of a shard: `<shard>/<id>/`.
-#[pyclass(module = "sdistill._core", frozen)]
+/// One revision of a shard: `<shard>/<id>/`; equal when shard and id are.
+#[pyclass(module = "sdistill._core", frozen, eq, hash)]
+#[derive(PartialEq, Hash)]
 struct Revision {
     inner: names::Revision,
 }

@@ -25,6 +25,7 @@
 //! ├── git-v1/               bare repositories and checkouts
 //! ├── environments-v1/      build environments
 //! │   └── <digest(key)>/                                 interpreter, requirements, index
+//! │       ├── .sdistill-constraints.txt                  the constraints it was made with
 //! │       └── .sdistill-complete                         the mark, written last (sealed)
 //! └── tmp/                  staging areas, renamed into place when complete
 //! ```
@@ -87,6 +88,8 @@ pub const WHEEL_METADATA_DIR: &str = "metadata";
 pub const RESPONSES_DIR: &str = "responses";
 /// The completion mark of a build environment.
 pub const ENVIRONMENT_MARK: &str = ".sdistill-complete";
+/// The constraints file a build environment was installed with.
+pub const ENVIRONMENT_CONSTRAINTS: &str = ".sdistill-constraints.txt";
 
 /// A top-level directory of the cache. The directory name carries the format version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,7 +169,7 @@ pub fn wheel_seal(wheel: &Path) -> PathBuf {
 }
 
 /// One revision of a shard: `<shard>/<id>/`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Revision {
     pub shard: PathBuf,
     pub id: String,
@@ -284,6 +287,11 @@ impl Cache {
     /// The completion mark inside an environment's shard.
     pub fn environment_mark(shard: &Path) -> PathBuf {
         shard.join(ENVIRONMENT_MARK)
+    }
+
+    /// The constraints file inside an environment's shard.
+    pub fn environment_constraints(shard: &Path) -> PathBuf {
+        shard.join(ENVIRONMENT_CONSTRAINTS)
     }
 
     /// Every completion mark that exists, in name order.
@@ -429,6 +437,10 @@ mod tests {
         assert_eq!(
             cache.environment_marks().unwrap(),
             [shard.join(".sdistill-complete")]
+        );
+        assert_eq!(
+            Cache::environment_constraints(&shard),
+            shard.join(".sdistill-constraints.txt")
         );
     }
 }
