@@ -52,6 +52,13 @@ pub enum Error {
 }
 
 impl Error {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
     /// `value` seconds as a duration: finite and above zero (or, `zero_allowed`, zero).
     pub fn seconds(name: &str, value: f64, zero_allowed: bool) -> Result<Duration, Error> {
         let fits = value.is_finite() && (value > 0.0 || (zero_allowed && value == 0.0));
@@ -76,14 +83,5 @@ fn retries_note(retries: u32) -> String {
         0 => String::new(),
         1 => " (after 1 retry)".to_owned(),
         n => format!(" (after {n} retries)"),
-    }
-}
-
-impl Error {
-    pub(crate) fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
-        Error::Io {
-            path: path.into(),
-            source,
-        }
     }
 }
