@@ -1,0 +1,61 @@
+"""A warm ``sdistill metadata``: answered from the cache before the build side loads.
+
+The command line was parsed once (``sdistill.cli.parser``); here it is only judged. A
+``metadata`` command is asked of the cache (``sdistill.warm.answers``) when every option
+given is one the grammar marks ``warm`` -- options that only matter to a build, and the
+ones the warm lookup reads itself: ``--cache-dir``, ``-C``, ``--index-url``,
+``--no-index``, ``--offline``, ``--json``. Anything else (``--refresh``, build
+constraints, extra build dependencies, ``$SDISTILL_BUILD_CONSTRAINT``: they change an
+answer's key, which the builder computes) leaves the command to the builder, with the
+same parsed options. So does any spec that is not a clean hit.
+"""
+
+from __future__ import annotations
+
+import os
+
+from sdistill import records
+from sdistill.cli import config, grammar
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: a warm answer never imports typing
+if TYPE_CHECKING:
+    from sdistill.cli.parser import Args
+
+__all__ = ["answer", "cold_option"]
+
+#: The attribute names of the options a warm answer may ignore or reads itself.
+_WARM = frozenset(
+    option.dest
+    for command in grammar.COMMANDS
+    for option in (*grammar.TOP, *command.options)
+    if option.warm
+)
+
+
+def cold_option(args: Args) -> str | None:
+    """The first option given that only the builder may answer (``None``: none)."""
+    for dest, name in args.given.items():
+        if dest not in _WARM:
+            return name
+    return None
+
+
+def answer(args: Args) -> bool:
+    """Prints the answers when ``args`` is a ``metadata`` command whose specs are all
+    warm cache hits; ``False`` (nothing printed) when the builder must run."""
+    if args.command != "metadata" or cold_option(args) is not None:
+        return False
+    if os.environ.get("SDISTILL_BUILD_CONSTRAINT") or not all(args.specs):
+        return False
+    from sdistill import warm  # noqa: PLC0415
+
+    settings = records.settings_key(config.settings(args.config_settings))
+    root = config.cache_root(args.cache_dir)
+    answers = warm.answers(root, args.specs, settings, config.index_url(args), args.offline)
+    if answers is None:
+        return False
+    if args.json:
+        print(records.json_list([j for j, _ in answers]))
+    else:
+        print("\n".join(text for _, text in answers))
+    return True
