@@ -624,3 +624,64 @@ def test_live_lines_fit_a_narrow_terminal_and_an_interrupted_hook_says_so() -> N
         os.close(master)
     assert "get_requires_for_build_wheel (1.2s)" in text  # it finished before
     assert "prepare_metadata_for_build_wheel (interrupted after 7.6s)" in text
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a pseudo-terminal")
+def test_a_large_download_shows_its_progress_in_place_until_done() -> None:
+    from sdistill import Source
+    from sdistill.cli.progress import ConsoleReporter
+
+    mib = 1 << 20
+    big = "https://user:secret@files.example/packages/big%2Done-1.0.tar.gz?x=1#sha256=00"
+    unknown = "https://files.example/packages/unknown-2.0.zip"
+    small = "https://files.example/packages/small-1.0.tar.gz"
+    master, stream = _terminal(80)
+    try:
+        reporter = ConsoleReporter(stream)
+        source = Source.parse("six==1.16.0")
+        reporter.on_build_start(source, "environment")
+        reporter.on_download_progress(small, 100_000, 900_000)  # under 1 MiB: not shown
+        reporter.on_download_progress(unknown, 512 * 1024, None)  # not yet 1 MiB
+        reporter.on_download_progress(big, 2 * mib, 5 * mib)
+        first = _drain(master)
+        assert "Downloading big-one-1.0.tar.gz 2.0/5.0 MiB" in first, first
+        assert "environment" in first  # the build's line stays, beside the download's
+        reporter.on_download_progress(unknown, 3 * mib, None)
+        second = _drain(master)
+        assert "Downloading unknown-2.0.zip 3.0 MiB" in second, second
+        reporter.on_download_progress(big, 5 * mib, 5 * mib)  # done: its line goes
+        reporter.on_download_progress(unknown, 3 * mib + 7, 3 * mib + 7)
+        reporter.on_build_finish(source, "environment", 0.5)
+        reporter.close()
+        text = first + second + _drain(master)
+    finally:
+        stream.close()
+        os.close(master)
+    assert "secret" not in text
+    assert "small-1.0" not in text
+    # Every live line drawn was erased again: none is left on the screen.
+    live = [line for line in text.replace("\x1b[1A\x1b[2K", "\n").split("\r\n") if line]
+    drawn = sum("Downloading" in line or "environment" in line for line in live)
+    assert text.count("\x1b[1A\x1b[2K") == drawn - 1  # the finished hook's line is plain
+    assert live[-1].strip() == "six: environment (0.5s)", live
+
+
+def test_download_progress_is_not_shown_off_a_terminal_or_when_quiet() -> None:
+    from sdistill.cli.progress import ConsoleReporter
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    url = "https://files.example/packages/big-1.0.tar.gz"
+    for stream, quiet in ((io.StringIO(), False), (Terminal(), True)):
+        reporter = ConsoleReporter(stream, quiet=quiet)
+        reporter.on_download_progress(url, 2 << 20, 5 << 20)
+        reporter.on_download_progress(url, 5 << 20, 5 << 20)
+        reporter.close()
+        assert stream.getvalue() == "", quiet
+    stream = Terminal()
+    reporter = ConsoleReporter(stream)
+    reporter.on_download_progress(url, 2 << 20, None)
+    reporter.close()
+    assert "Downloading big-1.0.tar.gz 2.0 MiB\n" in stream.getvalue()

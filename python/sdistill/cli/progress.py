@@ -1,7 +1,11 @@
-"""What the command line shows while builds run.
+"""What the command line shows while builds run and sdists download.
 
 On a terminal: one line per running hook -- a spinner, the source, the hook and its
-elapsed time -- redrawn in place below the plain lines of finished hooks. Each live line
+elapsed time -- and one per large download (``Downloading <file> 3.2/18.5 MiB``),
+redrawn in place below the plain lines of finished hooks. A download is shown once its
+total is known to be over ``BIG_DOWNLOAD`` bytes (or, total unknown, once that many
+arrived), and goes when its last byte arrived (``done >= total``; a download of unknown
+size ends with a last report whose total is its size) or the reporter is closed. Each live line
 is cut to the terminal's width, so that none wraps (a wrapped line would not be erased
 by the redraw). Elsewhere (a pipe, a log file): only one plain line per finished hook.
 Once :meth:`ConsoleReporter.interrupt` was called (the command line's SIGINT and SIGTERM
@@ -15,7 +19,9 @@ import sys
 import threading
 import time
 from typing import TextIO
+from urllib.parse import unquote, urlsplit
 
+from sdistill import _core
 from sdistill.reporter import NullReporter
 from sdistill.sources import Source
 
@@ -23,6 +29,14 @@ __all__ = ["ConsoleReporter"]
 
 _SPINNER = "|/-\\"
 _UP_AND_CLEAR = "\x1b[1A\x1b[2K"
+_MIB = 1 << 20
+
+#: Downloads smaller than this are not shown.
+BIG_DOWNLOAD = _MIB
+
+#: The least time between two redraws for download progress alone (a download reports
+#: every chunk; a line appearing or going is drawn at once).
+_PROGRESS_INTERVAL = 0.1
 
 
 class ConsoleReporter(NullReporter):
@@ -34,6 +48,9 @@ class ConsoleReporter(NullReporter):
         self._tty = self._stream.isatty()
         self._lock = threading.Lock()
         self._running: dict[tuple[int, str], tuple[str, float]] = {}
+        #: URL -> (file name, bytes so far, total or None) of the downloads shown.
+        self._downloads: dict[str, tuple[str, int, int | None]] = {}
+        self._drawn_at = 0.0
         self._drawn = 0
         self._ticks = 0
         self._closed = threading.Event()
@@ -44,9 +61,7 @@ class ConsoleReporter(NullReporter):
         with self._lock:
             self._running[(id(source), hook)] = (_label(source), time.monotonic())
             self._redraw()
-            if self._tty and not self._quiet and self._ticker is None:
-                self._ticker = threading.Thread(target=self._tick, daemon=True)
-                self._ticker.start()
+            self._start_ticker()
 
     def on_build_finish(self, source: Source, hook: str, seconds: float) -> None:
         with self._lock:
@@ -57,6 +72,23 @@ class ConsoleReporter(NullReporter):
                 self._stream.write(f"{_label(source)}: {hook} ({how}{seconds:.1f}s)\n")
                 self._stream.flush()
             self._redraw()
+
+    def on_download_progress(self, url: str, done: int, total: int | None) -> None:
+        if not self._tty or self._quiet:
+            return
+        with self._lock:
+            shown = self._downloads.get(url)
+            if total is not None and done >= total:  # the last byte arrived
+                if self._downloads.pop(url, None) is not None:
+                    self._redraw()
+                return
+            if shown is None and (done if total is None else total) <= BIG_DOWNLOAD:
+                return
+            name = shown[0] if shown is not None else _file_name(url)
+            self._downloads[url] = (name, done, total)
+            if shown is None or time.monotonic() - self._drawn_at >= _PROGRESS_INTERVAL:
+                self._redraw()
+            self._start_ticker()
 
     def interrupt(self) -> None:
         """The run is being stopped: the live lines go, and hooks that end from now on
@@ -75,13 +107,20 @@ class ConsoleReporter(NullReporter):
         if self._ticker is not None:
             self._ticker.join()
         with self._lock:
+            self._downloads.clear()
             self._erase()
+
+    def _start_ticker(self) -> None:
+        """Starts the thread that keeps the live lines current (called under the lock)."""
+        if self._tty and not self._quiet and self._ticker is None and not self._closed.is_set():
+            self._ticker = threading.Thread(target=self._tick, daemon=True)
+            self._ticker.start()
 
     def _tick(self) -> None:
         """Keeps spinners turning and elapsed times current while hooks run."""
         while not self._closed.wait(0.25):
             with self._lock:
-                if self._running:
+                if self._running or self._downloads:
                     self._redraw()
 
     def _erase(self) -> None:
@@ -102,7 +141,13 @@ class ConsoleReporter(NullReporter):
             spinner = _SPINNER[(self._ticks + i) % len(_SPINNER)]
             line = f"{spinner} {label}: {hook} {now - start:.0f}s"
             self._stream.write(_fit(line, width) + "\n")
-        self._drawn = len(self._running)
+        for name, done, total in self._downloads.values():
+            line = (
+                f"Downloading {name} {_mib(done)}{'' if total is None else '/' + _mib(total)} MiB"
+            )
+            self._stream.write(_fit(line, width) + "\n")
+        self._drawn = len(self._running) + len(self._downloads)
+        self._drawn_at = time.monotonic()
         self._stream.flush()
 
     def _width(self) -> int:
@@ -122,3 +167,14 @@ def _fit(line: str, width: int) -> str:
 def _label(source: Source) -> str:
     path = getattr(source, "path", None)
     return source.name or (str(path) if path is not None else source.url)
+
+
+def _mib(size: int) -> str:
+    return f"{size / _MIB:.1f}"
+
+
+def _file_name(url: str) -> str:
+    """The last segment of the URL's path (the redacted URL if there is none)."""
+    redacted = _core.redact(url)
+    name = unquote(urlsplit(redacted).path.rsplit("/", 1)[-1])
+    return name or redacted
