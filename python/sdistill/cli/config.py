@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from sdistill import records
+from sdistill import environment, records
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: a warm answer never imports typing
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ __all__ = ["builder", "cache_root", "index_url", "settings"]
 
 def cache_root(cache_dir: str | None) -> str:
     """The absolute cache root of ``--cache-dir`` (else the default one)."""
-    root = cache_dir if cache_dir is not None else records.default_cache_dir()
+    root = cache_dir if cache_dir is not None else environment.cache_dir()
     return os.path.abspath(os.path.expanduser(root))
 
 

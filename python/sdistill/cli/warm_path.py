@@ -12,9 +12,7 @@ same parsed options. So does any spec that is not a clean hit.
 
 from __future__ import annotations
 
-import os
-
-from sdistill import records
+from sdistill import environment, records
 from sdistill.cli import config, grammar
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: a warm answer never imports typing
@@ -45,7 +43,7 @@ def answer(args: Args) -> bool:
     warm cache hits; ``False`` (nothing printed) when the builder must run."""
     if args.command != "metadata" or cold_option(args) is not None:
         return False
-    if os.environ.get("SDISTILL_BUILD_CONSTRAINT") or not all(args.specs):
+    if environment.build_constraint() or not all(args.specs):
         return False
     from sdistill import warm  # noqa: PLC0415
 
