@@ -23,6 +23,8 @@ from sdistill import cli
 from sdistill.build import pep517
 from sdistill.build.hook_server import HookServer, supported
 from sdistill.build.installers import IndexConfig, Installer
+from sdistill.cli import config, parser, warm_path
+from sdistill.cli.grammar import UsageError
 from sdistill.errors import BuildError, SdistillError
 from sdistill.sources import LocalDirectorySource
 from test_environments import mark_of
@@ -139,21 +141,23 @@ def test_cli_build_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     words += ["--build-constraint", str(first), "--build-constraint", str(second)]
     words += ["--extra-build-dependency", "Some_Project=setuptools"]
     words += ["--extra-build-dependency", "some-project=wheel==0.48.0"]
-    builder = cli._builder(cli._parser().parse_args(words), None)  # type: ignore[arg-type]
+    builder = config.builder(parser.parse(words), None)  # type: ignore[arg-type]
     assert builder.build_constraints == ["setuptools<81", "wheel<1"]
     assert builder.extra_build_dependencies == {"some-project": ("setuptools", "wheel==0.48.0")}
     # no --build-constraint: the environment's file
     monkeypatch.setenv("SDISTILL_BUILD_CONSTRAINT", str(second))
-    plain = cli._builder(cli._parser().parse_args(words[:4]), None)  # type: ignore[arg-type]
+    plain = config.builder(parser.parse(words[:4]), None)  # type: ignore[arg-type]
     assert plain.build_constraints == ["wheel<1"]
     # they are part of an answer's key: the warm reader leaves them to the builder
-    with pytest.raises(ValueError, match="--build-constraint"):
-        cli._warm_request(words)
-    with pytest.raises(ValueError, match="--extra-build-dependency"):
-        cli._warm_request(["metadata", "x", "--extra-build-dependency", "a=b"])
-    assert cli._warm_metadata(["metadata", "x", "--cache-dir", str(tmp_path / "c")]) is False
+    assert warm_path.cold_option(parser.parse(words)) == "--build-constraint"
+    only_extra = parser.parse(["metadata", "x", "--extra-build-dependency", "a=b"])
+    assert warm_path.cold_option(only_extra) == "--extra-build-dependency"
+    plain_words = ["metadata", "x", "--cache-dir", str(tmp_path / "c")]
+    assert warm_path.answer(parser.parse(plain_words)) is False
+    with pytest.raises(UsageError, match="NAME=REQUIREMENT"):
+        parser.parse(["metadata", "x", "--extra-build-dependency", "=setuptools"])
     with pytest.raises(SystemExit):
-        cli._parser().parse_args(["metadata", "x", "--extra-build-dependency", "=setuptools"])
+        cli.main(["metadata", "x", "--extra-build-dependency", "=setuptools"])
 
 
 def test_cli_reports_an_invalid_constraints_file(

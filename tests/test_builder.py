@@ -367,9 +367,9 @@ def live_revision(shard: Path) -> str:
     """The id the shard's ``revision`` pointer names (read through the cache layout)."""
     assert (shard / "revision").is_file(), shard
     cache = shard.parents[2]
-    revision = sdistill.Cache(cache).layout.read_revision(str(shard))
+    revision = sdistill.Cache(cache).live_revision(shard)
     assert revision is not None, (shard / "revision").read_bytes()
-    return revision
+    return revision.id
 
 
 _bumps = itertools.count(1)

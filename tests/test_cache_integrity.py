@@ -167,7 +167,7 @@ def _record_path(cache: Path, archive: Path, kind: str) -> Path:
 
 
 @pytest.mark.parametrize("how", list(DAMAGES))
-@pytest.mark.parametrize("kind", ["METADATA", records.ANSWER, "stamp"])
+@pytest.mark.parametrize("kind", ["METADATA", "answer", "stamp"])
 def test_damaged_metadata_records_are_never_served_and_heal(
     kind: str,
     how: str,
@@ -200,7 +200,7 @@ def test_damaged_metadata_records_are_never_served_and_heal(
     assert healed_record.read_bytes().startswith(good_bytes[:17])
     if kind != "stamp":
         assert healed_record.read_bytes() == good_bytes
-    assert records.read_record(settings_dir(cache, archive))[0] == "ok"
+    assert records.read_record(settings_dir(cache, archive)).status == "ok"
 
     # The command line: the warm path declines, the builder answers right and heals.
     damaged = damage(_record_path(cache, archive, kind), how)
@@ -257,13 +257,13 @@ def test_damaged_wheels_are_never_served_and_rebuilt(
     archive = built_sdist("in-tree-backend", "sdt_in_tree-5.0.0", tmp_path)
     shard = shard_of(cache, archive)
     built = make_builder().build(archive)
-    assert _core.check_wheel(built.path) == ("ok", "")
+    assert _core.check_wheel(built.path).status == "ok"
 
     def target() -> Path:
         if kind == "wheel":
             return built.path
         if kind == "wheel-record":
-            return built.path.with_name(built.path.name + _core.WHEEL_RECORD_SUFFIX)
+            return Path(_core.wheel_seal(built.path))
         return settings_dir(cache, archive) / "METADATA"
 
     damage(target(), how)
@@ -274,7 +274,7 @@ def test_damaged_wheels_are_never_served_and_rebuilt(
     again = make_builder().build(archive)
     assert warnings_naming(caplog, target().parent), caplog.text
     assert again.filename == built.filename
-    assert _core.check_wheel(again.path) == ("ok", "")
+    assert _core.check_wheel(again.path).status == "ok"
     metadata, _ = read_wheel_metadata(again.path)
     assert next(str(r) for r in metadata.requires_dist or []) == "six>=1.16"
     assert again.metadata.requires_dist == built.metadata.requires_dist
@@ -282,7 +282,7 @@ def test_damaged_wheels_are_never_served_and_rebuilt(
     # recorded again from the wheel.
     rebuilt = "build_wheel" in hook_log.since(mark)
     assert rebuilt == (kind != "METADATA"), hook_log.since(mark)
-    assert records.read_record(settings_dir(cache, archive))[0] == "ok"
+    assert records.read_record(settings_dir(cache, archive)).status == "ok"
     mark = len(hook_log)
     assert make_builder().build(archive).path == again.path
     assert hook_log.since(mark) == []
@@ -296,4 +296,4 @@ def test_damaged_wheels_are_never_served_and_rebuilt(
     (wheel,) = out.glob("*.whl")
     metadata, _ = read_wheel_metadata(wheel)
     assert next(str(r) for r in metadata.requires_dist or []) == "six>=1.16"
-    assert _core.check_wheel(built.path) == ("ok", "")
+    assert _core.check_wheel(built.path).status == "ok"

@@ -32,7 +32,8 @@ def _environments(cache: Path) -> list[Path]:
 def mark_of(environment: Path) -> dict[str, Any]:
     """The record an environment's sealed mark holds (its seal checked)."""
     data = (environment / ".sdistill-complete").read_bytes()
-    status, body = records.read_sealed(f"environment {environment.name}", data)
+    read = records.read_sealed(f"environment {environment.name}", data)
+    status, body = read.status, read.value
     assert status == "ok", body
     record: dict[str, Any] = json.loads(body)
     return record

@@ -409,7 +409,7 @@ _ANSWER_DAMAGE: dict[str, bytes | None] = {
 def answer_metadata(directory: Path) -> dict[str, Any] | None:
     """The JSON form kept in a sealed answer record, or ``None`` if the seal fails."""
     found = records.read_answer(directory)
-    return None if found is None else json.loads(found[1])
+    return None if found is None else json.loads(found.json)
 
 
 def _damage_answer(answer: Path, how: str) -> None:
@@ -435,7 +435,7 @@ def _damage_answer(answer: Path, how: str) -> None:
 @slow
 @pytest.mark.parametrize(
     ("record", "how"),
-    [("METADATA", k) for k in _METADATA_DAMAGE] + [(records.ANSWER, k) for k in _ANSWER_DAMAGE],
+    [("METADATA", k) for k in _METADATA_DAMAGE] + [("answer", k) for k in _ANSWER_DAMAGE],
 )
 def test_corruption_declines_and_heals(
     record: str, how: str, cli: Cli, hook_log: HookLog, tmp_path: Path
@@ -458,7 +458,7 @@ def test_corruption_declines_and_heals(
     if record == "METADATA":
         (directory / "METADATA").write_bytes(_METADATA_DAMAGE[how])
     else:
-        _damage_answer(directory / records.ANSWER, how)
+        _damage_answer(directory / "answer", how)
     assert records.read_answer(directory) is None  # what the warm path would see
 
     declined = cli.cold(archive)
@@ -475,7 +475,7 @@ def test_corruption_declines_and_heals(
     assert cli.warm("--json", archive).stdout == cold_json.stdout
 
 
-@pytest.mark.parametrize("record", ["METADATA", records.ANSWER])
+@pytest.mark.parametrize("record", ["METADATA", "answer"])
 def test_corruption_of_a_directory_answer(record: str, cli: Cli, tmp_path: Path) -> None:
     """The same for a project directory (static: no build), both records at once too."""
     project = copy_tree("setuptools-pyproject", tmp_path / "project")
@@ -484,7 +484,7 @@ def test_corruption_of_a_directory_answer(record: str, cli: Cli, tmp_path: Path)
     (directory / record).write_bytes(b"\x00garbage")
     assert cli.cold(project).stdout == cold.stdout
     assert cli.warm(project).stdout == cold.stdout
-    for name in ("METADATA", records.ANSWER):
+    for name in ("METADATA", "answer"):
         (directory / name).write_bytes(b"")
     assert cli.cold(project).stdout == cold.stdout
     assert cli.warm(project).stdout == cold.stdout
@@ -495,7 +495,7 @@ def test_damaged_metadata_inside_a_sealed_answer(output: str, cli: Cli, tmp_path
     project = copy_tree("setuptools-pyproject", tmp_path / "project")
     args = ("--json",) if output == "json" else ()
     cold = cli.cold(*args, project)
-    answer = settings_dir(cli.cache, project) / records.ANSWER
+    answer = settings_dir(cli.cache, project) / "answer"
     # one flipped byte in a key, as a damaged disk block would leave it: still valid JSON
     answer.write_bytes(answer.read_bytes().replace(b'"name"', b'"nbme"'))
     run = cli.probe(*args, project)
@@ -646,9 +646,7 @@ def test_config_settings_and_refresh(cli: Cli, hook_log: HookLog, tmp_path: Path
     assert cli.warm("-C", "sdt-b=2", "-C", "sdt-a=1", path).stdout == cold.stdout
     assert len(prepare_calls(hook_log)) == mark + 1
     revision = live_revision(shard_of(cli.cache, path))
-    answers = {
-        p.parent.name for p in (shard_of(cli.cache, path) / revision).glob(f"*/{records.ANSWER}")
-    }
+    answers = {p.parent.name for p in (shard_of(cli.cache, path) / revision).glob("*/answer")}
     assert len(answers) == 8, answers
     assert records.settings_key({"sdt-a": "1"}) in answers
 

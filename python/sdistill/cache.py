@@ -110,11 +110,6 @@ class Cache:
         return Path(self._layout.root)
 
     @property
-    def layout(self) -> _core.CacheLayout:
-        """The native layout, for the parts of sdistill that fill the cache."""
-        return self._layout
-
-    @property
     def lock_timeout(self) -> float:
         """Seconds a lock is waited for when a call gives no timeout."""
         return self._layout.lock_timeout

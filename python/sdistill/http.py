@@ -26,6 +26,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from sdistill import _core, environment
 from sdistill.cache import Cache
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from sdistill.config import BuilderConfig
+
 __all__ = ["HttpClient", "Progress"]
 
 #: ``progress(done, total)``: bytes received so far, and the ``Content-Length`` if the
@@ -53,6 +57,7 @@ class HttpClient:
         max_redirects: int = 10,
         cache_control_overrides: Mapping[str, str] | None = None,
         use_netrc: bool = True,
+        max_page_size: int | None = None,
     ) -> None:
         self.cache = cache if isinstance(cache, Cache) else Cache(cache)
         root = os.fspath(self.cache.root)
@@ -61,7 +66,7 @@ class HttpClient:
         connect = connect_timeout if connect_timeout is not None else environment.connect_timeout()
         read = timeout if timeout is not None else environment.http_timeout()
         tries = retries if retries is not None else environment.http_retries()
-        page_size = environment.max_page_size()
+        page_size = max_page_size if max_page_size is not None else environment.max_page_size()
 
         def connect_native(offline: bool) -> _core.HttpClient:
             return _core.HttpClient(
@@ -83,6 +88,20 @@ class HttpClient:
         self._connect = connect_native
         self.is_offline = offline
         self._native = connect_native(offline)
+
+    @classmethod
+    def from_config(cls, cache: Cache, config: BuilderConfig) -> HttpClient:
+        """The client of a builder made with ``config``."""
+        return cls(
+            cache,
+            offline=config.offline,
+            refresh=config.refresh,
+            connect_timeout=config.connect_timeout,
+            timeout=config.http_timeout,
+            retries=config.http_retries,
+            cache_control_overrides=config.index_cache_control,
+            max_page_size=config.max_page_size,
+        )
 
     def offline(self) -> HttpClient:
         """A client on the same cache, with the same settings, that never uses the

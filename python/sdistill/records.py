@@ -11,7 +11,6 @@ bytes) and checked before use; the builder reads ``METADATA`` only through
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 
 from sdistill import _core
@@ -24,11 +23,9 @@ if TYPE_CHECKING:
     from packaging.metadata import Metadata
 
 __all__ = [
-    "ANSWER",
     "DEFAULT_INDEX_URL",
     "KEY_FILES",
     "archive_stamp",
-    "default_cache_dir",
     "directory_stamp",
     "file_url",
     "index_page_parts",
@@ -48,8 +45,6 @@ __all__ = [
     "warm_answers",
 ]
 
-#: The answer record's file name, beside ``METADATA``.
-ANSWER: str = _core.ANSWER_FILE
 #: The files whose modification times stamp a project directory.
 KEY_FILES: tuple[str, ...] = tuple(_core.STAMP_KEY_FILES)
 
@@ -58,13 +53,13 @@ archive_stamp = _core.archive_stamp
 directory_stamp = _core.directory_stamp
 render_answer = _core.render_answer
 read_answer = _core.read_answer
-#: ``(status, METADATA text)``: the record of a settings directory, trusted only when
+#: ``SealedRead(status, METADATA text)``: the record of a settings directory, trusted only when
 #: its answer's seal vouches for it (status ``ok``; else ``missing``, ``old`` or
 #: ``damaged`` with what is wrong).
 read_record = _core.read_record
 render_stamp = _core.render_stamp
 #: Any other small record, sealed: ``render_sealed(kind, body)`` is the file's text,
-#: ``read_sealed(kind, data)`` gives ``(status, body)`` as ``read_record`` does.
+#: ``read_sealed(kind, data)`` gives a ``SealedRead(status, body)`` as ``read_record`` does.
 render_sealed = _core.render_sealed
 read_sealed = _core.read_sealed
 read_stamp = _core.read_stamp
@@ -90,16 +85,6 @@ def index_sdist_parts(index_url: str, name: str, version: str) -> list[str]:
     """The shard of an sdist from an index, inside ``sdists-v1``:
     ``index/<digest(index)>/<name>/<version>``."""
     return ["index", _core.cache_digest(index_url_key(index_url)), name, version]
-
-
-def default_cache_dir() -> str:
-    """The cache root used when none is given: ``SDISTILL_CACHE_DIR`` or the user cache dir."""
-    env = os.environ.get("SDISTILL_CACHE_DIR")
-    if env:
-        return os.path.expanduser(env)
-    import platformdirs  # noqa: PLC0415 (only when the root is not given)
-
-    return platformdirs.user_cache_dir("sdistill", appauthor=False)
 
 
 def settings_key(config_settings: Mapping[str, Any], build_inputs: Sequence[str] = ()) -> str:

@@ -21,17 +21,16 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import InvalidName, NormalizedName, canonicalize_name
 
+from sdistill import environment
 from sdistill.errors import SdistillError
 
 __all__ = [
-    "CONSTRAINT_ENV_VAR",
     "constraints_of",
     "extra_dependencies_of",
     "read_constraints",
 ]
 
 #: The constraints file used when the builder is given none (a path).
-CONSTRAINT_ENV_VAR = "SDISTILL_BUILD_CONSTRAINT"
 # A comment: "#" at the start of a line or after white space (a URL's "#" is kept).
 _COMMENT = re.compile(r"(^|\s)#.*$")
 
@@ -54,7 +53,7 @@ def constraints_of(given: str | os.PathLike[str] | Iterable[str] | None) -> list
     to a constraints file or as requirement strings; when ``None``, the file
     ``$SDISTILL_BUILD_CONSTRAINT`` names (if set), else none."""
     if given is None:
-        path = os.environ.get(CONSTRAINT_ENV_VAR)
+        path = environment.build_constraint()
         return sorted(set(read_constraints(path))) if path else []
     if isinstance(given, (str, os.PathLike)):
         return sorted(set(read_constraints(given)))

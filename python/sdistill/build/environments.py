@@ -42,7 +42,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from sdistill import _core, records
+from sdistill import records
 from sdistill.build.installers import IndexConfig, Installer
 from sdistill.cache import Cache
 from sdistill.errors import BuildError
@@ -50,9 +50,6 @@ from sdistill.reporter import Reporter, logger
 from sdistill.sources import Source
 
 __all__ = ["BuildEnvironment", "EnvironmentManager"]
-
-_COMPLETE = ".sdistill-complete"
-_CONSTRAINTS = ".sdistill-constraints.txt"
 
 
 @dataclass(frozen=True)
@@ -118,18 +115,18 @@ class EnvironmentManager:
                 *(f"constraint={c}" for c in self._constraints),
             ]
         )
-        shard = self._cache.shard("environments", _core.key_digest("\n".join([context, *reqs])))
+        shard = self._cache.environment_shard("\n".join([context, *reqs]))
         env = _environment_at(shard)
-        if _usable(shard, env):
+        if _usable(self._cache, shard, env):
             return env
         reused = self._satisfying(context, reqs)
         if reused is not None:
             return reused
         with self._cache.lock(shard):
-            if _usable(shard, env):
+            if _usable(self._cache, shard, env):
                 return env
             if shard.exists():
-                status, why = _read_mark(shard)
+                status, why = _read_mark(self._cache, shard)
                 if status == "damaged":
                     logger.warning("damaged build environment mark %s (%s): rebuilding", shard, why)
                 else:
@@ -142,11 +139,11 @@ class EnvironmentManager:
                 self._installer.create(shard, self._python)
                 constraints = None
                 if self._constraints:
-                    constraints = shard / _CONSTRAINTS
+                    constraints = self._cache.environment_constraints(shard)
                     text = "".join(f"{c}\n" for c in self._constraints)
                     self._cache.write_atomic(constraints, text.encode())
                 self._installer.install(
-                    env.python, reqs, self._index, constraints, scratch=self._cache.bucket("tmp")
+                    env.python, reqs, self._index, constraints, scratch=self._cache.temp_root
                 )
             except BaseException:
                 shutil.rmtree(shard, ignore_errors=True)
@@ -161,7 +158,7 @@ class EnvironmentManager:
                 "installed": _installed(shard),
             }
             text = records.render_sealed(_mark_kind(shard), json.dumps(record, indent=1))
-            self._cache.write_atomic(shard / _COMPLETE, text.encode())
+            self._cache.write_atomic(self._cache.environment_mark(shard), text.encode())
             logger.info(
                 "created build environment with %s in %.1fs",
                 ", ".join(reqs) or "nothing",
@@ -178,8 +175,8 @@ class EnvironmentManager:
         if any(r.extras or r.url for r in wanted):
             return None
         names = {canonicalize_name(r.name) for r in wanted}
-        for mark in self._cache.bucket("environments").glob(f"*/{_COMPLETE}"):
-            status, body = _read_mark(mark.parent)
+        for mark in self._cache.environment_marks():
+            status, body = _read_mark(self._cache, mark.parent)
             if status != "ok":
                 continue  # not vouched for by its seal: never reused
             try:
@@ -199,7 +196,7 @@ class EnvironmentManager:
                 for r in wanted
             ):
                 env = _environment_at(mark.parent)
-                if _usable(mark.parent, env):
+                if _usable(self._cache, mark.parent, env):
                     logger.debug("reusing build environment %s for %s", mark.parent, reqs)
                     return env
         return None
@@ -215,10 +212,10 @@ def _installed(root: Path) -> dict[str, str]:
     return found
 
 
-def _usable(root: Path, env: BuildEnvironment) -> bool:
+def _usable(cache: Cache, root: Path, env: BuildEnvironment) -> bool:
     """Complete (the mark is written last, and its seal holds) and still holding its
     interpreter."""
-    return _read_mark(root)[0] == "ok" and os.path.exists(env.python)
+    return _read_mark(cache, root)[0] == "ok" and os.path.exists(env.python)
 
 
 def _mark_kind(root: Path) -> str:
@@ -227,19 +224,20 @@ def _mark_kind(root: Path) -> str:
     return f"environment {root.name}"
 
 
-def _read_mark(root: Path) -> tuple[str, str]:
+def _read_mark(cache: Cache, root: Path) -> tuple[str, str]:
     """``(status, body)`` of an environment's mark, as ``records.read_sealed`` reads it
     (``ok``, ``missing``, ``old``, ``damaged``); a mark of the unsealed format that came
     before is ``old``."""
     try:
-        data = (root / _COMPLETE).read_bytes()
+        data = cache.environment_mark(root).read_bytes()
     except FileNotFoundError:
         return "missing", ""
     except OSError as err:
         return "damaged", str(err)
     if data.startswith(b"{"):
         return "old", ""
-    return records.read_sealed(_mark_kind(root), data)
+    read = records.read_sealed(_mark_kind(root), data)
+    return read.status, read.value
 
 
 def _environment_at(root: Path) -> BuildEnvironment:

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from sdistill import _core, records
+from sdistill import _core, environment, records
 from sdistill.build.hook_server import HooksStopped, running_group
 from sdistill.errors import BuildError
 
@@ -225,7 +225,7 @@ def _netrc_entry(head: str, login: str, password: str | None) -> str:
 
 def _users_netrc() -> netrc.netrc | None:
     """The user's ``.netrc`` (``$NETRC``, else ``~/.netrc``), if there is a readable one."""
-    path = os.environ.get("NETRC") or os.path.join(os.path.expanduser("~"), ".netrc")
+    path = environment.netrc_file()
     try:
         return netrc.netrc(path)
     except (OSError, netrc.NetrcParseError):

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import os
 
-from sdistill import _core, records
-from sdistill.warm import registry as warm_registry
+from sdistill import records
+from sdistill.sources import classify
 
 __all__ = ["answers"]
 
@@ -21,26 +21,40 @@ __all__ = ["answers"]
 def answers(
     root: str, specs: list[str], settings: str, index_url: str | None, offline: bool = False
 ) -> list[tuple[str, str]] | None:
-    """Every spec's cached answer, or ``None`` at the first that is not a warm hit."""
-    registry = [warm_registry.is_registry_spec(spec) for spec in specs]
-    if not any(registry):
-        return records.warm_answers(root, specs, settings)
+    """Every spec's cached answer, or ``None`` at the first that is not a warm hit.
+
+    Each spec is classified by the one grammar (``sdistill.sources.classify``): a
+    ``path`` goes to the native lookup, a ``registry`` pin to ``warm.registry``; any
+    other kind (URLs, ``name @ ...``) is left to the builder."""
+    kinds = [classify(spec)[0] for spec in specs]
+    if any(kind not in ("path", "registry") for kind in kinds):
+        return None
+    if "registry" not in kinds:
+        return _local(root, specs, settings)
     if index_url is None or not os.path.isdir(root):
         return None
-    if os.environ.get("SDISTILL_MAX_PAGE_SIZE"):
-        return None  # a page fetched again must meet it: sdistill.http reads and checks it
+    from sdistill.errors import SdistillError  # noqa: PLC0415
+    from sdistill.warm import registry  # noqa: PLC0415 (loads the HTTP client)
+
     try:
-        client = _core.HttpClient(root, offline=offline)
-    except OSError:
-        return None  # the normal flow reports it
-    answers: list[tuple[str, str]] = []
-    for spec, on_index in zip(specs, registry):
-        if on_index:
-            found = warm_registry.warm_registry_answer(client, root, spec, index_url, settings)
+        client = registry.client(root, offline)
+    except (OSError, SdistillError):
+        return None  # a bad setting or cache: the normal flow reports it
+    found: list[tuple[str, str]] = []
+    for spec, kind in zip(specs, kinds):
+        if kind == "registry":
+            one = registry.warm_registry_answer(client, spec, index_url, settings)
         else:
-            local = records.warm_answers(root, [spec], settings)
-            found = local[0] if local else None
-        if found is None:
+            local = _local(root, [spec], settings)
+            one = local[0] if local else None
+        if one is None:
             return None
-        answers.append(found)
-    return answers
+        found.append(one)
+    return found
+
+
+def _local(root: str, specs: list[str], settings: str) -> list[tuple[str, str]] | None:
+    """The native lookup of plain local paths (``~`` expanded here)."""
+    paths = [os.path.expanduser(spec.strip()) for spec in specs]
+    found = records.warm_answers(root, paths, settings)
+    return None if found is None else [(answer.json, answer.text) for answer in found]

@@ -15,71 +15,67 @@ not handle exactly as the builder would -- a yanked sdist (the builder warns), a
 name whose newest usable version is a pre-release, no index -- is a miss too, and the
 builder takes over.
 
-Importable without ``packaging``: names are normalized as PEP 503 says, versions by the
-native PEP 440 code.
+The spec is read by the grammar of ``sdistill.sources`` (``classify``,
+``registry_pin``), the cache paths come from the core, versions are normalised by the
+native PEP 440 code: nothing here imports ``packaging`` or ``re``.
 """
 
 from __future__ import annotations
 
 import os
-import re
 
-from sdistill import _core, records
+from sdistill import _core
 from sdistill.errors import SdistillError
+from sdistill.http import HttpClient
+from sdistill.sources import classify, registry_pin
 
 __all__ = ["is_registry_spec", "warm_registry_answer"]
 
-_SPEC = re.compile(r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:==\s*([^\s,;*]+))?\s*$")
 _ONLY_IF_CACHED = "only-if-cached"
 
 
 def is_registry_spec(spec: str) -> bool:
-    """Whether ``Source.parse`` reads ``spec`` as a registry source (no path, no URL)."""
-    text = spec.strip()
-    if not text or "://" in text or "@" in text or text.startswith(("file:", "git+", ".")):
-        return False
-    if os.sep in text or os.path.exists(os.path.expanduser(text)):
-        return False
-    return _SPEC.match(text) is not None
+    """Whether ``Source.parse`` reads ``spec`` as a registry source."""
+    return classify(spec)[0] == "registry"
 
 
 def warm_registry_answer(
-    client: _core.HttpClient, root: str, spec: str, index_url: str, settings: str
+    client: HttpClient, spec: str, index_url: str, settings: str
 ) -> tuple[str, str] | None:
     """``(json, text)`` of the cached answer for ``spec`` on ``index_url``, or ``None``
     (``client`` is offline when the command line says so)."""
-    match = _SPEC.match(spec)
-    if match is None:
+    pin = registry_pin(spec)
+    if pin is None:
         return None
-    name = re.sub(r"[-_.]+", "-", match.group(1)).lower()
-    version = _core.normalize_version(match.group(2)) if match.group(2) else None
-    if match.group(2) and version is None:
+    name, written = pin
+    version = _core.normalize_version(written) if written is not None else None
+    if written is not None and version is None:
         return None
-    index = records.index_url_key(index_url)
-    layout = _core.CacheLayout(root)
-    page_entry = layout.shard("simple", records.index_page_parts(index, name))
+    cache = client.cache
+    page_entry = cache.index_page_entry(index_url, name)
+    page_url = cache.index_page_url(index_url, name)
     try:
         try:
-            page, _ = client.project(
-                f"{index}{name}/", name, page_entry, package=name, cache_control=_ONLY_IF_CACHED
+            page = client.project(
+                page_url, name, page_entry, package=name, cache_control=_ONLY_IF_CACHED
             )
         except SdistillError:
             if not os.path.isfile(page_entry):
                 return None  # never fetched: the builder does it, once
-            if not os.access(root, os.W_OK):
+            if not os.access(cache.root, os.W_OK):
                 # A pre-filled read-only cache (a CI image, a shared volume) cannot keep
                 # a fetched page: it answers with the pages it holds, as offline.
-                client = _core.HttpClient(root, offline=True)
-            page, _ = client.project(f"{index}{name}/", name, page_entry, package=name)
+                client = client.offline()
+            page = client.project(page_url, name, page_entry, package=name)
         version = version or _newest_final(page)
         if version is None:
             return None
         sdists = page.sdists(version)
         if not sdists or sdists[0].yanked:
             return None
-        shard = layout.shard("sdists", records.index_sdist_parts(index, name, version))
+        shard = cache.index_sdist_shard(index_url, name, version)
         sha256 = sdists[0].hashes.get("sha256")
-        revision, *_ = client.fetch_archive(
+        fetched = client.fetch_archive(
             sdists[0].url,
             shard,
             expected_hashes={"sha256": sha256} if sha256 else None,
@@ -88,11 +84,10 @@ def warm_registry_answer(
         )
     except (SdistillError, ValueError, OSError):
         return None
-    answer = _core.read_answer(os.path.join(shard, revision, settings))
-    if answer is None:
+    answer = _core.read_answer(_core.Revision(shard, fetched.revision).answers(settings).path)
+    if answer is None or answer.identity != "match":
         return None
-    identity, json_text, text = answer
-    return (json_text, text) if identity == "match" else None
+    return answer.json, answer.text
 
 
 def _newest_final(page: _core.Project) -> str | None:
@@ -103,3 +98,8 @@ def _newest_final(page: _core.Project) -> str | None:
         if sdists and not sdists[0].yanked:
             return version
     return None
+
+
+def client(root: str, offline: bool) -> HttpClient:
+    """The client of a warm run: the cache at ``root``, settings from the environment."""
+    return HttpClient(root, offline=offline)
