@@ -196,3 +196,53 @@ def test_build_of_a_url_source_runs_the_backend_once(
     again = make_builder(tmp_path / "cache").build(url)
     assert again.path == wheel.path
     assert http_server.count() == 1
+
+
+class DownloadLog:
+    """A reporter that keeps every download report."""
+
+    def __init__(self) -> None:
+        self.reports: list[tuple[str, int, int | None]] = []
+
+    def on_build_start(self, source: Any, hook: str) -> None:
+        pass
+
+    def on_build_finish(self, source: Any, hook: str, seconds: float) -> None:
+        pass
+
+    def on_download_progress(self, url: str, done: int, total: int | None) -> None:
+        self.reports.append((url, done, total))
+
+
+def _padded_sdist(size: int) -> bytes:
+    """An sdist of about ``size`` bytes that do not compress (a padding file of noise)."""
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz") as tar:
+        for member, data in {
+            "PKG-INFO": PKG_INFO.encode(),
+            "pyproject.toml": b'[build-system]\nrequires = ["setuptools"]\n'
+            b'build-backend = "setuptools.build_meta"\n',
+            "padding.bin": hashlib.shake_256(b"noise").digest(size),
+        }.items():
+            info = tarfile.TarInfo(f"demo_pkg-1.0/{member}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+def test_the_reporter_sees_an_sdist_download_and_no_cache_hit(
+    make_builder: Callable[..., Any], tmp_path: Path, served: Callable[..., str]
+) -> None:
+    body = _padded_sdist(3 * 1024 * 1024)
+    url = served(body)
+    log = DownloadLog()
+    assert make_builder(tmp_path / "cache", reporter=log).metadata(url).name == "demo-pkg"
+    shown = {u for u, _, _ in log.reports}
+    assert shown == {url}, "reported under the source's URL"
+    done = [d for _, d, _ in log.reports]
+    assert done[0] == 0 and done[-1] == len(body), "from the first byte to the last"
+    assert done == sorted(done)
+    assert {t for _, _, t in log.reports} == {len(body)}
+    again = DownloadLog()
+    assert make_builder(tmp_path / "cache", reporter=again).metadata(url).name == "demo-pkg"
+    assert again.reports == [], "a cache hit downloads nothing"

@@ -74,8 +74,11 @@ class UrlSource(Source):
         client takes the entry's own lock for that)."""
         shard = self.shard(context)
         reporter = context.reporter
+        unsized: list[int] = []  # bytes so far of a download without a Content-Length
 
         def progress(done: int, total: int | None) -> None:
+            if total is None:
+                unsized[:] = [done]
             reporter.on_download_progress(self.url, done, total)
 
         fetched = context.http.fetch_archive(
@@ -85,6 +88,8 @@ class UrlSource(Source):
             package=self.name,
             progress=progress,
         )
+        if unsized:  # its size is known now: the reporter sees it end
+            reporter.on_download_progress(self.url, unsized[0], unsized[0])
         return _core.Revision(shard, fetched.revision)
 
     def renew(self, context: Context, seen: _core.Revision | None) -> _core.Revision:

@@ -37,13 +37,11 @@ pub use answer::{read_answer, read_record, render_answer, Answer};
 pub use seal::{
     check_wheel, read_sealed, read_stamp, render_sealed, render_stamp, seal_wheel, Read,
 };
-use stamp::contains;
 pub use stamp::{
     archive_stamp, directory_stamp, file_url, key_files_stamp, local_stamp, KEY_FILES,
 };
 
 use std::fs;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use crate::cache::{Cache, Revision};
@@ -59,10 +57,11 @@ pub fn warm_answers(root: &Path, specs: &[PathBuf], settings: &str) -> Option<Ve
 }
 
 /// The answer cached for `spec` under the config-settings directory `settings`, when
-/// `spec` is a plain local path whose live revision still matches it.
+/// `spec` is a local path whose live revision still matches it. Which specs are paths
+/// is decided by the one grammar of specs (Python's `sdistill.sources.classify`, which
+/// also expands `~`); this only reads.
 pub fn warm_answer(cache: &Cache, spec: &Path, settings: &str) -> Option<Answer> {
-    let text = spec.as_os_str().as_bytes();
-    if text.is_empty() || contains(text, b"://") || contains(text, b"@") || text.starts_with(b"~") {
+    if spec.as_os_str().is_empty() {
         return None;
     }
     let path = fs::canonicalize(spec).ok()?;

@@ -84,7 +84,7 @@ fn may_name_cache_keys(text: &[u8]) -> bool {
 }
 
 /// Whether `needle` occurs in `text`.
-pub(super) fn contains(text: &[u8], needle: &[u8]) -> bool {
+fn contains(text: &[u8], needle: &[u8]) -> bool {
     text.windows(needle.len()).any(|window| window == needle)
 }
 
