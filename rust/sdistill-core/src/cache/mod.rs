@@ -16,9 +16,18 @@
 //! revision; a revision holds the source tree, the stamp it was made for and the
 //! answers built from it, per settings key.
 //!
-//! A revision is filled once, in `tmp/`, and renamed into the shard; the pointer is
-//! then replaced atomically. Nothing under a revision is ever rewritten, so readers take
-//! no lock: they read the pointer and then files that cannot change under them. A new
+//! A revision's *source part* — its stamp and its tree — is complete before the pointer
+//! names it, and is never rewritten: a local source's revision is made whole under
+//! `tmp/` and renamed into the shard (Python's `sdistill.sources.revisions`); a
+//! downloaded archive is extracted into `<revision>/src` through the extractor's
+//! staging directory, renamed into place only after the last byte was checked, and the
+//! HTTP entry and then the pointer are written after it. *Answers* are added to a live
+//! revision afterwards, only by a holder of `<shard>.lock`: each record is written
+//! atomically (a reader sees the old file or the whole new one, and every record is
+//! sealed), and a wheel enters `wheels/` by rename after its seal was written. A record
+//! that fails its seal is made again under the lock, and a wheel that fails its seal
+//! is removed and built again; nothing else under a revision changes. So readers take
+//! no lock: they read the pointer and then whole files whose seals they check. A new
 //! download or a changed local tree gets a new random revision id — but only when the
 //! source really changed: an archive downloaded again with the same bytes keeps its
 //! revision, and a file named by its hash is not downloaded again at all.
