@@ -1,9 +1,11 @@
 """Warm answers of ``sdistill metadata``, found in the cache without the build side.
 
 A warm command line is mostly interpreter start and imports, so this package imports
-neither ``packaging``, ``pyproject_hooks``, ``json``, ``re`` nor ``typing``: local paths
-are answered by the native lookup (``rust/sdistill-core/src/lookup``), registry specs by
-``warm.registry`` (the page, the sdist's HTTP entry, the sealed answer). Anything that is
+neither ``packaging``, ``pyproject_hooks``, ``json`` nor ``typing``: local paths are
+answered by the native lookup (``rust/sdistill-core/src/lookup``) with nothing else
+loaded; registry specs by ``warm.registry`` (the page, the sdist's HTTP entry, the
+sealed answer), which loads the HTTP client's Python face (``sdistill.http`` and
+``sdistill.cache``: ``pathlib`` and ``dataclasses``, no ``packaging``). Anything that is
 not a clean hit is ``None``, and the builder takes over -- it is the one that reports
 errors and heals damaged records.
 """
