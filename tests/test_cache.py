@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import sdistill
 from sdistill import Cache, CacheError
+from sdistill._core import Revision, cache_digest, index_url_key, key_digest
 from sdistill.cache import BucketSize, CacheSize, Removal, default_cache_dir
 from simple_index import SimpleIndex
 
@@ -74,21 +75,40 @@ def write(path: Path, data: bytes) -> Path:
     return path
 
 
+def bucket(cache: Cache, name: str) -> Path:
+    """A bucket's directory (the on-disk format names them; the API does not)."""
+    return cache.root / BUCKET_DIRS[name]
+
+
+def sdists_shard(cache: Cache, kind: str, digest: str) -> Path:
+    """``sdists-v1/<kind>/<digest>``: a shard of the kind, spelt as on disk."""
+    return bucket(cache, "sdists") / kind / digest
+
+
+def live_id(cache: Cache, shard: Path) -> str | None:
+    """The id of the shard's live revision (None: no pointer, or unreadable)."""
+    revision = cache.live_revision(shard)
+    if revision is None:
+        return None
+    assert revision == Revision(shard, revision.id)
+    return revision.id
+
+
 def make_revision(cache: Cache, shard: Path, files: dict[str, bytes], commit: bool = True) -> str:
-    rev = cache.layout.new_revision_id()
+    rev = cache.new_revision_id()
     for rel, data in files.items():
         write(shard / rev / rel, data)
     if commit:
-        cache.layout.commit_revision(str(shard), rev)
+        cache.commit_revision(Revision(shard, rev))
     return rev
 
 
 def make_shard(
     cache: Cache, kind: str, digest: str, package: str, files: dict[str, bytes] | None = None
 ) -> tuple[Path, str]:
-    shard = cache.shard("sdists", kind, digest)
+    shard = sdists_shard(cache, kind, digest)
     shard.mkdir(parents=True)
-    cache.layout.set_package(str(shard), package)
+    cache.set_package(shard, package)
     rev = make_revision(cache, shard, files or {"PKG-INFO": b"Metadata-Version: 2.1\n"})
     return shard, rev
 
@@ -112,7 +132,7 @@ def test_layout_created(tmp_path: Path) -> None:
 def test_layout_is_idempotent_and_keeps_content(tmp_path: Path) -> None:
     root = tmp_path / "cache"
     first = Cache(root)
-    keep = write(first.bucket("sdists") / "url" / D1 / "keep.txt", b"keep")
+    keep = write(bucket(first, "sdists") / "url" / D1 / "keep.txt", b"keep")
     tag = (root / "CACHEDIR.TAG").read_bytes()
     second = Cache(root)
     assert second.root == first.root
@@ -131,17 +151,32 @@ def test_layout_recreated_when_parts_are_missing(tmp_path: Path) -> None:
 
 
 def test_buckets(cache: Cache) -> None:
-    for name, dirname in BUCKET_DIRS.items():
-        assert cache.bucket(name) == cache.root / dirname
-    for bad in ["", "nope", "../x", "Simple", "sdists/x"]:
-        with pytest.raises(ValueError, match=r".+"):
-            cache.bucket(bad)
+    # Every path the cache hands out lies in the bucket of its kind.
+    for dirname in BUCKET_DIRS.values():
+        assert (cache.root / dirname).is_dir(), dirname
+    index = "https://pypi.org/simple"
+    index_digest = cache_digest(index_url_key(index))
+    assert cache.url_shard("https://h/a.tar.gz").parent == bucket(cache, "sdists") / "url"
+    assert cache.path_shard("file:///a").parent == bucket(cache, "sdists") / "path"
+    assert cache.path_shard("file:///a", True).parent == bucket(cache, "sdists") / "editable"
+    assert cache.index_sdist_shard(index, "demo", "1.0") == (
+        bucket(cache, "sdists") / "index" / index_digest / "demo" / "1.0"
+    )
+    assert cache.index_page_entry(index, "demo") == bucket(cache, "simple") / index_digest / "demo"
+    assert cache.wheel_metadata_entry("https://h/a.whl.metadata") == (
+        bucket(cache, "simple") / "metadata" / cache_digest("https://h/a.whl.metadata")
+    )
+    assert cache.environment_shard("key") == bucket(cache, "environments") / key_digest("key")
+    assert cache.temp_root == bucket(cache, "tmp")
 
 
-def test_bucket_directory_name_is_not_a_bucket_name(cache: Cache) -> None:
-    # The contract names the buckets "simple", "sdists", ...; anything else is unknown.
-    with pytest.raises(ValueError, match=r".+"):
-        cache.bucket("sdists-v1")
+def test_no_bucket_is_asked_for_by_name(cache: Cache) -> None:
+    # The core owns the cache's names: the Python face takes no bucket or shard-kind
+    # name (none can be unknown, or a directory name mistaken for one).
+    for removed in ("bucket", "shard", "layout"):
+        assert not hasattr(cache, removed), removed
+    assert not hasattr(sdistill._core.CacheLayout, "bucket")
+    assert not hasattr(sdistill._core.CacheLayout, "shard")
 
 
 # ---------------------------------------------------------------------------- root
@@ -189,42 +224,40 @@ def test_root_default_is_platform_cache_dir(
 
 
 def test_shard_path(cache: Cache) -> None:
-    shard = cache.shard("sdists", "url", D1)
-    assert shard == cache.root / "sdists-v1" / "url" / D1
+    url = "https://example.org/a-1.0.tar.gz"
+    shard = cache.url_shard(url)
+    assert shard == cache.root / "sdists-v1" / "url" / cache_digest(url)
     assert not shard.exists()
-    assert cache.shard("git", D2) == cache.root / "git-v1" / D2
-    assert cache.shard("simple", "pypi.org", "requests") == (
-        cache.root / "simple-v1" / "pypi.org" / "requests"
+    assert cache.path_shard("file:///src/a") == (
+        cache.root / "sdists-v1" / "path" / cache_digest("file:///src/a")
+    )
+    index = "https://pypi.org/simple/"
+    assert cache.index_page_entry(index, "requests") == (
+        cache.root / "simple-v1" / cache_digest(index) / "requests"
+    )
+    # An index URL is keyed with exactly one trailing "/".
+    assert cache.index_page_entry("https://pypi.org/simple", "requests") == (
+        cache.index_page_entry(index, "requests")
     )
 
 
-@pytest.mark.parametrize(
-    "parts",
-    [
-        ("url", "a/b"),
-        ("url", "a\\b"),
-        ("url", ".."),
-        ("url", "."),
-        ("url", ""),
-        ("..", D1),
-        ("", D1),
-        ("/abs", D1),
-        ("url", "/"),
-        ("url", "../x"),
-    ],
-)
-def test_shard_refuses_unsafe_parts(cache: Cache, parts: tuple[str, ...]) -> None:
-    with pytest.raises(ValueError, match=r".+"):
-        cache.shard("sdists", *parts)
+UNSAFE_PARTS = ["a/b", "a\\b", "..", ".", "", "/abs", "/", "../x"]
 
 
-def test_shard_unknown_bucket(cache: Cache) -> None:
+@pytest.mark.parametrize("part", UNSAFE_PARTS)
+def test_shard_refuses_unsafe_parts(cache: Cache, part: str) -> None:
+    # The parts a caller names (a project's name, a version) are one plain component.
+    index = "https://pypi.org/simple/"
     with pytest.raises(ValueError, match=r".+"):
-        cache.shard("wheels", "url", D1)
+        cache.index_sdist_shard(index, part, "1.0")
+    with pytest.raises(ValueError, match=r".+"):
+        cache.index_sdist_shard(index, "demo", part)
+    with pytest.raises(ValueError, match=r".+"):
+        cache.index_page_entry(index, part)
 
 
 def test_revision_ids(cache: Cache) -> None:
-    ids = {cache.layout.new_revision_id() for _ in range(100)}
+    ids = {cache.new_revision_id() for _ in range(100)}
     ids |= {sdistill._core.CacheLayout.new_revision_id() for _ in range(100)}
     assert len(ids) == 200
     for rid in ids:
@@ -232,25 +265,26 @@ def test_revision_ids(cache: Cache) -> None:
 
 
 def test_revisions_and_package(cache: Cache) -> None:
-    shard = cache.shard("sdists", "url", D1)
+    shard = sdists_shard(cache, "url", D1)
     shard.mkdir(parents=True)
-    assert cache.layout.read_revision(str(shard)) is None
-    rev = cache.layout.new_revision_id()
+    assert cache.live_revision(shard) is None
+    rev = cache.new_revision_id()
     write(shard / rev / "PKG-INFO", b"x")
-    cache.layout.commit_revision(str(shard), rev)
-    assert cache.layout.read_revision(str(shard)) == rev
+    cache.commit_revision(Revision(shard, rev))
+    assert cache.live_revision(shard) == Revision(shard, rev)
+    assert live_id(cache, shard) == rev
     assert (shard / "revision").is_file()
-    rev2 = cache.layout.new_revision_id()
-    cache.layout.commit_revision(str(shard), rev2)
-    assert cache.layout.read_revision(str(shard)) == rev2
-    cache.layout.set_package(str(shard), "foo-bar")
+    rev2 = cache.new_revision_id()
+    cache.commit_revision(Revision(shard, rev2))
+    assert live_id(cache, shard) == rev2
+    cache.set_package(shard, "foo-bar")
     assert (shard / "package").read_text().strip() == "foo-bar"
     assert not list(shard.glob(".sdistill-tmp-*"))
 
 
 @pytest.mark.parametrize("name", ["Foo.Bar_baz", "FOO-BAR-BAZ", "foo__bar..baz", "foo-bar-baz"])
 def test_set_package_writes_normalized_name(cache: Cache, name: str) -> None:
-    shard = cache.shard("sdists", "url", D1)
+    shard = sdists_shard(cache, "url", D1)
     shard.mkdir(parents=True)
     cache.set_package(shard, name)
     assert (shard / "package").read_text().strip() == "foo-bar-baz"
@@ -274,31 +308,32 @@ def test_set_package_writes_normalized_name(cache: Cache, name: str) -> None:
     ],
 )
 def test_read_revision_corrupt_is_a_miss(cache: Cache, content: bytes) -> None:
-    shard = cache.shard("sdists", "url", D1)
+    shard = sdists_shard(cache, "url", D1)
     write(shard / "revision", content)
-    assert cache.layout.read_revision(str(shard)) is None
+    assert cache.live_revision(shard) is None
 
 
 def test_read_revision_pointer_is_a_directory(cache: Cache) -> None:
-    shard = cache.shard("sdists", "url", D1)
+    shard = sdists_shard(cache, "url", D1)
     (shard / "revision").mkdir(parents=True)
-    assert cache.layout.read_revision(str(shard)) is None
+    assert cache.live_revision(shard) is None
 
 
 def test_temp_dir(cache: Cache) -> None:
-    a = Path(cache.layout.temp_dir())
-    b = Path(cache.layout.temp_dir())
+    a = cache.staging_dir()
+    b = cache.staging_dir()
     assert a != b
     for d in (a, b):
         assert d.is_dir()
-        assert d.parent == cache.bucket("tmp")
+        assert list(d.iterdir()) == []
+        assert d.parent == bucket(cache, "tmp") == cache.temp_root
 
 
 # ---------------------------------------------------------------------------- write_atomic
 
 
 def test_write_atomic(cache: Cache) -> None:
-    target = cache.bucket("sdists") / "f.bin"
+    target = bucket(cache, "sdists") / "f.bin"
     cache.write_atomic(target, b"first")
     assert target.read_bytes() == b"first"
     cache.write_atomic(str(target), b"second, longer content")
@@ -313,7 +348,7 @@ def test_write_atomic(cache: Cache) -> None:
 
 def test_write_atomic_missing_parent(cache: Cache) -> None:
     # Either the parents are created or it is an OSError; never a partial or temp file.
-    target = cache.bucket("sdists") / "no" / "such" / "dir" / "f.bin"
+    target = bucket(cache, "sdists") / "no" / "such" / "dir" / "f.bin"
     try:
         cache.write_atomic(target, b"x")
     except OSError:
@@ -367,14 +402,14 @@ def test_size_per_bucket(cache: Cache) -> None:
 
 
 def populate(cache: Cache) -> dict[str, Path]:
-    """A cache with entries of packages demo-pkg and other, made with the layout API."""
+    """A cache with entries of packages demo-pkg and other, made with the cache API."""
     paths: dict[str, Path] = {}
     paths["demo_url"], _ = make_shard(cache, "url", D1, "demo-pkg", {"a.txt": b"a" * 11})
     paths["demo_path"], _ = make_shard(cache, "path", D2, "demo-pkg", {"b/c.txt": b"bc"})
     paths["demo_git"], _ = make_shard(cache, "git", D3, "demo-pkg")
     paths["demo_editable"], _ = make_shard(cache, "editable", D4, "demo-pkg")
     paths["other_url"], _ = make_shard(cache, "url", D5, "other", {"o.txt": b"other"})
-    sd = cache.bucket("sdists")
+    sd = bucket(cache, "sdists")
     paths["demo_index"] = sd / "index" / D1 / "demo-pkg"
     write(paths["demo_index"] / "1.0" / "metadata.json", b"{}")
     write(paths["demo_index"] / "2.0" / "metadata.json", b"{}")
@@ -382,19 +417,19 @@ def populate(cache: Cache) -> dict[str, Path]:
     write(paths["demo_index2"] / "0.1" / "entry", b"e")
     paths["other_index"] = sd / "index" / D1 / "other"
     write(paths["other_index"] / "1.0" / "metadata.json", b"{}")
-    simple = cache.bucket("simple")
+    simple = bucket(cache, "simple")
     paths["demo_simple_file"] = write(simple / D1 / "demo-pkg", b"<html/>")
     paths["demo_simple_dir"] = simple / D2 / "demo-pkg"
     write(paths["demo_simple_dir"] / "page.html", b"<html/>")
     paths["other_simple"] = write(simple / D1 / "other", b"<html/>")
-    paths["git_db"] = write(cache.bucket("git") / D1 / "HEAD", b"ref: refs/heads/main\n")
-    paths["env"] = write(cache.bucket("environments") / D1 / "marker", b"env")
+    paths["git_db"] = write(bucket(cache, "git") / D1 / "HEAD", b"ref: refs/heads/main\n")
+    paths["env"] = write(bucket(cache, "environments") / D1 / "marker", b"env")
     return paths
 
 
 def test_clean_everything(cache: Cache) -> None:
     populate(cache)
-    write(cache.bucket("tmp") / "stray" / "x", b"xyz")
+    write(bucket(cache, "tmp") / "stray" / "x", b"xyz")
     buckets_before = {d: files_under(cache.root / d) for d in BUCKET_DIRS.values()}
     n = sum(len(f) for f in buckets_before.values())
     size = sum(sum(f.values()) for f in buckets_before.values())
@@ -447,7 +482,7 @@ def test_clean_package(cache: Cache) -> None:
         assert paths[key].exists(), key
     # The other shard is intact, revision and all.
     other = paths["other_url"]
-    rev = cache.layout.read_revision(str(other))
+    rev = live_id(cache, other)
     assert rev is not None
     assert (other / rev / "o.txt").read_bytes() == b"other"
     assert (other / "package").read_text().strip() == "other"
@@ -474,7 +509,7 @@ def test_clean_package(cache: Cache) -> None:
 
 def test_clean_package_removes_index_dir(cache: Cache) -> None:
     # "With name: removes sdists-v1/index/*/<name>/" -- the whole directory.
-    index = cache.bucket("sdists") / "index"
+    index = bucket(cache, "sdists") / "index"
     write(index / D1 / "demo" / "1.0" / "metadata.json", b"{}")
     write(index / D1 / "demo" / "versions.json", b"[]")
     write(index / D2 / "demo" / "2.0" / "metadata.json", b"{}")
@@ -564,10 +599,9 @@ def test_clean_package_from_the_command_line_leaves_nothing_of_it(tmp_path: Path
 
 
 def test_prune(cache: Cache) -> None:
-    layout = cache.layout
-    s1 = cache.shard("sdists", "url", D1)
+    s1 = sdists_shard(cache, "url", D1)
     s1.mkdir(parents=True)
-    layout.set_package(str(s1), "demo")
+    cache.set_package(s1, "demo")
     old = make_revision(cache, s1, {"PKG-INFO": b"old" * 10, "sub/file": b"o"}, commit=False)
     uncommitted = make_revision(cache, s1, {"PKG-INFO": b"unc"}, commit=False)
     cur = make_revision(cache, s1, {"PKG-INFO": b"cur", "sub/file": b"c"})
@@ -577,7 +611,7 @@ def test_prune(cache: Cache) -> None:
     write(s1 / cur / ".sdistill-tmp-abc123", b"partial")
 
     # A shard with a lock file but no pointer: all its revisions are unreferenced.
-    s2 = cache.shard("sdists", "editable", D2)
+    s2 = sdists_shard(cache, "editable", D2)
     s2.mkdir(parents=True)
     with cache.lock(s2, timeout=5):
         pass
@@ -586,21 +620,21 @@ def test_prune(cache: Cache) -> None:
     write(s2 / "not-a-revision" / "f", b"k")
 
     # A shard whose pointer names a revision that does not exist.
-    s3 = cache.shard("sdists", "path", D3)
+    s3 = sdists_shard(cache, "path", D3)
     s3.mkdir(parents=True)
     r3 = make_revision(cache, s3, {"f": b"r3"}, commit=False)
-    layout.commit_revision(str(s3), layout.new_revision_id())
+    cache.commit_revision(Revision(s3, cache.new_revision_id()))
 
-    tmp = cache.bucket("tmp")
-    td = Path(layout.temp_dir())
+    tmp = bucket(cache, "tmp")
+    td = cache.staging_dir()
     write(td / "half" / "built", b"h" * 100)
     write(tmp / "stray-file", b"s")
     leftovers = [
-        write(cache.bucket("simple") / D1 / ".sdistill-tmp-xyz", b"12345"),
-        write(cache.bucket("git") / ".sdistill-tmp-0", b""),
-        write(cache.bucket("sdists") / "index" / D1 / "demo" / ".sdistill-tmp-q", b"qq"),
-        write(cache.bucket("environments") / ".sdistill-tmp-dir" / "inner" / "f", b"ff"),
-        write(cache.bucket("sdists") / "url" / ".sdistill-tmp-extract" / "pkg" / "x", b"x"),
+        write(bucket(cache, "simple") / D1 / ".sdistill-tmp-xyz", b"12345"),
+        write(bucket(cache, "git") / ".sdistill-tmp-0", b""),
+        write(bucket(cache, "sdists") / "index" / D1 / "demo" / ".sdistill-tmp-q", b"qq"),
+        write(bucket(cache, "environments") / ".sdistill-tmp-dir" / "inner" / "f", b"ff"),
+        write(bucket(cache, "sdists") / "url" / ".sdistill-tmp-extract" / "pkg" / "x", b"x"),
     ]
     kept_files = [
         s1 / "package",
@@ -613,10 +647,10 @@ def test_prune(cache: Cache) -> None:
         Path(f"{s2}.lock"),
         s2 / "not-a-revision" / "f",
         s3 / "revision",
-        write(cache.bucket("simple") / D1 / "demo", b"<html/>"),
-        write(cache.bucket("sdists") / "index" / D1 / "demo" / "1.0" / "m.json", b"{}"),
-        write(cache.bucket("git") / D1 / "HEAD", b"ref"),
-        write(cache.bucket("environments") / D1 / "marker", b"env"),
+        write(bucket(cache, "simple") / D1 / "demo", b"<html/>"),
+        write(bucket(cache, "sdists") / "index" / D1 / "demo" / "1.0" / "m.json", b"{}"),
+        write(bucket(cache, "git") / D1 / "HEAD", b"ref"),
+        write(bucket(cache, "environments") / D1 / "marker", b"env"),
     ]
     kept_data = {p: p.read_bytes() for p in kept_files}
     before = files_under(cache.root)
@@ -629,13 +663,13 @@ def test_prune(cache: Cache) -> None:
     assert list(tmp.iterdir()) == []
     for p in leftovers:
         assert not p.exists(), p
-    assert not (cache.bucket("environments") / ".sdistill-tmp-dir").exists()
-    assert not (cache.bucket("sdists") / "url" / ".sdistill-tmp-extract").exists()
+    assert not (bucket(cache, "environments") / ".sdistill-tmp-dir").exists()
+    assert not (bucket(cache, "sdists") / "url" / ".sdistill-tmp-extract").exists()
     assert not (s1 / cur / ".sdistill-tmp-abc123").exists()
     assert not [p for p in cache.root.rglob("*") if p.name.startswith(".sdistill-tmp-")]
     for p, data in kept_data.items():
         assert p.read_bytes() == data, p
-    assert layout.read_revision(str(s1)) == cur
+    assert live_id(cache, s1) == cur
 
     after = files_under(cache.root)
     removed = {k: v for k, v in before.items() if k not in after}
@@ -645,14 +679,14 @@ def test_prune(cache: Cache) -> None:
     assert cache.prune() == Removal(files=0, bytes=0)
 
 
-@pytest.mark.parametrize("bucket", ["sdists", "git", "environments", "simple"])
-def test_prune_shards_in_every_bucket(cache: Cache, bucket: str) -> None:
+@pytest.mark.parametrize("name", ["sdists", "git", "environments", "simple"])
+def test_prune_shards_in_every_bucket(cache: Cache, name: str) -> None:
     # "in every shard (a dir that has a <shard>.lock sibling or a revision pointer)"
-    with_pointer = cache.shard(bucket, D1)
+    with_pointer = bucket(cache, name) / D1
     with_pointer.mkdir(parents=True)
     old = make_revision(cache, with_pointer, {"f": b"old"}, commit=False)
     cur = make_revision(cache, with_pointer, {"f": b"cur"})
-    with_lock = cache.shard(bucket, D2)
+    with_lock = bucket(cache, name) / D2
     with_lock.mkdir(parents=True)
     with cache.lock(with_lock, timeout=5):
         pass
@@ -670,7 +704,7 @@ def test_prune_shards_in_every_bucket(cache: Cache, bucket: str) -> None:
 
 
 def test_lock_in_process(cache: Cache) -> None:
-    shard = cache.shard("sdists", "url", D1)
+    shard = sdists_shard(cache, "url", D1)
     shard.mkdir(parents=True)
     with cache.lock(shard, timeout=5) as lock:
         assert lock.path == f"{shard}.lock"
@@ -771,7 +805,7 @@ def test_lock_held_by_other_process(cache: Cache, spawn: list[subprocess.Popen[s
         cache.clean("demo", timeout=0.3)
     assert "SDISTILL_LOCK_TIMEOUT" in str(info.value)
     assert (shard / rev / "f.txt").read_bytes() == b"payload"
-    assert cache.layout.read_revision(str(shard)) == rev
+    assert live_id(cache, shard) == rev
 
     # prune() also needs the whole cache.
     with pytest.raises(CacheError):
@@ -785,7 +819,7 @@ def test_lock_held_by_other_process(cache: Cache, spawn: list[subprocess.Popen[s
     removal = cache.clean("demo", timeout=0.3)
     assert removal.files >= 3  # package, revision pointer, f.txt
     assert not shard.exists()
-    write(cache.bucket("git") / "x", b"x")
+    write(bucket(cache, "git") / "x", b"x")
     assert cache.clean(timeout=0.3).files >= 1
     assert cache.size().files == 0
 
@@ -798,6 +832,10 @@ def test_lock_timeout_from_environment(
     holder = start_holder(spawn, cache.root, shard)
     before = tree_under(cache.root)
     monkeypatch.setenv("SDISTILL_LOCK_TIMEOUT", "0.3")
+    # The variable is read when a cache is opened (sdistill.environment), and the cache
+    # waits that long when a call names no timeout.
+    cache = Cache(cache.root)
+    assert cache.lock_timeout == 0.3
 
     with pytest.raises(CacheError) as info, cache.lock(shard):
         pass
@@ -807,7 +845,7 @@ def test_lock_timeout_from_environment(
     with pytest.raises(CacheError):
         cache.clean("demo")
     assert tree_under(cache.root) == before
-    assert cache.layout.read_revision(str(shard)) == rev
+    assert live_id(cache, shard) == rev
 
     stop_holder(holder)
     with cache.lock(shard):
@@ -872,7 +910,7 @@ CONTENDER = textwrap.dedent(
 def test_lock_excludes_other_processes(
     cache: Cache, tmp_path: Path, spawn: list[subprocess.Popen[str]]
 ) -> None:
-    shard = cache.shard("sdists", "url", D1)
+    shard = sdists_shard(cache, "url", D1)
     shard.mkdir(parents=True)
     log = tmp_path / "log.txt"
     rounds = 15
@@ -944,7 +982,7 @@ WRITER = textwrap.dedent(
 
 
 def test_write_atomic_survives_sigkill(cache: Cache, spawn: list[subprocess.Popen[str]]) -> None:
-    shard = cache.shard("sdists", "url", D1)
+    shard = sdists_shard(cache, "url", D1)
     shard.mkdir(parents=True)
     rev = make_revision(cache, shard, {"PKG-INFO": b"x"})
     target = shard / rev / "payload.bin"

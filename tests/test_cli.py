@@ -315,34 +315,35 @@ def test_usage_error(run: Runner, args: list[str]) -> None:
 
 
 def populate(root: Path) -> dict[str, Path]:
+    from sdistill._core import Revision
+
     cache = Cache(root)
-    layout = cache.layout
     paths: dict[str, Path] = {}
     for key, kind, digest, package in [
         ("demo", "url", D1, "demo"),
         ("other", "path", D2, "other"),
     ]:
-        shard = cache.shard("sdists", kind, digest)
+        shard = cache.root / "sdists-v1" / kind / digest
         shard.mkdir(parents=True)
-        layout.set_package(str(shard), package)
-        rev = layout.new_revision_id()
+        cache.set_package(shard, package)
+        rev = cache.new_revision_id()
         (shard / rev).mkdir()
         (shard / rev / "PKG-INFO").write_bytes(f"Name: {package}\n".encode())
-        layout.commit_revision(str(shard), rev)
+        cache.commit_revision(Revision(shard, rev))
         paths[key] = shard
         paths[key + "_rev"] = shard / rev
-    old = paths["demo"] / layout.new_revision_id()
+    old = paths["demo"] / cache.new_revision_id()
     old.mkdir()
     (old / "PKG-INFO").write_bytes(b"old" * 100)
     paths["demo_old"] = old
-    page = cache.bucket("simple") / D1 / "demo"
+    page = cache.root / "simple-v1" / D1 / "demo"
     page.parent.mkdir(parents=True)
     page.write_bytes(b"<html>demo</html>")
     paths["demo_page"] = page
-    paths["git"] = cache.bucket("git") / D1 / "HEAD"
+    paths["git"] = cache.root / "git-v1" / D1 / "HEAD"
     paths["git"].parent.mkdir(parents=True)
     paths["git"].write_bytes(b"ref: refs/heads/main\n")
-    paths["stray"] = cache.bucket("tmp") / "stray"
+    paths["stray"] = cache.temp_root / "stray"
     paths["stray"].write_bytes(b"s" * 9)
     return paths
 

@@ -637,12 +637,12 @@ def test_get_file(http_server: HttpServer, tmp_path: Path) -> None:
     http_server.route("/f.bin", Reply(200, FRESH, body))
     c = client(tmp_path)
     got = c.get_file(http_server.url_for("/f.bin"))
-    assert got.path.read_bytes() == body
+    assert Path(got.path).read_bytes() == body
     assert got.sha256 == hashlib.sha256(body).hexdigest()
     assert got.origin == "network"
     again = c.get_file(http_server.url_for("/f.bin"))
     assert again.origin == "cache"
-    assert again.path.read_bytes() == body
+    assert Path(again.path).read_bytes() == body
     assert http_server.count("/f.bin") == 1
 
 

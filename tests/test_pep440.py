@@ -23,10 +23,46 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 from packaging.version import InvalidVersion, Version
-from sdistill._core import compare_versions, normalize_version, parse_filename, sort_versions
+from sdistill._core import (
+    DistFilename,
+    compare_versions,
+    normalize_version,
+    parse_filename,
+    sort_versions,
+)
 
-# The shape parse_filename answers with.
+# What parse_filename says, as a tuple: ("wheel", name, version, build tag, python tags,
+# abi tags, platform tags) or ("sdist", name, version, format); None where it refuses.
 Parsed = Union[tuple[object, ...], None]
+
+
+def shape(parsed: DistFilename | None) -> Parsed:
+    """A ``DistFilename`` as the tuple of what it says (the fields its kind has; the
+    others must be empty)."""
+    if parsed is None:
+        return None
+    assert type(parsed) is DistFilename
+    if parsed.kind == "wheel":
+        assert parsed.format is None
+        return (
+            parsed.kind,
+            parsed.name,
+            parsed.version,
+            parsed.build_tag,
+            parsed.python_tags,
+            parsed.abi_tags,
+            parsed.platform_tags,
+        )
+    assert parsed.kind == "sdist", parsed.kind
+    assert parsed.build_tag is None
+    assert (parsed.python_tags, parsed.abi_tags, parsed.platform_tags) == ((), (), ())
+    return (parsed.kind, parsed.name, parsed.version, parsed.format)
+
+
+def read(filename: str, project: str) -> Parsed:
+    """What parse_filename says of ``filename`` for ``project``, as a tuple."""
+    return shape(parse_filename(filename, project))
+
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -254,7 +290,7 @@ def packaging_wheel(filename: str) -> Parsed:
 
 
 def native_wheel(filename: str, project: str) -> Parsed:
-    parsed = parse_filename(filename, project)
+    parsed = read(filename, project)
     if parsed is None or parsed[0] != "wheel":
         return parsed
     kind, name, version, build, pythons, abis, platforms = parsed
@@ -270,7 +306,7 @@ def test_wheels_agree_with_packaging(filename: str) -> None:
     project = str(expected[1])
     assert native_wheel(filename, project) == expected
     assert native_wheel(filename, project.upper().replace("-", "_")) == expected
-    assert parse_filename(filename, project + "x") is None
+    assert read(filename, project + "x") is None
 
 
 WHEELISH = st.text(alphabet="ab1._- ", max_size=24).map(lambda stem: stem + ".whl")
@@ -299,8 +335,8 @@ def test_standard_sdists_agree_with_packaging(sdist: tuple[str, str, str, str]) 
     filename, name, version, extension = sdist
     assert parse_sdist_filename(filename) == (name, Version(version))
     for project in [name, name.replace("-", "."), name.upper().replace("-", "_")]:
-        assert parse_filename(filename, project) == ("sdist", name, version, extension)
-    assert parse_filename(filename, name + "-x") is None
+        assert read(filename, project) == ("sdist", name, version, extension)
+    assert read(filename, name + "-x") is None
 
 
 SDISTISH = st.tuples(
@@ -324,7 +360,7 @@ def test_what_packaging_reads_as_an_sdist_is_read_alike(filename: str) -> None:
         return  # a version may contain "-": the project's name decides (see below)
     extension = "zip" if filename.endswith(".zip") else "tar.gz"
     expected = ("sdist", name, str(version), extension)
-    assert parse_filename(filename, name) == (expected if name else None)
+    assert read(filename, name) == (expected if name else None)
 
 
 @pytest.mark.parametrize(
@@ -442,15 +478,27 @@ def test_what_packaging_reads_as_an_sdist_is_read_alike(filename: str) -> None:
     ],
 )
 def test_real_world_filenames(filename: str, project: str, expected: Parsed) -> None:
-    assert parse_filename(filename, project) == expected
+    assert read(filename, project) == expected
 
 
 def test_wheel_results_have_python_types() -> None:
     parsed = parse_filename("Six-1.16.0-2-PY2.py3-none-any.whl", "six")
-    assert parsed == ("wheel", "six", "1.16.0", (2, ""), ("py2", "py3"), ("none",), ("any",))
+    assert shape(parsed) == (
+        "wheel",
+        "six",
+        "1.16.0",
+        (2, ""),
+        ("py2", "py3"),
+        ("none",),
+        ("any",),
+    )
     assert parsed is not None
-    assert parsed[0] == "wheel"
-    assert all(type(part) is tuple for part in parsed[4:])
-    build = parsed[3]
+    assert parsed.kind == "wheel"
+    tags = (parsed.python_tags, parsed.abi_tags, parsed.platform_tags)
+    assert all(type(part) is tuple for part in tags)
+    assert all(type(tag) is str for part in tags for tag in part)
+    build = parsed.build_tag
     assert build is not None
+    assert type(build) is tuple
     assert type(build[0]) is int
+    assert type(build[1]) is str
