@@ -240,7 +240,8 @@ def test_the_reporter_sees_an_sdist_download_and_no_cache_hit(
     shown = {u for u, _, _ in log.reports}
     assert shown == {url}, "reported under the source's URL"
     done = [d for _, d, _ in log.reports]
-    assert done[0] == 0 and done[-1] == len(body), "from the first byte to the last"
+    assert done[0] == 0, "from the first byte"
+    assert done[-1] == len(body), "to the last"
     assert done == sorted(done)
     assert {t for _, _, t in log.reports} == {len(body)}
     again = DownloadLog()
