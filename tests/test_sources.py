@@ -8,13 +8,15 @@ normaliser the warm path uses agrees with ``packaging``.
 from __future__ import annotations
 
 import pickle
+import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from packaging.utils import canonicalize_name
-from sdistill import Source, cache_digest
+from sdistill import Cache, Source, cache_digest
 from sdistill.sources import (
     IndexSdistSource,
     LocalArchiveSource,
@@ -119,3 +121,44 @@ def test_sources_pickle_without_credentials(tmp_path: Path) -> None:
     assert (again.index_url, again.filename) == (index.index_url, index.filename)
     for local in (Source.parse(str(tmp_path)), Source.parse("six==1.16.0")):
         assert pickle.loads(pickle.dumps(local)) == local
+
+
+def _static_sdist(path: Path) -> Path:
+    """A small sdist whose PKG-INFO states its metadata (no build needed)."""
+    import io
+    import tarfile
+
+    files = {
+        "PKG-INFO": b"Metadata-Version: 2.2\nName: demo-pkg\nVersion: 1.0\n",
+        "pyproject.toml": b'[build-system]\nrequires = ["setuptools"]\n'
+        b'build-backend = "setuptools.build_meta"\n',
+    }
+    with tarfile.open(path, "w:gz") as tar:
+        for member, data in files.items():
+            info = tarfile.TarInfo(f"demo_pkg-1.0/{member}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_a_local_archive_revision_is_made_whole_before_it_is_live(
+    make_builder: Any, tmp_path: Path
+) -> None:
+    archive = _static_sdist(tmp_path / "demo_pkg-1.0.tar.gz")
+    cache = tmp_path / "cache"
+    assert make_builder(cache).metadata(archive).name == "demo-pkg"
+    builder_cache = Cache(cache)
+    shard = builder_cache.path_shard(Source.parse(str(archive)).url)
+    revision = builder_cache.live_revision(shard)
+    assert revision is not None
+    assert Path(revision.tree, "PKG-INFO").is_file(), "the tree is in the live revision"
+    assert list((cache / "tmp").iterdir()) == [], "nothing is left staged"
+    # A revision without its tree (left by a process killed midway) is replaced, not
+    # built from: other settings need the tree again.
+    shutil.rmtree(revision.tree)
+    other = make_builder(cache, config_settings={"k": "v"}).metadata(archive)
+    assert other.name == "demo-pkg"
+    renewed = builder_cache.live_revision(shard)
+    assert renewed is not None
+    assert renewed != revision
+    assert Path(renewed.tree, "PKG-INFO").is_file()

@@ -70,7 +70,7 @@ class LocalSource(Source):
         # Another thread may have refreshed this shard while this one waited.
         if not context.refreshing(self.name, shard):
             found = revisions.current(context.cache, shard, stamp, locked=True)
-            if found is not None:
+            if found is not None and self._laid(found):
                 return found
         revision = revisions.create(context.cache, shard, stamp, self._lay)
         context.refreshed(shard)
@@ -78,6 +78,11 @@ class LocalSource(Source):
 
     def _lay(self, tree: Path) -> None:
         """Puts the source into a new revision's tree (nothing, for a directory)."""
+
+    def _laid(self, revision: _core.Revision) -> bool:
+        """Whether the revision holds what ``_lay`` puts in (a revision left without it,
+        by an older sdistill killed midway, is replaced)."""
+        return True
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,9 @@ class LocalArchiveSource(LocalSource):
 
     def _lay(self, tree: Path) -> None:
         extract(self.path, tree, strip_top_level=True)
+
+    def _laid(self, revision: _core.Revision) -> bool:
+        return os.path.isdir(revision.tree)
 
     def tree(self, context: Context, revision: _core.Revision) -> Path:
         return Path(revision.tree)
