@@ -10,7 +10,6 @@ __all__ = [
     "DEFAULT_MAX_ENTRIES",
     "DEFAULT_MAX_PAGE_SIZE",
     "DEFAULT_MAX_UNPACKED_SIZE",
-    "STAMP_KEY_FILES",
     "Answer",
     "Answers",
     "BucketUsage",
@@ -27,11 +26,9 @@ __all__ = [
     "SealedRead",
     "ShardLock",
     "__version__",
-    "archive_stamp",
     "cache_digest",
     "canonical_url",
     "check_wheel",
-    "directory_stamp",
     "extract",
     "file_url",
     "index_url_key",
@@ -168,16 +165,13 @@ def extract(
 ) -> Extracted: ...
 
 # Warm lookups of local sources (rust/sdistill-core/src/lookup).
-STAMP_KEY_FILES: list[str]
-
 def file_url(path: str | os.PathLike[str]) -> str: ...
-def archive_stamp(path: str | os.PathLike[str]) -> str: ...
-def directory_stamp(newest_mtime_ns: int) -> str: ...
 def local_stamp(path: str | os.PathLike[str], cache_keys: Sequence[str]) -> str:
     """The stamp of a local source: an archive's mtime and size; a directory's newest
-    mtime of STAMP_KEY_FILES and of every path its ``[tool.sdistill] cache-keys``
-    patterns match (``Path.glob`` patterns relative to it; absolute or ``..`` keys
-    match nothing). ``OSError`` if ``path`` is not there."""
+    mtime of its key files (``pyproject.toml``, ``setup.py``, ``setup.cfg``) and of
+    every path its ``[tool.sdistill] cache-keys`` patterns match (``Path.glob`` patterns
+    relative to it; absolute or ``..`` keys match nothing). ``OSError`` if ``path`` is
+    not there."""
 
 def render_answer(record: str, identity: str, json: str, text: str) -> str: ...
 def read_answer(directory: str | os.PathLike[str]) -> Answer | None: ...

@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 from packaging.utils import canonicalize_name
 
-from sdistill import environment, records
+from sdistill import _core, environment, records
 from sdistill.build.constraints import constraints_of, extra_dependencies_of
 
 TYPE_CHECKING = False
@@ -169,7 +169,7 @@ class BuilderConfig:
             "find_links": tuple(os.fspath(link) for link in find_links),
             "index_strategy": index_strategy,
             "index_cache_control": FrozenMapping(
-                (records.index_url_key(url), value) for url, value in sorted(overrides.items())
+                (_core.index_url_key(url), value) for url, value in sorted(overrides.items())
             ),
             "offline": bool(offline),
             "refresh": _refresh(refresh),

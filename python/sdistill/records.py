@@ -3,8 +3,9 @@
 The lookup itself is native (``rust/sdistill-core/src/lookup/mod.rs`` explains the
 shard, stamps and sealed answer records); this module is its Python face, importable
 without ``packaging``, ``pyproject_hooks``, ``json`` or the builder. The builder makes
-what the warm path reads with these same functions -- file URLs, stamps, answers -- so
-the two cannot disagree. Every record read back is sealed (a digest over its exact
+what the warm path reads with these same functions -- file URLs, stamps (``_core.
+local_stamp``), answers -- so the two cannot disagree; the cache's paths come from the
+core (``cache/names.rs``). Every record read back is sealed (a digest over its exact
 bytes) and checked before use; the builder reads ``METADATA`` only through
 ``read_record``, which checks it against the answer's seal.
 """
@@ -24,13 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_INDEX_URL",
-    "KEY_FILES",
-    "archive_stamp",
-    "directory_stamp",
     "file_url",
-    "index_page_parts",
-    "index_sdist_parts",
-    "index_url_key",
     "json_list",
     "metadata_json",
     "metadata_text",
@@ -45,12 +40,7 @@ __all__ = [
     "warm_answers",
 ]
 
-#: The files whose modification times stamp a project directory.
-KEY_FILES: tuple[str, ...] = tuple(_core.STAMP_KEY_FILES)
-
 file_url = _core.file_url
-archive_stamp = _core.archive_stamp
-directory_stamp = _core.directory_stamp
 render_answer = _core.render_answer
 read_answer = _core.read_answer
 #: ``SealedRead(status, METADATA text)``: the record of a settings directory, trusted only when
@@ -69,22 +59,6 @@ _NO_SETTINGS = "cfg-" + _core.key_digest("{}")
 
 #: The package index used when none is given.
 DEFAULT_INDEX_URL = "https://pypi.org/simple"
-
-
-def index_url_key(index_url: str) -> str:
-    """An index URL as its cache entries are keyed: with one trailing ``/``."""
-    return index_url.rstrip("/") + "/"
-
-
-def index_page_parts(index_url: str, name: str) -> list[str]:
-    """The cache entry of a project page, inside ``simple-v1``: ``<digest(index)>/<name>``."""
-    return [_core.cache_digest(index_url_key(index_url)), name]
-
-
-def index_sdist_parts(index_url: str, name: str, version: str) -> list[str]:
-    """The shard of an sdist from an index, inside ``sdists-v1``:
-    ``index/<digest(index)>/<name>/<version>``."""
-    return ["index", _core.cache_digest(index_url_key(index_url)), name, version]
 
 
 def settings_key(config_settings: Mapping[str, Any], build_inputs: Sequence[str] = ()) -> str:

@@ -1,11 +1,12 @@
 """Build environments: virtual environments holding exactly a set of build requirements,
 kept in the cache and reused by every later build that needs the same set.
 
-``environments-v1/<digest>/`` where the digest covers the interpreter (its real path and
+An environment's shard (``Cache.environment_shard``; its paths come from the core's
+``cache/names.rs``) is named by a digest that covers the interpreter (its real path and
 version), the sorted requirements and where they are installed from (the index URLs
 redacted: a password is never written down, and changing it keeps the environments).
-An environment is created under its shard lock and marked complete
-(``.sdistill-complete``, a JSON record of what was asked for and what got installed,
+An environment is created under its shard lock and marked complete (its mark,
+``Cache.environment_mark``: a JSON record of what was asked for and what got installed,
 sealed over its exact bytes and the environment's name) only once fully installed; one
 without a mark its seal vouches for is a leftover of a failed or killed creation, or
 damaged, and is rebuilt (with a warning), never used. Two processes needing the same
@@ -21,7 +22,7 @@ versions satisfy every requirement is used instead.
 Build constraints (``sdistill.build.constraints``) bound what the installer may pick for
 every environment -- ``setuptools<81`` for a project that still imports
 ``pkg_resources``. sdistill writes
-them to ``.sdistill-constraints.txt`` in the environment and hands that file to uv or
+them to a file in the environment (``Cache.environment_constraints``) and hands that file to uv or
 pip as ``--constraint``; they are part of the environment's key and of the context an
 environment is reused in, so a constrained set never uses an environment made without
 its constraints (or with others), and an unconstrained set never uses a constrained one.

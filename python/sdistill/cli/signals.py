@@ -86,11 +86,14 @@ def _exit_now(status: int) -> None:
 def private_tmp(cache_dir: str | None) -> None:
     """Makes this process's temporary directory under the cache's ``tmp/``; a cache
     where that cannot be made (read-only) leaves the system's temporary directory."""
-    bucket = os.path.join(config.cache_root(cache_dir), "tmp")
+    from sdistill import _core  # noqa: PLC0415
+    from sdistill.errors import SdistillError  # noqa: PLC0415
+
     try:
+        bucket = _core.CacheLayout(config.cache_root(cache_dir)).temp_root()
         os.makedirs(bucket, exist_ok=True)
         private = tempfile.mkdtemp(prefix="cli-", dir=bucket)
-    except OSError:
+    except (OSError, SdistillError):
         return
     _private.append(private)
     tempfile.tempdir = private

@@ -14,26 +14,12 @@ fn file_url(path: PathBuf) -> String {
     lookup::file_url(&path)
 }
 
-/// The stamp of an archive file (modification time and size).
-#[pyfunction]
-fn archive_stamp(py: Python<'_>, path: PathBuf) -> PyResult<String> {
-    let meta = py.detach(|| std::fs::metadata(&path));
-    meta.map(|m| lookup::archive_stamp(&m))
-        .map_err(|err| os_error(&path, &err))
-}
-
 /// The stamp of a local source: an archive's, or a directory's from its key files and
 /// what its `[tool.sdistill] cache-keys` patterns match.
 #[pyfunction]
 fn local_stamp(py: Python<'_>, path: PathBuf, cache_keys: Vec<String>) -> PyResult<String> {
     py.detach(|| lookup::local_stamp(&path, &cache_keys))
         .map_err(|err| os_error(&path, &err))
-}
-
-/// The stamp of a directory from the newest modification time (ns) of its key files.
-#[pyfunction]
-fn directory_stamp(newest_mtime_ns: i128) -> String {
-    lookup::directory_stamp(newest_mtime_ns)
 }
 
 /// The text of an answer file for a `METADATA` record.
@@ -115,11 +101,8 @@ fn warm_answers(
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add("STAMP_KEY_FILES", lookup::KEY_FILES.to_vec())?;
     m.add_function(wrap_pyfunction!(file_url, m)?)?;
-    m.add_function(wrap_pyfunction!(archive_stamp, m)?)?;
     m.add_function(wrap_pyfunction!(local_stamp, m)?)?;
-    m.add_function(wrap_pyfunction!(directory_stamp, m)?)?;
     m.add_function(wrap_pyfunction!(render_answer, m)?)?;
     m.add_function(wrap_pyfunction!(read_answer, m)?)?;
     m.add_function(wrap_pyfunction!(warm_answers, m)?)?;
