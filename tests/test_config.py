@@ -334,3 +334,32 @@ def test_public_names_typed_as_listed() -> None:
     assert set(sdistill.__all__) <= set(dir(sdistill))
     for name in sdistill.__all__:
         assert getattr(sdistill, name) is not None
+
+
+def test_a_builder_is_made_from_a_config_or_the_same_keywords(tmp_path: Path) -> None:
+    import io
+    import tarfile
+
+    archive = tmp_path / "demo_pkg-1.0.tar.gz"
+    members = {
+        "PKG-INFO": b"Metadata-Version: 2.2\nName: demo-pkg\nVersion: 1.0\nRequires-Dist: six\n",
+        "pyproject.toml": b'[build-system]\nrequires = ["setuptools"]\n'
+        b'build-backend = "setuptools.build_meta"\n',
+    }
+    with tarfile.open(archive, "w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(f"demo_pkg-1.0/{name}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    config = BuilderConfig(tmp_path / "cache", index_url=None, offline=True)
+    shipped = pickle.loads(pickle.dumps(config))  # what a worker on another machine gets
+    from_config = sdistill.SourceDistBuilder(shipped)
+    from_keywords = sdistill.SourceDistBuilder(
+        cache_dir=tmp_path / "cache", index_url=None, offline=True
+    )
+    assert from_config.config == from_keywords.config == config
+    metadata = from_config.metadata(archive)
+    assert (metadata.name, [str(r) for r in metadata.requires_dist or []]) == ("demo-pkg", ["six"])
+    assert from_keywords.metadata(archive).name == "demo-pkg"
+    with pytest.raises(TypeError):
+        sdistill.SourceDistBuilder(config, offline=False)
