@@ -16,6 +16,7 @@ import sdistill
 from sdistill import _core, environment
 from sdistill.config import BuilderConfig, FrozenMapping
 from sdistill.errors import SdistillError
+from static_sdists import static_sdist
 
 VARIABLES = (
     "SDISTILL_CACHE_DIR",
@@ -337,20 +338,10 @@ def test_public_names_typed_as_listed() -> None:
 
 
 def test_a_builder_is_made_from_a_config_or_the_same_keywords(tmp_path: Path) -> None:
-    import io
-    import tarfile
-
-    archive = tmp_path / "demo_pkg-1.0.tar.gz"
-    members = {
-        "PKG-INFO": b"Metadata-Version: 2.2\nName: demo-pkg\nVersion: 1.0\nRequires-Dist: six\n",
-        "pyproject.toml": b'[build-system]\nrequires = ["setuptools"]\n'
-        b'build-backend = "setuptools.build_meta"\n',
-    }
-    with tarfile.open(archive, "w:gz") as tar:
-        for name, data in members.items():
-            info = tarfile.TarInfo(f"demo_pkg-1.0/{name}")
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
+    archive = static_sdist(
+        tmp_path / "demo_pkg-1.0.tar.gz",
+        "Metadata-Version: 2.2\nName: demo-pkg\nVersion: 1.0\nRequires-Dist: six\n",
+    )
     config = BuilderConfig(tmp_path / "cache", index_url=None, offline=True)
     shipped = pickle.loads(pickle.dumps(config))  # what a worker on another machine gets
     from_config = sdistill.SourceDistBuilder(shipped)

@@ -27,6 +27,7 @@ from sdistill.sources import (
     classify,
     registry_pin,
 )
+from static_sdists import static_sdist
 
 
 @pytest.mark.parametrize(
@@ -123,28 +124,12 @@ def test_sources_pickle_without_credentials(tmp_path: Path) -> None:
         assert pickle.loads(pickle.dumps(local)) == local
 
 
-def _static_sdist(path: Path) -> Path:
-    """A small sdist whose PKG-INFO states its metadata (no build needed)."""
-    import io
-    import tarfile
-
-    files = {
-        "PKG-INFO": b"Metadata-Version: 2.2\nName: demo-pkg\nVersion: 1.0\n",
-        "pyproject.toml": b'[build-system]\nrequires = ["setuptools"]\n'
-        b'build-backend = "setuptools.build_meta"\n',
-    }
-    with tarfile.open(path, "w:gz") as tar:
-        for member, data in files.items():
-            info = tarfile.TarInfo(f"demo_pkg-1.0/{member}")
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return path
-
-
 def test_a_local_archive_revision_is_made_whole_before_it_is_live(
     make_builder: Any, tmp_path: Path
 ) -> None:
-    archive = _static_sdist(tmp_path / "demo_pkg-1.0.tar.gz")
+    archive = static_sdist(
+        tmp_path / "demo_pkg-1.0.tar.gz", "Metadata-Version: 2.2\nName: demo-pkg\nVersion: 1.0\n"
+    )
     cache = tmp_path / "cache"
     assert make_builder(cache).metadata(archive).name == "demo-pkg"
     builder_cache = Cache(cache)
