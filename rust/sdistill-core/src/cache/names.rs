@@ -22,7 +22,10 @@
 //! │   ├── git/<digest(repo)>/<commit[:16]>/              a git checkout
 //! │   ├── path/<digest(file url)>/                       a local archive or directory
 //! │   └── editable/<digest(file url)>/                   a directory built editable
-//! ├── git-v1/               bare repositories and checkouts
+//! ├── git-v1/               git repositories
+//! │   ├── db/<digest(git+repo url)>/                     one bare database per repository
+//! │   ├── db/<digest(git+repo url)>.lock                 held while it is fetched
+//! │   └── no-hooks/                                      empty: git's core.hooksPath
 //! ├── environments-v1/      build environments
 //! │   └── <digest(key)>/                                 interpreter, requirements, index
 //! │       ├── .sdistill-constraints.txt                  the constraints it was made with
@@ -86,6 +89,10 @@ pub const WHEEL_SEAL_SUFFIX: &str = ".seal";
 pub const WHEEL_METADATA_DIR: &str = "metadata";
 /// The folder of `simple-v1` holding the default entries of plain GETs.
 pub const RESPONSES_DIR: &str = "responses";
+/// The folder of `git-v1` holding one bare database per repository.
+pub const GIT_DB_DIR: &str = "db";
+/// The empty folder of `git-v1` that git is given as `core.hooksPath`.
+pub const GIT_NO_HOOKS_DIR: &str = "no-hooks";
 /// The completion mark of a build environment.
 pub const ENVIRONMENT_MARK: &str = ".sdistill-complete";
 /// The constraints file a build environment was installed with.
@@ -278,6 +285,24 @@ impl Cache {
         self.shard(Bucket::Simple, &[RESPONSES_DIR, &cache_digest(url)?])
     }
 
+    /// `git-v1/db/<digest(git+repo url)>`: the bare database of a repository. `url` is
+    /// written without `git+`; it is keyed as a git URL, so `…/r.git` and `…/r` share
+    /// one database (and credentials never reach the key).
+    pub fn git_db(&self, url: &str) -> Result<PathBuf, Error> {
+        let key = cache_digest(&format!("git+{url}"))?;
+        self.shard(Bucket::Git, &[GIT_DB_DIR, &key])
+    }
+
+    /// `git-v1/db`: every repository's database.
+    pub fn git_dbs(&self) -> PathBuf {
+        self.bucket(Bucket::Git).join(GIT_DB_DIR)
+    }
+
+    /// `git-v1/no-hooks`: the empty directory git runs with as its hooks directory.
+    pub fn git_no_hooks(&self) -> PathBuf {
+        self.bucket(Bucket::Git).join(GIT_NO_HOOKS_DIR)
+    }
+
     /// `environments-v1/<digest(key)>`.
     pub fn environment_shard(&self, key: &str) -> PathBuf {
         self.bucket(Bucket::Environments)
@@ -375,6 +400,20 @@ mod tests {
             format!("simple-v1/responses/{digest}")
         );
         assert_eq!(relative(&cache, &cache.temp_root()), "tmp");
+        let repo = "https://example.com/o/r";
+        let git = cache_digest("git+https://example.com/o/r").unwrap();
+        for spelling in [
+            repo,
+            "https://example.com/o/r.git",
+            "https://t@example.com/o/r",
+        ] {
+            assert_eq!(
+                relative(&cache, &cache.git_db(spelling).unwrap()),
+                format!("git-v1/db/{git}")
+            );
+        }
+        assert_eq!(relative(&cache, &cache.git_dbs()), "git-v1/db");
+        assert_eq!(relative(&cache, &cache.git_no_hooks()), "git-v1/no-hooks");
     }
 
     #[test]
