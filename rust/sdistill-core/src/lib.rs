@@ -6,6 +6,7 @@
 //! - [`archive`]: streaming, hashing, safe extraction of zip and tar archives.
 //! - [`lookup`]: warm answers for local sources (file URLs, stamps, sealed answers).
 //! - [`index`]: the package index: PEP 440 versions, filenames, project pages.
+//! - [`git`]: git repositories: revs resolved to commits, checkouts (runs `git`).
 //! - [`url`]: URL text helpers below every other module (redaction).
 //!
 //! The PyO3 binding (`rust/sdistill-py`) only converts types, releases the GIL and maps
@@ -14,6 +15,7 @@
 pub mod archive;
 pub mod cache;
 pub mod cache_key;
+pub mod git;
 pub mod http;
 pub mod index;
 pub mod lookup;
