@@ -285,6 +285,13 @@ impl Cache {
         self.shard(Bucket::Simple, &[RESPONSES_DIR, &cache_digest(url)?])
     }
 
+    /// `sdists-v1/git/<digest(key)>`: the shard of a project in a git repository (`key`:
+    /// the canonical repository URL, with `#subdirectory=…` when the project is not at
+    /// its top). Revisions inside are named by commit.
+    pub fn git_shard(&self, key: &str) -> Result<PathBuf, Error> {
+        self.sdists(ShardKind::Git, &[&cache_digest(key)?])
+    }
+
     /// `git-v1/db/<digest(git+repo url)>`: the bare database of a repository. `url` is
     /// written without `git+`; it is keyed as a git URL, so `…/r.git` and `…/r` share
     /// one database (and credentials never reach the key).
@@ -413,6 +420,11 @@ mod tests {
             );
         }
         assert_eq!(relative(&cache, &cache.git_dbs()), "git-v1/db");
+        let key = "https://example.com/o/r#subdirectory=pkg";
+        assert_eq!(
+            relative(&cache, &cache.git_shard(key).unwrap()),
+            format!("sdists-v1/git/{}", cache_digest(key).unwrap())
+        );
         assert_eq!(relative(&cache, &cache.git_no_hooks()), "git-v1/no-hooks");
     }
 
