@@ -169,6 +169,7 @@ fn a_checkout_has_the_commit_and_its_tags() {
     let (dir, cache, up) = setup();
     let commit = commit(&cache, &up.url, Some("trunk"));
     let dest = dir.path().join("out").join("src");
+    std::fs::create_dir_all(&dest).unwrap(); // an empty directory is replaced
     git::checkout(&cache, &up.url, &commit, &dest, false).unwrap();
     assert_eq!(
         std::fs::read_to_string(dest.join("file.txt")).unwrap(),

@@ -11,7 +11,7 @@ use super::Error;
 use crate::cache::Cache;
 
 /// Checks out `commit` of the repository at `url` (without `git+`) into `dest`, which
-/// must not exist. The commit must be in the database already ([`super::resolve`]).
+/// must not exist or be an empty directory. The commit must be in the database already ([`super::resolve`]).
 ///
 /// The tree keeps its `.git` (versioning plugins read it): a clone of the database with
 /// every tag, so `git describe` answers; its objects are hard links or copies, not
@@ -34,7 +34,7 @@ pub fn checkout(
         });
     }
     let commit = commit.to_ascii_lowercase();
-    if dest.exists() {
+    if dest.exists() && !is_empty_dir(dest) {
         return Err(Error::DestinationExists(dest.to_path_buf()));
     }
     let staging = cache.temp_dir()?;
@@ -90,4 +90,8 @@ fn make(cache: &Cache, remote: &Remote, commit: &str, tree: &Path, lfs: bool) ->
         )?;
     }
     Ok(())
+}
+
+fn is_empty_dir(path: &Path) -> bool {
+    fs::read_dir(path).is_ok_and(|mut entries| entries.next().is_none())
 }

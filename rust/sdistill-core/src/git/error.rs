@@ -33,7 +33,7 @@ pub enum Error {
     #[error("offline: git rev {rev:?} of {url} is not in the cache")]
     Offline { rev: String, url: String },
     /// A checkout's destination exists already.
-    #[error("{0}: the checkout destination already exists")]
+    #[error("{0}: the checkout destination already exists and is not an empty directory")]
     DestinationExists(PathBuf),
     /// An operating-system call failed on `path`.
     #[error("{path}: {source}")]
