@@ -18,6 +18,7 @@ __all__ = [
     "DownloadedFile",
     "Extracted",
     "FetchedArchive",
+    "GitResolved",
     "HttpClient",
     "IndexFile",
     "Project",
@@ -31,6 +32,9 @@ __all__ = [
     "check_wheel",
     "extract",
     "file_url",
+    "git_checkout",
+    "git_db",
+    "git_resolve",
     "index_url_key",
     "key_digest",
     "local_stamp",
@@ -433,3 +437,35 @@ class DistFilename:
     def format(self) -> str | None: ...
 
 def parse_filename(filename: str, project: str) -> DistFilename | None: ...
+
+# ---------------------------------------------------------------------------------------
+# Git repositories (rust/sdistill-core/src/git; binding rust/sdistill-py/src/git.rs). URLs
+# are written without `git+`; https, http, ssh and file only. Errors: GitError (git
+# missing or failing, rev not found, git-lfs missing), OfflineError (offline and not in
+# the database), InvalidSourceError (a rev or URL refused before git runs),
+# CacheError (a lock timed out).
+@final
+class GitResolved:
+    @property
+    def commit(self) -> str: ...  # full commit id, lower-case
+    @property
+    def fetched(self) -> bool: ...  # whether `git fetch` ran
+
+def git_resolve(
+    cache_root: str | os.PathLike[str],
+    url: str,
+    rev: str | None,
+    *,
+    offline: bool = False,
+    lock_timeout: float | None = None,
+) -> GitResolved: ...
+def git_checkout(
+    cache_root: str | os.PathLike[str],
+    url: str,
+    commit: str,
+    dest: str | os.PathLike[str],
+    *,
+    lfs: bool = False,
+    lock_timeout: float | None = None,
+) -> None: ...
+def git_db(cache_root: str | os.PathLike[str], url: str) -> str: ...

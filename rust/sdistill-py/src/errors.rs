@@ -14,7 +14,7 @@ use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use sdistill_core::index::{pep440, project};
-use sdistill_core::{archive, cache, cache_key, http};
+use sdistill_core::{archive, cache, cache_key, git, http};
 
 pyo3::import_exception!(sdistill.errors, ArchiveError);
 pyo3::import_exception!(sdistill.errors, UnsafeArchiveError);
@@ -24,6 +24,7 @@ pyo3::import_exception!(sdistill.errors, CacheError);
 pyo3::import_exception!(sdistill.errors, InvalidSourceError);
 pyo3::import_exception!(sdistill.errors, NetworkError);
 pyo3::import_exception!(sdistill.errors, OfflineError);
+pyo3::import_exception!(sdistill.errors, GitError);
 
 /// Conversion of a core error into the Python exception it stands for.
 pub(crate) trait IntoPyErr {
@@ -109,6 +110,33 @@ impl IntoPyErr for http::Error {
             http::Error::Cache(err) => err.into_pyerr(),
             http::Error::Io { path, source } => os_error(&path, &source),
             http::Error::InvalidSetting { .. } => PyValueError::new_err(message),
+        }
+    }
+}
+
+/// A git failure is a `GitError` (its message names the redacted command, the exit code
+/// and the tail of git's stderr); an offline miss an `OfflineError`; a rev or URL
+/// refused before git runs an `InvalidSourceError` (a `ValueError`), as other refused
+/// specs are.
+impl IntoPyErr for git::Error {
+    fn into_pyerr(self) -> PyErr {
+        let message = self.to_string();
+        match self {
+            git::Error::Offline { .. } => OfflineError::new_err(message),
+            git::Error::InvalidRev { .. } | git::Error::InvalidUrl { .. } => {
+                InvalidSourceError::new_err(message)
+            }
+            git::Error::Cache(err) => err.into_pyerr(),
+            git::Error::Io { path, source } => os_error(&path, &source),
+            git::Error::DestinationExists(path) => PyOSError::new_err((
+                EEXIST,
+                "destination already exists and is not an empty directory",
+                path.display().to_string(),
+            )),
+            git::Error::GitMissing
+            | git::Error::LfsMissing
+            | git::Error::Command { .. }
+            | git::Error::RevNotFound { .. } => GitError::new_err(message),
         }
     }
 }

@@ -7,6 +7,7 @@
 mod cache;
 mod errors;
 mod extract;
+mod git;
 mod http;
 mod index;
 mod keys;
@@ -31,5 +32,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     http::register(m)?;
     index::register(m)?;
     pep440::register(m)?;
+    git::register(m)?;
     Ok(())
 }
