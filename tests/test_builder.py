@@ -439,7 +439,9 @@ def test_source_parse_kinds(tmp_path: Path) -> None:
     [
         "six>=1.0",
         "https:///pkg-1.0.tar.gz",
-        "git+https://github.com/pypa/sampleproject",
+        "git+git://github.com/pypa/sampleproject",
+        "git+https://github.com/pypa/sampleproject@--upload-pack=touch",
+        "svn+https://example.org/repo",
         "/nonexistent/sdistill/test/path",
         "file:///nonexistent/sdistill/test/pkg-1.0.tar.gz",
     ],

@@ -93,6 +93,8 @@ class SourceDistBuilder:
         # With refresh, each local shard gets a new revision once per builder.
         self._refreshed: set[Path] = set()
         self._refreshed_lock = threading.Lock()
+        # Git revs resolved by this builder: (canonical repository, rev) -> commit.
+        self._commits: dict[tuple[str, str | None], str] = {}
         self._settings_key = records.settings_key(config.config_settings)
         weakref.finalize(self, self._backends.close)
 
@@ -169,6 +171,24 @@ class SourceDistBuilder:
     def refreshed(self, shard: Path) -> None:
         with self._refreshed_lock:
             self._refreshed.add(shard)
+
+    def git_commit(self, repository: str, rev: str | None) -> str:
+        """Resolved once per builder: the same branch names the same commit for the
+        whole of a resolution (one round trip; a full commit needs none)."""
+        key = (_core.canonical_url(repository), rev)
+        with self._refreshed_lock:
+            found = self._commits.get(key)
+        if found is not None:
+            return found
+        resolved = _core.git_resolve(
+            self.cache.root,
+            repository,
+            rev,
+            offline=self.config.offline,
+            lock_timeout=self.cache.lock_timeout,
+        )
+        with self._refreshed_lock:
+            return self._commits.setdefault(key, resolved.commit)
 
     # ------------------------------------------------- where answers live (Settings)
 

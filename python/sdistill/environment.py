@@ -18,6 +18,7 @@ environment variable           meaning                                          
 ``SDISTILL_CONNECT_TIMEOUT``   seconds to establish a connection                10
 ``SDISTILL_HTTP_RETRIES``      retries of a failed request                      3
 ``SDISTILL_MAX_PAGE_SIZE``     bytes of the largest index page accepted         64 MiB
+``SDISTILL_GIT_LFS``           ``1``: git checkouts get Git LFS content         off
 ``NETRC``                      the ``.netrc`` file (core; here for installers)  [2]
 ``SSL_CERT_FILE``              trusted roots, also ``SSL_CERT_DIR`` (core)      [3]
 ``HTTPS_PROXY`` ...            proxies: ``HTTP_PROXY``, ``ALL_PROXY``,          none
@@ -70,6 +71,7 @@ HTTP_TIMEOUT = "SDISTILL_HTTP_TIMEOUT"
 CONNECT_TIMEOUT = "SDISTILL_CONNECT_TIMEOUT"
 HTTP_RETRIES = "SDISTILL_HTTP_RETRIES"
 MAX_PAGE_SIZE = "SDISTILL_MAX_PAGE_SIZE"
+GIT_LFS = "SDISTILL_GIT_LFS"
 
 #: Seconds a read may wait for data.
 DEFAULT_HTTP_TIMEOUT = 30.0
@@ -131,6 +133,17 @@ def max_page_size() -> int:
     from sdistill import _core  # noqa: PLC0415 (the core defines the default)
 
     return _core.DEFAULT_MAX_PAGE_SIZE
+
+
+def git_lfs() -> bool:
+    """Whether git checkouts fetch Git LFS content (``SDISTILL_GIT_LFS=1``; else the
+    pointer files stay)."""
+    text = _text(GIT_LFS)
+    if text is None or text.lower() in ("0", "false", "no", "off"):
+        return False
+    if text.lower() in ("1", "true", "yes", "on"):
+        return True
+    raise _error(f"{GIT_LFS}={text!r} is not one of 1/0, true/false, yes/no, on/off")
 
 
 def netrc_file() -> str:

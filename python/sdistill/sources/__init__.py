@@ -11,7 +11,8 @@ a path that exists, or has a ``/``, or ``.``   ``path``     :mod:`sdistill.sourc
 ``file:///...``, ``name @ file:///...``         ``file``     :mod:`sdistill.sources.local`
 ``https://...``, ``name @ https://...``         ``url``      :mod:`sdistill.sources.url`
 ``six==1.16.0``, ``six``                       ``registry`` :mod:`sdistill.sources.registry`
-``git+...``, any other ``scheme://``            ``other``    refused: not supported yet
+``git+https://...@rev``, ``name @ git+...``     ``git``      :mod:`sdistill.sources.git`
+any other ``scheme://``                        ``other``    refused, naming the scheme
 =============================================  ===========  ===========================
 
 The warm command line classifies with the same function (and reads a registry pin
@@ -35,11 +36,13 @@ if TYPE_CHECKING:
     from typing import Any
 
     from sdistill.sources.base import Source
+    from sdistill.sources.git import GitSource
     from sdistill.sources.local import LocalArchiveSource, LocalDirectorySource, LocalSource
     from sdistill.sources.registry import RegistrySource
     from sdistill.sources.url import IndexSdistSource, UrlSource
 
 __all__ = [
+    "GitSource",
     "IndexSdistSource",
     "LocalArchiveSource",
     "LocalDirectorySource",
@@ -60,6 +63,7 @@ _LAZY = {
     "UrlSource": "url",
     "IndexSdistSource": "url",
     "RegistrySource": "registry",
+    "GitSource": "git",
 }
 
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
@@ -83,7 +87,9 @@ def classify(spec: str) -> tuple[str, str | None, str]:
         return "file", name, text
     if text[:8].lower() == "https://" or text[:7].lower() == "http://":
         return "url", name, text
-    if "://" in text or text.startswith("git+"):
+    if text.startswith("git+"):
+        return "git", name, text
+    if "://" in text:
         return "other", name, text
     if os.sep in text or text.startswith(".") or os.path.exists(os.path.expanduser(text)):
         return "path", name, text

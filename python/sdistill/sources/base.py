@@ -58,6 +58,9 @@ class Context(Protocol):
     def refreshed(self, shard: Path) -> None:
         """``shard`` got its new revision (it is refreshed once per builder)."""
 
+    def git_commit(self, repository: str, rev: str | None) -> str:
+        """The commit ``rev`` of ``repository`` names (resolved once per builder)."""
+
 
 @dataclass(frozen=True)
 class Source:
@@ -80,7 +83,7 @@ class Source:
         """The source a specification names (see :mod:`sdistill.sources`)."""
         if isinstance(spec, Source):
             return spec
-        from sdistill.sources import local, registry, url  # noqa: PLC0415 (they import this)
+        from sdistill.sources import git, local, registry, url  # noqa: PLC0415 (they import this)
 
         if isinstance(spec, os.PathLike):
             return local.parse_path(Path(spec), None, editable)
@@ -92,12 +95,14 @@ class Source:
             return local.parse_file_url(text, name, editable)
         if kind == "url":
             return url.parse(text, name)
+        if kind == "git":
+            return git.parse(text, name)
         if kind == "other":
-            scheme = text.partition("://")[0].lower() if "://" in text else "git"
-            what = "git repositories" if scheme.startswith("git") else f"{scheme}:// URLs"
+            scheme = text.partition("://")[0].lower()
             raise InvalidSourceError(
-                f"{_core.redact(text)}: {what} are not supported by this version of sdistill "
-                "(supported: a path, an http(s):// or file:// URL, or a requirement on the index)"
+                f"{_core.redact(text)}: {scheme}:// URLs are not supported (supported: a "
+                "path, an http(s):// or file:// URL, git+https/http/ssh/file, or a "
+                "requirement on the index)"
             )
         if kind == "path":
             return local.parse_path(Path(text).expanduser(), name, editable)

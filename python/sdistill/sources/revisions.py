@@ -34,7 +34,7 @@ from pathlib import Path
 from sdistill import _core, records
 from sdistill.cache import Cache
 
-__all__ = ["create", "current"]
+__all__ = ["create", "current", "make", "stamped"]
 
 _log = logging.getLogger("sdistill")
 
@@ -46,12 +46,7 @@ def current(cache: Cache, shard: Path, stamp: str, locked: bool = False) -> _cor
     revision = cache.live_revision(shard)
     if revision is None:
         return None
-    read = records.read_stamp(revision.stamp)
-    if read.status == "damaged" and locked:
-        _log.warning(
-            "damaged cache record %s (%s): the revision is made again", revision.stamp, read.value
-        )
-    return revision if read.status == "ok" and read.value == stamp else None
+    return revision if stamped(revision, stamp, locked) else None
 
 
 def create(
@@ -60,9 +55,24 @@ def create(
     """A new revision for ``stamp``, made whole in ``tmp/`` (``lay(tree)`` puts the
     source in), renamed into ``shard`` and made live; call it holding the shard lock.
     The revision it supersedes is removed (builds read a revision only under the lock)."""
+    revision = make(cache, shard, cache.new_revision_id(), stamp, lay)
+    cache.commit_revision(revision)
+    cache.remove_superseded(shard)
+    return revision
+
+
+def make(
+    cache: Cache,
+    shard: Path,
+    revision_id: str,
+    stamp: str,
+    lay: Callable[[Path], None] | None = None,
+) -> _core.Revision:
+    """The revision ``revision_id`` of ``shard`` made whole in ``tmp/`` and renamed in,
+    not (yet) live; call it holding the shard lock."""
     staging = cache.staging_dir()
     try:
-        staged = _core.Revision(staging, cache.new_revision_id())
+        staged = _core.Revision(staging, revision_id)
         os.mkdir(staged.path)
         cache.write_atomic(staged.stamp, records.render_stamp(stamp).encode())
         if lay is not None:
@@ -72,6 +82,15 @@ def create(
         os.rename(staged.path, revision.path)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    cache.commit_revision(revision)
-    cache.remove_superseded(shard)
     return revision
+
+
+def stamped(revision: _core.Revision, stamp: str, locked: bool = False) -> bool:
+    """Whether ``revision`` exists and was made for ``stamp`` (its seal checked; a
+    damaged stamp is reported when ``locked``)."""
+    read = records.read_stamp(revision.stamp)
+    if read.status == "damaged" and locked:
+        _log.warning(
+            "damaged cache record %s (%s): the revision is made again", revision.stamp, read.value
+        )
+    return read.status == "ok" and read.value == stamp

@@ -88,6 +88,10 @@ impl CacheLayout {
         Ok(text(&self.inner.url_shard(url).map_err(err)?))
     }
 
+    fn git_shard(&self, key: &str) -> PyResult<String> {
+        Ok(text(&self.inner.git_shard(key).map_err(err)?))
+    }
+
     fn index_sdist_shard(&self, index_url: &str, name: &str, version: &str) -> PyResult<String> {
         let shard = self.inner.index_sdist_shard(index_url, name, version);
         Ok(text(&shard.map_err(err)?))

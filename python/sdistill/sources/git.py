@@ -1,0 +1,197 @@
+"""Git sources: ``git+https://host/repo.git@rev#subdirectory=pkg``, ``name @ git+...``.
+
+Shard: ``sdists-v1/git/<digest(canonical repo URL + subdirectory)>/`` (named by the
+core). Revision: the commit -- ``<shard>/<commit[:16]>/``, its stamp the full commit --
+so ``@main`` and ``@<sha>`` that name one commit share one answer, and a branch that
+moves gets a new revision while the old commit's stays. Several commits' revisions live
+side by side: none supersedes another.
+
+Resolving (native, ``sdistill-core/src/git``, the machine's ``git`` run with a cleaned
+environment, no prompts, hooks off and the transports restricted): a full 40-hex
+commit whose revision exists needs no git process at all; any other rev is resolved to
+a commit once per builder (one ``ls-remote`` round trip, then a fetch into the
+repository's bare database under ``git-v1/db/`` only when the commit is not there yet).
+The tree is a checkout of the commit made in ``tmp/`` and renamed into the revision, in
+which ``git describe`` sees the tags (versioning plugins need them); submodules are
+checked out; Git LFS files stay pointers unless ``SDISTILL_GIT_LFS=1``.
+
+Transports: ``git+https``, ``git+http``, ``git+ssh``, ``git+file``; anything else is
+refused naming the scheme. A rev (after ``@``; an ``@`` inside it written ``%40``) or URL
+that begins with ``-`` or holds control characters is refused before git runs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
+
+from packaging.utils import NormalizedName
+
+from sdistill import _core, environment
+from sdistill.errors import InvalidSourceError
+from sdistill.sources import revisions
+from sdistill.sources.base import Context, Source
+
+__all__ = ["GitSource", "parse"]
+
+_SCHEMES = ("https", "http", "ssh", "file")
+_HEX = frozenset("0123456789abcdef")
+
+
+@dataclass(frozen=True)
+class GitSource(Source):
+    """A project in a git repository, at a rev (``None``: the default branch)."""
+
+    #: The repository URL without ``git+``, rev or fragment; credentials included.
+    repository: str = field(default="", repr=False)
+    rev: str | None = None
+    #: The project inside the repository, if not at its top.
+    subdirectory: str | None = None
+
+    kind: ClassVar[str] = "git"
+
+    @property
+    def url(self) -> str:
+        """``git+URL@rev#subdirectory=...`` without credentials."""
+        text = "git+" + _core.redact(self.repository)
+        if self.rev is not None:
+            text += "@" + self.rev.replace("@", "%40")
+        if self.subdirectory:
+            text += f"#subdirectory={self.subdirectory}"
+        return text
+
+    @property
+    def pinned(self) -> str | None:
+        """The full commit the rev names by itself, if it is one."""
+        rev = self.rev
+        if rev is not None and len(rev) == 40 and set(rev.lower()) <= _HEX:
+            return rev.lower()
+        return None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled without credentials (see sources.url).
+        fields = {**self.__dict__, "repository": _without_credentials(self.repository)}
+        return (_rebuild, (fields,))
+
+    def shard(self, context: Context) -> Path:
+        key = _core.canonical_url("git+" + self.repository)  # `.git` and credentials dropped
+        if self.subdirectory:
+            key += f"#subdirectory={self.subdirectory}"
+        return context.cache.git_shard(key)
+
+    def _commit(self, context: Context) -> str:
+        pinned = self.pinned
+        if pinned is not None:
+            return pinned
+        return context.git_commit(self.repository, self.rev)
+
+    def live(self, context: Context) -> _core.Revision | None:
+        pinned = self.pinned
+        if pinned is not None:  # no git process: the revision is found by the commit
+            revision = _revision(self.shard(context), pinned)
+            return revision if revisions.stamped(revision, pinned) else None
+        commit = self._commit(context)
+        revision = _revision(self.shard(context), commit)
+        return revision if revisions.stamped(revision, commit) else None
+
+    def renew(self, context: Context, seen: _core.Revision | None) -> _core.Revision:
+        shard = self.shard(context)
+        commit = self._commit(context)
+        revision = _revision(shard, commit)
+        if revisions.stamped(revision, commit, locked=True):
+            return revision
+        shutil.rmtree(revision.path, ignore_errors=True)  # damaged or half made: again
+
+        def lay(tree: Path) -> None:
+            cache = context.cache
+            resolved = _core.git_resolve(
+                cache.root, self.repository, commit, offline=context.http.is_offline
+            )
+            _core.git_checkout(
+                cache.root,
+                self.repository,
+                resolved.commit,
+                tree,
+                lfs=environment.git_lfs(),
+                lock_timeout=cache.lock_timeout,
+            )
+
+        # Not made "live": a git shard has no pointer, its revisions are found by commit,
+        # and none supersedes another (nor does `cache prune` take them for leftovers).
+        return revisions.make(context.cache, shard, revision.id, commit, lay)
+
+    def tree(self, context: Context, revision: _core.Revision) -> Path:
+        tree = Path(revision.tree)
+        if self.subdirectory is None:
+            return tree
+        inner = (tree / self.subdirectory).resolve()
+        if tree.resolve() not in inner.parents or not inner.is_dir():
+            raise InvalidSourceError(
+                f"{self.url}: {self.subdirectory!r} is not a directory in the repository"
+            )
+        return inner
+
+
+def _revision(shard: Path, commit: str) -> _core.Revision:
+    return _core.Revision(shard, commit[:16])
+
+
+def _without_credentials(url: str) -> str:
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
+def _rebuild(fields: dict[str, Any]) -> GitSource:
+    return GitSource(**fields)
+
+
+def parse(text: str, name: NormalizedName | None) -> GitSource:
+    """``git+SCHEME://...[@rev][#subdirectory=...&egg=...]``."""
+    if not text.startswith("git+"):
+        raise InvalidSourceError(f"{_core.redact(text)}: not a git URL")
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        # Before urlsplit, which drops tabs and newlines without a word.
+        raise InvalidSourceError(f"{_core.redact(text)!r}: refused rev or URL: control characters")
+    location, _, fragment = text[4:].partition("#")
+    parts = urlsplit(location)
+    scheme = parts.scheme.lower()
+    if scheme not in _SCHEMES:
+        shown = f"git+{scheme}://" if scheme else "this form of git URL"
+        raise InvalidSourceError(
+            f"{_core.redact(text)}: {shown} is not supported "
+            "(git+https, git+http, git+ssh and git+file are)"
+        )
+    path, at, rev_text = parts.path.rpartition("@") if "@" in parts.path else (parts.path, "", "")
+    rev = unquote(rev_text) if at else None
+    if at and not rev:
+        raise InvalidSourceError(f"{_core.redact(text)}: an empty rev after '@'")
+    repository = urlunsplit(parts._replace(path=path, fragment=""))
+    _refuse_unsafe(text, repository, rev)
+    subdirectory = None
+    for key, value in parse_qsl(fragment, keep_blank_values=True):
+        if key == "subdirectory":
+            subdirectory = value.strip("/")
+            if not subdirectory or ".." in Path(subdirectory).parts or Path(value).is_absolute():
+                raise InvalidSourceError(f"{_core.redact(text)}: invalid subdirectory {value!r}")
+        elif key != "egg":
+            raise InvalidSourceError(f"{_core.redact(text)}: the fragment {key}= is not supported")
+    return GitSource(name=name, repository=repository, rev=rev, subdirectory=subdirectory)
+
+
+def _refuse_unsafe(text: str, repository: str, rev: str | None) -> None:
+    """What git must never see: an option where data belongs, or control characters."""
+    for what, value in (("URL", repository), ("rev", rev)):
+        if value is None:
+            continue
+        if value.startswith("-") or any(ord(c) < 32 or ord(c) == 127 for c in value):
+            raise InvalidSourceError(f"{_core.redact(text)}: refused {what} {value!r}")
+    if rev is not None and (rev.isspace() or any(c.isspace() for c in rev)):
+        raise InvalidSourceError(f"{_core.redact(text)}: a rev holds no spaces")
+    if os.sep != "/" and repository.startswith("file:"):  # pragma: no cover
+        raise InvalidSourceError(f"{_core.redact(text)}: file URLs are POSIX-only here")

@@ -1,0 +1,203 @@
+"""Git sources: specs, commits as revisions, and git never run where it need not be.
+
+Every repository is made by the test with the machine's ``git`` and read over
+``file://``; nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import stat
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from git_repos import commit, git, make_repo, static_project
+from sdistill import Cache, Source
+from sdistill.errors import GitError, InvalidSourceError, OfflineError
+from sdistill.sources import GitSource
+
+SHA = "0123456789abcdef0123456789abcdef01234567"
+
+
+@pytest.mark.parametrize(
+    ("spec", "repository", "rev", "subdirectory", "name"),
+    [
+        ("git+https://h/o/r.git", "https://h/o/r.git", None, None, None),
+        ("git+https://h/o/r@v1.2", "https://h/o/r", "v1.2", None, None),
+        ("git+ssh://git@h/o/r.git@main", "ssh://git@h/o/r.git", "main", None, None),
+        (f"git+file:///srv/r@{SHA}", "file:///srv/r", SHA, None, None),
+        ("git+https://h/r@feature%40x#egg=p", "https://h/r", "feature@x", None, None),
+        ("git+https://h/r@refs/pull/1/head", "https://h/r", "refs/pull/1/head", None, None),
+        ("pkg[x] @ git+https://h/r@v1#subdirectory=a/b", "https://h/r", "v1", "a/b", "pkg"),
+    ],
+)
+def test_git_specs_are_read(
+    spec: str, repository: str, rev: str | None, subdirectory: str | None, name: str | None
+) -> None:
+    src = Source.parse(spec)
+    assert isinstance(src, GitSource)
+    assert (src.repository, src.rev, src.subdirectory, src.name) == (
+        repository,
+        rev,
+        subdirectory,
+        name,
+    )
+
+
+@pytest.mark.parametrize(
+    ("spec", "why"),
+    [
+        ("git+git://h/r", "git+git://"),
+        ("git+ftp://h/r", "git+ftp://"),
+        ("git+https://h/r@--upload-pack=touch /tmp/x", "refused rev"),
+        ("git+https://h/r@-oProxyCommand=touch /tmp/x", "refused rev"),
+        ("git+https://h/r@", "empty rev"),
+        ("git+https://h/r@main#subdirectory=../x", "subdirectory"),
+        ("git+https://h/r#other=1", "other="),
+        ("git+https://h/r@ma\nin", "control characters"),
+    ],
+)
+def test_bad_git_specs_are_refused_before_git_runs(spec: str, why: str) -> None:
+    with pytest.raises(InvalidSourceError, match=why.replace("+", r"\+")):
+        Source.parse(spec)
+
+
+def test_a_git_source_pickles_without_credentials() -> None:
+    src = Source.parse("git+https://user:secret@h/o/r@main")
+    back = pickle.loads(pickle.dumps(src))
+    assert isinstance(back, GitSource)
+    assert "secret" not in back.repository
+    assert "secret" not in pickle.dumps(src).decode("latin-1")
+    assert (back.rev, back.url) == ("main", "git+https://h/o/r@main")
+    assert "secret" not in src.url
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repo(tmp_path / "repo", static_project("demo-git", "1.0", ("six",)))
+
+
+@pytest.fixture
+def counted_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]:
+    """``git`` on PATH replaced by a wrapper that counts its runs, then runs git."""
+    real = next(
+        Path(d, "git") for d in os.environ["PATH"].split(os.pathsep) if Path(d, "git").is_file()
+    )
+    bin_dir = tmp_path / "counting-bin"
+    bin_dir.mkdir()
+    log = tmp_path / "git-runs.log"
+    wrapper = bin_dir / "git"
+    wrapper.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\nexec "{real}" "$@"\n')
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+
+    def runs() -> int:
+        return len(log.read_text().splitlines()) if log.exists() else 0
+
+    return runs
+
+
+def test_metadata_of_a_git_source(
+    repo: Path, make_builder: Callable[..., Any], tmp_path: Path
+) -> None:
+    builder = make_builder(tmp_path / "cache")
+    metadata = builder.metadata(f"demo-git @ git+{repo.as_uri()}@main")
+    assert (metadata.name, str(metadata.version)) == ("demo-git", "1.0")
+    assert [str(r) for r in metadata.requires_dist or []] == ["six"]
+
+
+def test_a_branch_and_its_commit_share_one_answer_and_a_full_sha_runs_no_git(
+    repo: Path,
+    make_builder: Callable[..., Any],
+    tmp_path: Path,
+    counted_git: Callable[[], int],
+) -> None:
+    cache = tmp_path / "cache"
+    sha = git(repo, "rev-parse", "HEAD")
+    assert make_builder(cache).metadata(f"git+{repo.as_uri()}@main").name == "demo-git"
+    shard = Cache(cache).git_shard(_core_key(repo))
+    assert sorted(p.name for p in shard.iterdir() if p.is_dir()) == [sha[:16]]
+    before = counted_git()
+    assert make_builder(cache).metadata(f"git+{repo.as_uri()}@{sha}").name == "demo-git"
+    assert counted_git() == before, "a full commit already built needs no git process"
+    assert sorted(p.name for p in shard.iterdir() if p.is_dir()) == [sha[:16]]
+
+
+def test_a_branch_that_moves_gets_a_new_revision_and_the_old_one_stays(
+    repo: Path, make_builder: Callable[..., Any], tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    first = git(repo, "rev-parse", "HEAD")
+    assert str(make_builder(cache).metadata(f"git+{repo.as_uri()}").version) == "1.0"
+    second = commit(repo, static_project("demo-git", "2.0"), "two")
+    assert str(make_builder(cache).metadata(f"git+{repo.as_uri()}").version) == "2.0"
+    old = make_builder(cache).metadata(f"git+{repo.as_uri()}@{first}")
+    assert str(old.version) == "1.0"
+    shard = Cache(cache).git_shard(_core_key(repo))
+    assert sorted(p.name for p in shard.iterdir() if p.is_dir()) == sorted(
+        [first[:16], second[:16]]
+    )
+
+
+def test_tags_short_shas_subdirectories_and_a_default_branch_not_named_main(
+    tmp_path: Path, make_builder: Callable[..., Any]
+) -> None:
+    files = {
+        **{f"one/{k}": v for k, v in static_project("one", "1.0").items()},
+        **{f"two/{k}": v for k, v in static_project("two", "3.0").items()},
+    }
+    repo = make_repo(tmp_path / "mono", files, branch="trunk")
+    git(repo, "tag", "-a", "v1", "-m", "release one")
+    sha = git(repo, "rev-parse", "HEAD")
+    commit(repo, {"two/README": "later"}, "later")
+    builder = make_builder(tmp_path / "cache")
+    url = repo.as_uri()
+    assert builder.metadata(f"git+{url}#subdirectory=one").name == "one"
+    assert builder.metadata(f"git+{url}@trunk#subdirectory=two").name == "two"
+    assert builder.metadata(f"git+{url}@v1#subdirectory=two").name == "two"
+    assert builder.metadata(f"git+{url}@{sha[:9]}#subdirectory=one").name == "one"
+
+
+def test_the_checkout_sees_its_tags(
+    repo: Path, make_builder: Callable[..., Any], tmp_path: Path
+) -> None:
+    git(repo, "tag", "-a", "v1.0", "-m", "one")
+    cache = tmp_path / "cache"
+    make_builder(cache).metadata(f"git+{repo.as_uri()}@main")
+    sha = git(repo, "rev-parse", "HEAD")
+    tree = Cache(cache).git_shard(_core_key(repo)) / sha[:16] / "src"
+    assert git(tree, "describe", "--tags") == "v1.0", "versioning plugins need the tags"
+
+
+def test_an_unknown_rev_and_offline_misses_are_clear(
+    repo: Path, make_builder: Callable[..., Any], tmp_path: Path
+) -> None:
+    with pytest.raises(GitError, match="nope"):
+        make_builder(tmp_path / "cache").metadata(f"git+{repo.as_uri()}@nope")
+    with pytest.raises(OfflineError):
+        make_builder(tmp_path / "other", offline=True).metadata(f"git+{repo.as_uri()}@main")
+
+
+def test_hostile_revs_and_urls_never_run_anything(
+    tmp_path: Path, make_builder: Callable[..., Any]
+) -> None:
+    sentinel = tmp_path / "sentinel"
+    specs = [
+        f"git+https://h/r@--upload-pack=touch {sentinel}",
+        f"git+https://h/r@-oProxyCommand=touch {sentinel}",
+        f"git+ext::sh -c touch% {sentinel}",
+        f"git+file:///-oProxyCommand=touch {sentinel}",
+    ]
+    builder = make_builder(tmp_path / "cache")
+    for spec in specs:
+        with pytest.raises((InvalidSourceError, GitError)):
+            builder.metadata(spec)
+    assert not sentinel.exists()
+
+
+def _core_key(repo: Path) -> str:
+    from sdistill import _core
+
+    return _core.canonical_url("git+" + repo.as_uri())
