@@ -6,9 +6,12 @@ Every repository is made by the test with the machine's ``git`` and read over
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import stat
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Callable
 
@@ -201,3 +204,41 @@ def _core_key(repo: Path) -> str:
     from sdistill import _core
 
     return _core.canonical_url("git+" + repo.as_uri())
+
+
+PROBE = """\
+import json, sys
+from sdistill import cli
+code = cli.main(sys.argv[2:])
+sys.stdout.flush()
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("packaging", "pyproject_hooks"))
+with open(sys.argv[1], "w", encoding="utf-8") as file:
+    json.dump({"code": code, "loaded": loaded}, file)
+"""
+
+
+def test_a_warm_full_sha_is_answered_without_git_or_the_builder(
+    repo: Path, tmp_path: Path, counted_git: Callable[[], int]
+) -> None:
+    sha = git(repo, "rev-parse", "HEAD")
+    argv = ["--cache-dir", str(tmp_path / "cache"), "metadata", "--no-index", "--json"]
+    spec = f"demo-git @ git+{repo.as_uri()}@{sha}"
+    runs = []
+    for _ in range(2):
+        report = tmp_path / f"report-{len(runs)}.json"
+        before = counted_git()
+        done = subprocess.run(
+            [sys.executable, "-c", PROBE, str(report), *argv, spec],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        runs.append((done.stdout, json.loads(report.read_text())["loaded"], counted_git() - before))
+    (cold, cold_loaded, cold_git), (warm, warm_loaded, warm_git) = runs
+    assert json.loads(cold)[0]["name"] == "demo-git"
+    assert cold_loaded, "the first run builds"
+    assert cold_git > 0, "with git"
+    assert warm == cold
+    assert warm_loaded == [], "the warm run never loads the build side"
+    assert warm_git == 0, "nor runs git"

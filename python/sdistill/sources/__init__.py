@@ -52,7 +52,9 @@ __all__ = [
     "UrlSource",
     "canonical_name",
     "classify",
+    "git_parts",
     "registry_pin",
+    "unquote",
 ]
 
 _LAZY = {
@@ -119,6 +121,52 @@ def canonical_name(name: str) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+def git_parts(text: str) -> tuple[str, str, str | None, list[tuple[str, str]]] | None:
+    """``(scheme, repository, rev, fragment pairs)`` of ``git+SCHEME://HOST/PATH[@rev]
+    [#key=value&...]``: the repository without ``git+``, rev or fragment, the rev
+    percent-decoded (an ``@`` in it is written ``%40``); ``None`` when ``text`` is not
+    of that shape. Values are checked by the caller (``sources.git``)."""
+    if not text.startswith("git+"):
+        return None
+    location, _, fragment = text[4:].partition("#")
+    scheme, sep, rest = location.partition("://")
+    if not sep or not scheme:
+        return None
+    netloc, slash, path = rest.partition("/")
+    path = slash + path
+    rev = None
+    if "@" in path:
+        path, _, written = path.rpartition("@")
+        rev = unquote(written)
+    pairs = []
+    for item in fragment.split("&") if fragment else []:
+        key, _, value = item.partition("=")
+        pairs.append((unquote(key), unquote(value)))
+    return scheme.lower(), f"{scheme}://{netloc}{path}", rev, pairs
+
+
+def unquote(text: str) -> str:
+    """``%XX`` escapes decoded (UTF-8), as ``urllib.parse.unquote`` does for valid ones;
+    here without ``re``."""
+    if "%" not in text:
+        return text
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "%" and _is_hex(text[i + 1 : i + 3]):
+            out.append(int(text[i + 1 : i + 3], 16))
+            i += 3
+        else:
+            out += char.encode()
+            i += 1
+    return out.decode("utf-8", errors="replace")
+
+
+def _is_hex(pair: str) -> bool:
+    return len(pair) == 2 and all(c in "0123456789abcdefABCDEF" for c in pair)
 
 
 def _is_name(text: str) -> bool:

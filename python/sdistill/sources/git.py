@@ -27,13 +27,13 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from packaging.utils import NormalizedName
 
 from sdistill import _core, environment
 from sdistill.errors import InvalidSourceError
-from sdistill.sources import revisions
+from sdistill.sources import git_parts, revisions
 from sdistill.sources.base import Context, Source
 
 __all__ = ["GitSource", "parse"]
@@ -152,29 +152,24 @@ def _rebuild(fields: dict[str, Any]) -> GitSource:
 
 
 def parse(text: str, name: NormalizedName | None) -> GitSource:
-    """``git+SCHEME://...[@rev][#subdirectory=...&egg=...]``."""
-    if not text.startswith("git+"):
-        raise InvalidSourceError(f"{_core.redact(text)}: not a git URL")
+    """``git+SCHEME://...[@rev][#subdirectory=...&egg=...]`` (split by the grammar's
+    ``git_parts``, which the warm path uses too)."""
     if any(ord(c) < 32 or ord(c) == 127 for c in text):
-        # Before urlsplit, which drops tabs and newlines without a word.
         raise InvalidSourceError(f"{_core.redact(text)!r}: refused rev or URL: control characters")
-    location, _, fragment = text[4:].partition("#")
-    parts = urlsplit(location)
-    scheme = parts.scheme.lower()
-    if scheme not in _SCHEMES:
+    parts = git_parts(text)
+    if parts is None or parts[0] not in _SCHEMES:
+        scheme = parts[0] if parts is not None else ""
         shown = f"git+{scheme}://" if scheme else "this form of git URL"
         raise InvalidSourceError(
             f"{_core.redact(text)}: {shown} is not supported "
             "(git+https, git+http, git+ssh and git+file are)"
         )
-    path, at, rev_text = parts.path.rpartition("@") if "@" in parts.path else (parts.path, "", "")
-    rev = unquote(rev_text) if at else None
-    if at and not rev:
+    _, repository, rev, pairs = parts
+    if rev == "":
         raise InvalidSourceError(f"{_core.redact(text)}: an empty rev after '@'")
-    repository = urlunsplit(parts._replace(path=path, fragment=""))
     _refuse_unsafe(text, repository, rev)
     subdirectory = None
-    for key, value in parse_qsl(fragment, keep_blank_values=True):
+    for key, value in pairs:
         if key == "subdirectory":
             subdirectory = value.strip("/")
             if not subdirectory or ".." in Path(subdirectory).parts or Path(value).is_absolute():

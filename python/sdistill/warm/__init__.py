@@ -26,15 +26,18 @@ def answers(
     """Every spec's cached answer, or ``None`` at the first that is not a warm hit.
 
     Each spec is classified by the one grammar (``sdistill.sources.classify``): a
-    ``path`` goes to the native lookup, a ``registry`` pin to ``warm.registry``; any
-    other kind (URLs, ``name @ ...``) is left to the builder."""
+    ``path`` goes to the native lookup, a ``registry`` pin to ``warm.registry``, a git
+    source pinned to a full commit to ``warm.git``; any other kind (URLs,
+    ``name @ https://...``) is left to the builder."""
     kinds = [classify(spec)[0] for spec in specs]
-    if any(kind not in ("path", "registry") for kind in kinds):
+    if any(kind not in ("path", "registry", "git") for kind in kinds):
+        return None
+    if set(kinds) == {"path"}:
+        return _local(root, specs, settings)
+    if not os.path.isdir(root) or ("registry" in kinds and index_url is None):
         return None
     if "registry" not in kinds:
-        return _local(root, specs, settings)
-    if index_url is None or not os.path.isdir(root):
-        return None
+        return _without_index(root, specs, kinds, settings)
     from sdistill.errors import SdistillError  # noqa: PLC0415
     from sdistill.warm import registry  # noqa: PLC0415 (loads the HTTP client)
 
@@ -45,14 +48,36 @@ def answers(
     found: list[tuple[str, str]] = []
     for spec, kind in zip(specs, kinds):
         if kind == "registry":
+            assert index_url is not None
             one = registry.warm_registry_answer(client, spec, index_url, settings)
         else:
-            local = _local(root, [spec], settings)
-            one = local[0] if local else None
+            one = _one(root, spec, kind, settings)
         if one is None:
             return None
         found.append(one)
     return found
+
+
+def _without_index(
+    root: str, specs: list[str], kinds: list[str], settings: str
+) -> list[tuple[str, str]] | None:
+    found: list[tuple[str, str]] = []
+    for spec, kind in zip(specs, kinds):
+        one = _one(root, spec, kind, settings)
+        if one is None:
+            return None
+        found.append(one)
+    return found
+
+
+def _one(root: str, spec: str, kind: str, settings: str) -> tuple[str, str] | None:
+    """A local path's or a pinned git source's answer."""
+    if kind == "git":
+        from sdistill.warm.git import warm_git_answer  # noqa: PLC0415
+
+        return warm_git_answer(root, spec, settings)
+    local = _local(root, [spec], settings)
+    return local[0] if local else None
 
 
 def _local(root: str, specs: list[str], settings: str) -> list[tuple[str, str]] | None:
