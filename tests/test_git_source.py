@@ -242,3 +242,56 @@ def test_a_warm_full_sha_is_answered_without_git_or_the_builder(
     assert warm == cold
     assert warm_loaded == [], "the warm run never loads the build side"
     assert warm_git == 0, "nor runs git"
+
+
+@pytest.fixture(scope="session")
+def vcs_wheelhouses(wheelhouse: Path) -> list[Path]:
+    """find-links with setuptools-scm and hatch-vcs (the corpus wheelhouse)."""
+    from fixtures import wheelhouse as wh
+
+    if not wh.is_complete("corpus"):
+        try:
+            wh.ensure("corpus", quiet=True)
+        except (RuntimeError, OSError) as e:
+            pytest.skip(f"no corpus wheelhouse ({e}); run: make fixtures")
+    return [wheelhouse, wh.wheelhouse_dir("corpus")]
+
+
+SCM_PROJECT = {
+    "pyproject.toml": (
+        "[build-system]\n"
+        'requires = ["setuptools>=64", "setuptools-scm>=8"]\n'
+        'build-backend = "setuptools.build_meta"\n\n'
+        '[project]\nname = "scm-demo"\ndynamic = ["version"]\n\n'
+        "[tool.setuptools_scm]\n"
+    ),
+    "scm_demo/__init__.py": "",
+}
+
+VCS_PROJECT = {
+    "pyproject.toml": (
+        "[build-system]\n"
+        'requires = ["hatchling", "hatch-vcs"]\n'
+        'build-backend = "hatchling.build"\n\n'
+        '[project]\nname = "vcs-demo"\ndynamic = ["version"]\n\n'
+        '[tool.hatch.version]\nsource = "vcs"\n'
+    ),
+    "vcs_demo/__init__.py": "",
+}
+
+
+@pytest.mark.parametrize("files", [SCM_PROJECT, VCS_PROJECT], ids=["setuptools-scm", "hatch-vcs"])
+def test_versioning_plugins_see_the_tags_and_the_history(
+    files: dict[str, str],
+    tmp_path: Path,
+    make_builder: Callable[..., Any],
+    vcs_wheelhouses: list[Path],
+) -> None:
+    repo = make_repo(tmp_path / "repo", files)
+    git(repo, "tag", "-a", "v1.2.0", "-m", "release")
+    builder = make_builder(tmp_path / "cache", find_links=vcs_wheelhouses)
+    assert str(builder.metadata(f"git+{repo.as_uri()}@v1.2.0").version) == "1.2.0"
+    after = commit(repo, {"CHANGES": "more"}, "after the tag")
+    version = str(builder.metadata(f"git+{repo.as_uri()}@{after}").version)
+    assert version.startswith("1.2.1.dev1+g"), version
+    assert after[:7] in version, "the commit is named in the local version"
