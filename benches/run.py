@@ -8,7 +8,8 @@ to a local archive, download+extract next to pip), ``bench_index`` (numpy's proj
 page warm and cold next to ``json.loads``), ``bench_index_scaling`` (the time per
 link of generated pages of 10k to 160k links, which must stay flat) and
 ``bench_metadata`` (metadata of the corpus, cold and warm, next to uv and pip: from
-the files, then as ``name==version`` through a loopback index), prints the results as
+the files, then as ``name==version`` through a loopback index) and ``bench_git``
+(git sources next to uv: cold, warm with a full sha, warm with a branch), prints the results as
 markdown and writes them to ``bench-results/latest.md``.
 
     python benches/run.py [--reps 5] [--workdir DIR] [--output FILE] [--skip-memory]
@@ -35,6 +36,7 @@ from pathlib import Path
 import bench_digest
 import bench_download
 import bench_extract
+import bench_git
 import bench_http
 import bench_index
 import bench_index_scaling
@@ -97,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip-metadata", action="store_true", help="skip the metadata-of-sdists runs"
     )
+    parser.add_argument("--skip-git", action="store_true", help="skip the git-sources runs")
     bench_metadata.add_arguments(parser)
     args = parser.parse_args(argv)
     if args.reps < 1 or args.disk_reps < 1:
@@ -162,6 +165,11 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
+    git_lines: list[str] = []
+    if not args.skip_git:
+        print("git sources")
+        git_lines = bench_git.run(args.reps)
+
     lines = ["# sdistill benchmarks", "", *(env or environment(Path.cwd())), ""]
     lines += ["## Extraction", "", *lines_extract]
     if memory:
@@ -176,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     if via_index is not None:
         lines += ["", "## Through a loopback index (name==version)", ""]
         lines += bench_metadata.metadata_markdown(via_index)
+    lines += git_lines
     report = "\n".join(lines).rstrip() + "\n"
 
     args.output.parent.mkdir(parents=True, exist_ok=True)
