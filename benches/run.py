@@ -77,6 +77,13 @@ def environment(work: Path) -> list[str]:
     ]
 
 
+def _git(args: argparse.Namespace) -> list[str]:
+    if args.skip_git:
+        return []
+    print("git sources")
+    return bench_git.run(args.reps)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run sdistill's peer benchmarks.")
     parser.add_argument("--reps", type=int, default=5, help="timed runs per tool (default 5)")
@@ -165,10 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
-    git_lines: list[str] = []
-    if not args.skip_git:
-        print("git sources")
-        git_lines = bench_git.run(args.reps)
+    git_lines = _git(args)
 
     lines = ["# sdistill benchmarks", "", *(env or environment(Path.cwd())), ""]
     lines += ["## Extraction", "", *lines_extract]
