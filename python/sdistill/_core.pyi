@@ -442,7 +442,8 @@ def parse_filename(filename: str, project: str) -> DistFilename | None: ...
 # ---------------------------------------------------------------------------------------
 # Git repositories (rust/sdistill-core/src/git; binding rust/sdistill-py/src/git.rs). URLs
 # are written without `git+`; https, http, ssh and file only. Errors: GitError (git
-# missing or failing, rev not found, git-lfs missing), OfflineError (offline and not in
+# missing or failing -- then with `command`, `returncode` and `stderr` set --, rev not
+# found -- the message lists the forms tried --, git-lfs missing), OfflineError (offline and not in
 # the database), InvalidSourceError (a rev or URL refused before git runs),
 # CacheError (a lock timed out).
 @final

@@ -149,7 +149,27 @@ class InvalidSourceError(SdistillError, ValueError):
 
 
 class GitError(SdistillError):
-    """A git operation failed."""
+    """A git operation failed, or a rev names nothing in the repository.
+
+    When a git command failed: ``command`` is that command line (credentials
+    redacted), ``returncode`` its exit code (``None`` if a signal ended it) and
+    ``stderr`` the last lines of what it wrote there (redacted). They are ``None`` when
+    no command failed (git missing, a rev not found: the message then says which rev
+    forms were tried).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        command: str | None = None,
+        returncode: int | None = None,
+        stderr: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.command = command
+        self.returncode = returncode
+        self.stderr = stderr
 
 
 class CacheError(SdistillError):

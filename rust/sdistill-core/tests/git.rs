@@ -121,7 +121,8 @@ fn unknown_revs_say_what_was_tried() {
     let err = git::resolve(&cache, &up.url, Some("nope"), false).unwrap_err();
     assert!(matches!(err, Error::RevNotFound { .. }), "{err}");
     assert!(
-        err.to_string().contains("branch, tag, ref, commit"),
+        err.to_string()
+            .contains("branch refs/heads/nope, tag refs/tags/nope"),
         "{err}"
     );
     let missing = "0".repeat(40);

@@ -114,10 +114,11 @@ impl IntoPyErr for http::Error {
     }
 }
 
-/// A git failure is a `GitError` (its message names the redacted command, the exit code
-/// and the tail of git's stderr); an offline miss an `OfflineError`; a rev or URL
-/// refused before git runs an `InvalidSourceError` (a `ValueError`), as other refused
-/// specs are.
+/// A git failure is a `GitError`: a failed command's has `command` (redacted),
+/// `returncode` and `stderr` (its last lines, redacted) as attributes, and its message
+/// names them too; a rev not found says which rev forms were tried. An offline miss is
+/// an `OfflineError`; a rev or URL refused before git runs an `InvalidSourceError` (a
+/// `ValueError`), as other refused specs are.
 impl IntoPyErr for git::Error {
     fn into_pyerr(self) -> PyErr {
         let message = self.to_string();
@@ -133,10 +134,14 @@ impl IntoPyErr for git::Error {
                 "destination already exists and is not an empty directory",
                 path.display().to_string(),
             )),
-            git::Error::GitMissing
-            | git::Error::LfsMissing
-            | git::Error::Command { .. }
-            | git::Error::RevNotFound { .. } => GitError::new_err(message),
+            git::Error::Command {
+                command,
+                code,
+                stderr_tail,
+            } => git_error(message, command, code, stderr_tail),
+            git::Error::GitMissing | git::Error::LfsMissing | git::Error::RevNotFound { .. } => {
+                GitError::new_err(message)
+            }
         }
     }
 }
@@ -152,6 +157,21 @@ fn network_error(message: String, url: String, status: Option<u16>, retries: u32
             let instance = py
                 .get_type::<NetworkError>()
                 .call((message,), Some(&kwargs))?;
+            Ok(PyErr::from_value(instance))
+        };
+        build().unwrap_or_else(|err| err)
+    })
+}
+
+/// A `GitError` of a failed command, with its attributes.
+fn git_error(message: String, command: String, code: Option<i32>, stderr: String) -> PyErr {
+    Python::attach(|py| {
+        let build = || -> PyResult<PyErr> {
+            let kwargs = PyDict::new(py);
+            kwargs.set_item("command", command)?;
+            kwargs.set_item("returncode", code)?;
+            kwargs.set_item("stderr", stderr)?;
+            let instance = py.get_type::<GitError>().call((message,), Some(&kwargs))?;
             Ok(PyErr::from_value(instance))
         };
         build().unwrap_or_else(|err| err)

@@ -63,7 +63,7 @@ fn make(cache: &Cache, remote: &Remote, commit: &str, tree: &Path, lfs: bool) ->
         return Err(Error::RevNotFound {
             rev: commit.to_owned(),
             url: crate::url::redact(&remote.url),
-            tried: "commit in the cache's database (resolve it first)",
+            tried: "commit in the cache's database (resolve it first)".to_owned(),
         });
     }
     git.run(

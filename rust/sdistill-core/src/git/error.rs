@@ -22,12 +22,12 @@ pub enum Error {
     /// A repository URL that is refused before git runs (redacted).
     #[error("invalid git repository URL {url:?}: {reason}")]
     InvalidUrl { url: String, reason: &'static str },
-    /// The rev names nothing in the repository.
+    /// The rev names nothing in the repository; `tried` lists the forms looked for.
     #[error("git rev {rev:?} not found in {url} (tried: {tried})")]
     RevNotFound {
         rev: String,
         url: String,
-        tried: &'static str,
+        tried: String,
     },
     /// Offline, and the database does not hold what was asked for.
     #[error("offline: git rev {rev:?} of {url} is not in the cache")]

@@ -9,9 +9,6 @@ use super::rev::{Remote, Rev};
 use super::Error;
 use crate::cache::Cache;
 
-/// The rev forms tried, in order, for a named rev.
-const TRIED: &str = "branch, tag, ref, commit";
-
 /// A rev resolved to a commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolved {
@@ -240,11 +237,28 @@ fn not_found(db: &Database<'_>, rev: &Rev) -> Error {
     Error::RevNotFound {
         rev: rev.text().to_owned(),
         url: crate::url::redact(&db.remote.url),
-        tried: match rev {
-            Rev::Commit(_) => "commit",
-            Rev::Default => "the remote's HEAD",
-            Rev::Named(_) => TRIED,
-        },
+        tried: tried(rev),
+    }
+}
+
+/// The rev forms tried for `rev`, in the order they were tried, for a message.
+fn tried(rev: &Rev) -> String {
+    match rev {
+        Rev::Commit(_) => "commit".to_owned(),
+        Rev::Default => "the remote's HEAD".to_owned(),
+        Rev::Named(text) => {
+            let mut forms = vec![
+                format!("branch refs/heads/{text}"),
+                format!("tag refs/tags/{text}"),
+            ];
+            if text.starts_with("refs/") {
+                forms.push(format!("ref {text}"));
+            }
+            if rev.is_commit_prefix() {
+                forms.push("commit prefix".to_owned());
+            }
+            forms.join(", ")
+        }
     }
 }
 
@@ -252,5 +266,24 @@ fn offline_error(db: &Database<'_>, rev: &Rev) -> Error {
     Error::Offline {
         rev: rev.text().to_owned(),
         url: crate::url::redact(&db.remote.url),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rev_not_found_names_the_forms_tried() {
+        let named = |text: &str| tried(&Rev::parse(Some(text)).unwrap());
+        assert_eq!(named("nope"), "branch refs/heads/nope, tag refs/tags/nope");
+        assert_eq!(
+            named("refs/pull/1/head"),
+            "branch refs/heads/refs/pull/1/head, tag refs/tags/refs/pull/1/head, \
+             ref refs/pull/1/head"
+        );
+        assert!(named("abcdef1").ends_with(", commit prefix"));
+        assert_eq!(tried(&Rev::parse(Some(&"a".repeat(40))).unwrap()), "commit");
+        assert_eq!(tried(&Rev::Default), "the remote's HEAD");
     }
 }
