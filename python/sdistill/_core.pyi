@@ -34,6 +34,7 @@ __all__ = [
     "file_url",
     "git_checkout",
     "git_db",
+    "git_link_database",
     "git_resolve",
     "index_url_key",
     "key_digest",
@@ -471,3 +472,6 @@ def git_checkout(
     lock_timeout: float | None = None,
 ) -> None: ...
 def git_db(cache_root: str | os.PathLike[str], url: str) -> str: ...
+def git_link_database(
+    cache_root: str | os.PathLike[str], shard: str | os.PathLike[str], url: str
+) -> None: ...  # <shard>/repository names its database: `cache prune` keeps it

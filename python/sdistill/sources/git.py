@@ -15,6 +15,12 @@ The tree is a checkout of the commit made in ``tmp/`` and renamed into the revis
 which ``git describe`` sees the tags (versioning plugins need them); submodules are
 checked out; Git LFS files stay pointers unless ``SDISTILL_GIT_LFS=1``.
 
+Cache upkeep: when a revision is made the shard's ``repository`` file names the
+database its commits come from, so ``cache prune`` removes only databases no git shard
+names (``cache clean NAME`` removes a project's git shards through their ``package``
+marker; the next ``prune`` then removes a database nothing names any more). A git
+shard's revisions are never pruned: they are found by commit, not by a pointer.
+
 Transports: ``git+https``, ``git+http``, ``git+ssh``, ``git+file``; anything else is
 refused naming the scheme. A rev (after ``@``; an ``@`` inside it written ``%40``) or URL
 that begins with ``-`` or holds control characters is refused before git runs.
@@ -100,6 +106,8 @@ class GitSource(Source):
 
     def renew(self, context: Context, seen: _core.Revision | None) -> _core.Revision:
         shard = self.shard(context)
+        # Under the shard lock: `cache prune` keeps the database this shard names.
+        _core.git_link_database(context.cache.root, shard, self.repository)
         commit = self._commit(context)
         revision = _revision(shard, commit)
         if revisions.stamped(revision, commit, locked=True):

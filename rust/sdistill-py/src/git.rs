@@ -1,5 +1,5 @@
-//! Git repositories (`sdistill_core::git`): resolve a rev, check out a commit. The GIL
-//! is released around every git call.
+//! Git repositories (`sdistill_core::git`): resolve a rev, check out a commit, record
+//! which database a git shard uses. The GIL is released around every git call.
 
 use std::path::PathBuf;
 
@@ -77,6 +77,22 @@ fn git_checkout(
     .map_err(IntoPyErr::into_pyerr)
 }
 
+/// Records that the git shard `shard` uses the database of `url` (`<shard>/repository`),
+/// so `cache prune` keeps it; call it holding the shard's lock.
+#[pyfunction]
+fn git_link_database(
+    py: Python<'_>,
+    cache_root: PathBuf,
+    shard: PathBuf,
+    url: &str,
+) -> PyResult<()> {
+    py.detach(|| {
+        let cache = open(&cache_root, None)?;
+        git::link_database(&cache, &shard, url)
+    })
+    .map_err(IntoPyErr::into_pyerr)
+}
+
 /// The path of the repository's database (made or not).
 #[pyfunction]
 fn git_db(py: Python<'_>, cache_root: PathBuf, url: &str) -> PyResult<String> {
@@ -94,5 +110,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(git_resolve, m)?)?;
     m.add_function(wrap_pyfunction!(git_checkout, m)?)?;
     m.add_function(wrap_pyfunction!(git_db, m)?)?;
+    m.add_function(wrap_pyfunction!(git_link_database, m)?)?;
     Ok(())
 }

@@ -12,7 +12,8 @@
 //!   removing them left empty, up to (not including) the bucket.
 //!
 //! Build environments, git databases and PEP 658 metadata files of wheels are keyed by
-//! what they hold, not by a package, and stay (`clean` without a name removes them).
+//! what they hold, not by a package, and stay (`clean` without a name removes them; a
+//! git database that no git shard names any more is removed by the next `prune`).
 //!
 //! Both forms take the root lock exclusively. Every shard lock is taken through
 //! [`Cache::lock_shard`], which holds the root lock shared before it opens the shard's

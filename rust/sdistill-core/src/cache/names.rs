@@ -19,7 +19,7 @@
 //! ├── sdists-v1/            sources, their metadata and the wheels built from them
 //! │   ├── index/<digest(index url/)>/<name>/<version>/   a registry sdist
 //! │   ├── url/<digest(url)>/                             a direct URL
-//! │   ├── git/<digest(repo)>/<commit[:16]>/              a git checkout
+//! │   ├── git/<digest(repo)>/<commit[:16]>/              a git checkout (no pointer)
 //! │   ├── path/<digest(file url)>/                       a local archive or directory
 //! │   └── editable/<digest(file url)>/                   a directory built editable
 //! ├── git-v1/               git repositories
@@ -42,6 +42,7 @@
 //! <shard>/
 //! ├── revision              pointer: the id of the revision that describes the source now
 //! ├── package               the normalised name of the package, once known
+//! ├── repository            a git shard: the name of its database in `git-v1/db/`
 //! ├── http                  a downloaded source: the archive's HTTP entry
 //! ├── http.lock             held while the archive is downloaded into a new revision
 //! └── <revision id>/        one state of the source             ([`Revision`])
@@ -53,6 +54,17 @@
 //!         └── wheels/       built wheels, each with `<wheel>.seal` beside it
 //! <shard>.lock              the shard's lock file, beside it
 //! ```
+//!
+//! # Git shards
+//!
+//! A git shard (`sdists-v1/git/<digest>/`) has no `revision` pointer: its revisions are
+//! named by their commit (`<commit[:16]>`, hex), found by it, and none supersedes
+//! another — `@main` last week and `@main` today are two commits, both kept. So `prune`
+//! never removes a git shard's revisions (only what a killed process left in them);
+//! `clean NAME` removes the whole shard through its `package` marker. The shard's
+//! `repository` file ([`GIT_DATABASE_LINK`]) names the database its commits were
+//! fetched into, written when a revision is made: `prune` removes every database that
+//! no git shard names.
 
 use std::path::{Path, PathBuf};
 
@@ -89,6 +101,8 @@ pub const WHEEL_SEAL_SUFFIX: &str = ".seal";
 pub const WHEEL_METADATA_DIR: &str = "metadata";
 /// The folder of `simple-v1` holding the default entries of plain GETs.
 pub const RESPONSES_DIR: &str = "responses";
+/// A git shard's record of its database: the database's directory name in `git-v1/db/`.
+pub const GIT_DATABASE_LINK: &str = "repository";
 /// The folder of `git-v1` holding one bare database per repository.
 pub const GIT_DB_DIR: &str = "db";
 /// The empty folder of `git-v1` that git is given as `core.hooksPath`.
@@ -166,6 +180,11 @@ pub fn lock_path_of(path: &Path) -> PathBuf {
 /// The HTTP entry of an archive extracted into revisions of `shard`.
 pub fn archive_entry(shard: &Path) -> PathBuf {
     shard.join(HTTP_ENTRY)
+}
+
+/// `<shard>/repository`: which database a git shard's commits come from.
+pub fn git_database_link(shard: &Path) -> PathBuf {
+    shard.join(GIT_DATABASE_LINK)
 }
 
 /// `<wheel>.seal`, the record of a cached wheel's size and hash.
@@ -426,6 +445,10 @@ mod tests {
             format!("sdists-v1/git/{}", cache_digest(key).unwrap())
         );
         assert_eq!(relative(&cache, &cache.git_no_hooks()), "git-v1/no-hooks");
+        assert_eq!(
+            git_database_link(Path::new("/s")),
+            Path::new("/s/repository")
+        );
     }
 
     #[test]

@@ -83,6 +83,32 @@ pub use error::Error;
 pub use resolve::{resolve, Resolved};
 pub use rev::{Remote, Rev};
 
+use crate::cache::{Bucket, ShardKind};
+
+/// Records in the git shard `shard` that its commits come from the database of `url`
+/// (without `git+`): `<shard>/repository` holds the database's directory name, so
+/// `cache prune` keeps that database while the shard exists. Written atomically (the
+/// shard is made if missing); call it holding the shard's lock, which holds the root
+/// shared, so no `prune` runs between a fetch and this record.
+pub fn link_database(
+    cache: &crate::cache::Cache,
+    shard: &std::path::Path,
+    url: &str,
+) -> Result<(), Error> {
+    let remote = Remote::parse(url)?;
+    let database = cache.git_db(&remote.url)?;
+    let shard = cache.inside(shard)?;
+    let shards = cache.bucket(Bucket::Sdists).join(ShardKind::Git.dir_name());
+    if shard.parent() != Some(shards.as_path()) {
+        return Err(crate::cache::Error::InvalidComponent(shard.display().to_string()).into());
+    }
+    std::fs::create_dir_all(&shard).map_err(|err| Error::io(&shard, err))?;
+    let name = database.file_name().unwrap_or_default().to_string_lossy();
+    let link = crate::cache::names::git_database_link(&shard);
+    crate::cache::write_atomic(&link, format!("{name}\n").as_bytes())?;
+    Ok(())
+}
+
 /// The database of a repository (`url` without `git+`): where it is or would be.
 pub fn database_path(cache: &crate::cache::Cache, url: &str) -> Result<std::path::PathBuf, Error> {
     let remote = Remote::parse(url)?;
