@@ -253,4 +253,61 @@ mod tests {
         let text = command_text(args!["ls-remote", "https://u:secret@h/r", Path::new("/x")]);
         assert_eq!(text, "git ls-remote https://u:****@h/r /x");
     }
+
+    /// The value git gets for `GIT_ALLOW_PROTOCOL`, and whether `-c
+    /// protocol.file.allow=always` is on its command line.
+    fn transports(git: &Git) -> (String, bool) {
+        let command = git.command(None, args!["submodule", "update"]);
+        let allowed = command
+            .get_envs()
+            .find(|(key, _)| *key == "GIT_ALLOW_PROTOCOL")
+            .and_then(|(_, value)| value)
+            .map(|value| value.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let file = command
+            .get_args()
+            .any(|arg| arg == "protocol.file.allow=always");
+        (allowed, file)
+    }
+
+    #[test]
+    fn file_submodules_only_under_a_file_top_level() {
+        let git = Git::new(PathBuf::from("/cache/git-v1/no-hooks"));
+        let top = transports(&git);
+        assert_eq!(top, ("https:http:ssh:file".to_owned(), false));
+        let under_https = transports(&git.for_submodules(false));
+        assert_eq!(under_https, ("https:http:ssh".to_owned(), false));
+        let under_file = transports(&git.for_submodules(true));
+        assert_eq!(under_file, ("https:http:ssh:file".to_owned(), true));
+    }
+
+    #[test]
+    fn ext_fd_and_hooks_are_off_on_every_command_line() {
+        let git = Git::new(PathBuf::from("/cache/git-v1/no-hooks"));
+        for git in [
+            git.clone(),
+            git.for_submodules(true),
+            git.for_submodules(false),
+        ] {
+            let command = git.command(Some(Path::new("/cache/db")), args!["fetch"]);
+            let args: Vec<String> = command
+                .get_args()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            for setting in [
+                "core.hooksPath=/cache/git-v1/no-hooks",
+                "core.fsmonitor=false",
+                "protocol.ext.allow=never",
+                "protocol.fd.allow=never",
+            ] {
+                let at = args.iter().position(|a| a == setting);
+                assert!(
+                    at.is_some_and(|at| args[at - 1] == "-c"),
+                    "{setting}: {args:?}"
+                );
+            }
+            let allowed = transports(&git).0;
+            assert!(!allowed.split(':').any(|t| t == "ext" || t == "fd"));
+        }
+    }
 }
