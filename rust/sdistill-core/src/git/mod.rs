@@ -61,6 +61,19 @@
 //! and fetches only when its commit is missing. A database git reports corrupt (or
 //! without `HEAD`) is removed and made again, once.
 //!
+//! A git shard names the database its commits come from in `<shard>/repository`
+//! ([`link_database`], written under the shard's lock when a revision is made), and
+//! `cache prune` removes every database no git shard names (`cache/prune.rs`).
+//!
+//! # Errors ([`error`])
+//!
+//! A failed git command is [`Error::Command`]: the command line, its exit code and the
+//! last 20 non-blank lines of its stderr, every one redacted (Python's `GitError` has
+//! them as `command`, `returncode` and `stderr`). A rev that names nothing is
+//! [`Error::RevNotFound`], which lists the forms looked for (`branch refs/heads/X, tag
+//! refs/tags/X`, then `ref X` for a `refs/…` rev and `commit prefix` for 7 to 39 hex
+//! digits; a full commit is looked for as a commit only).
+//!
 //! # A checkout ([`checkout`])
 //!
 //! Cloned from the database into `tmp/`, checked out detached at the commit, submodules
