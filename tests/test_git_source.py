@@ -295,3 +295,28 @@ def test_versioning_plugins_see_the_tags_and_the_history(
     version = str(builder.metadata(f"git+{repo.as_uri()}@{after}").version)
     assert version.startswith("1.2.1.dev1+g"), version
     assert after[:7] in version, "the commit is named in the local version"
+
+
+def test_wheels_many_sources_and_every_rev_form(
+    tmp_path: Path, make_builder: Callable[..., Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    repo = make_repo(tmp_path / "repo", static_project("demo-git", "1.0"))
+    first = git(repo, "rev-parse", "HEAD")
+    git(repo, "update-ref", "refs/pull/7/head", first)
+    git(repo, "tag", "same", first)  # a tag and a branch of one name: the branch wins
+    second = commit(repo, static_project("demo-git", "2.0"), "two")
+    git(repo, "branch", "same", second)
+    url = f"git+{repo.as_uri()}"
+    builder = make_builder(tmp_path / "cache")
+    wheel = builder.build(f"{url}@main")
+    assert wheel.filename.startswith("demo_git-2.0-")
+    assert wheel.path.is_file()
+    specs = [f"{url}@refs/pull/7/head", f"{url}@same", f"{url}@{first[:10]}", url]
+    versions = [str(m.version) for m in builder.metadata_many(specs)]  # type: ignore[union-attr]
+    assert versions == ["1.0", "2.0", "1.0", "2.0"]
+    # Offline, a branch resolves to the commit the repository's database last saw.
+    offline = make_builder(tmp_path / "cache", offline=True)
+    with caplog.at_level("WARNING", logger="sdistill"):
+        assert str(offline.metadata(f"{url}@main").version) == "2.0"
+    warned = [r.getMessage() for r in caplog.records if "offline" in r.getMessage()]
+    assert any(second[:12] in message for message in warned), warned

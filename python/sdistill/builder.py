@@ -13,6 +13,7 @@ backend answers.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import weakref
@@ -40,6 +41,7 @@ __all__ = ["DEFAULT_INDEX_URL", "SourceDistBuilder"]
 
 T = TypeVar("T")
 _WORKERS_PER_JOB = 4
+_log = logging.getLogger("sdistill")
 
 
 class SourceDistBuilder:
@@ -187,6 +189,13 @@ class SourceDistBuilder:
             offline=self.config.offline,
             lock_timeout=self.cache.lock_timeout,
         )
+        if self.config.offline:
+            _log.warning(
+                "git+%s@%s: offline, so the commit the cache last saw for it: %s",
+                _core.redact(repository),
+                rev if rev is not None else "(default branch)",
+                resolved.commit[:12],
+            )
         with self._refreshed_lock:
             return self._commits.setdefault(key, resolved.commit)
 
