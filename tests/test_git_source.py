@@ -320,3 +320,42 @@ def test_wheels_many_sources_and_every_rev_form(
         assert str(offline.metadata(f"{url}@main").version) == "2.0"
     warned = [r.getMessage() for r in caplog.records if "offline" in r.getMessage()]
     assert any(second[:12] in message for message in warned), warned
+
+
+@pytest.mark.parametrize("files", [SCM_PROJECT, VCS_PROJECT], ids=["setuptools-scm", "hatch-vcs"])
+def test_uv_reads_the_same_repository_and_builds_the_same_metadata(
+    files: dict[str, str],
+    tmp_path: Path,
+    make_builder: Callable[..., Any],
+    vcs_wheelhouses: list[Path],
+) -> None:
+    import shutil
+
+    uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
+    if uv is None:
+        pytest.skip("uv is not installed")
+    repo = make_repo(tmp_path / "repo", files)
+    git(repo, "tag", "-a", "v0.3.0", "-m", "release")
+    head = commit(repo, {"NEWS": "after"}, "after")
+    name = "scm-demo" if files is SCM_PROJECT else "vcs-demo"
+    spec = f"{name} @ git+{repo.as_uri()}@main"
+    ours = make_builder(tmp_path / "cache", find_links=vcs_wheelhouses).metadata(spec)
+    links = [arg for path in vcs_wheelhouses for arg in ("--find-links", str(path))]
+    target = tmp_path / "uv-target"
+    command = [uv, "pip", "install", "--no-deps", "--no-index", *links, "--target", str(target)]
+    command += ["--cache-dir", str(tmp_path / "uv-cache"), "--python", sys.executable, spec]
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    (info,) = target.glob("*.dist-info")
+    from sdistill.build.wheels import parse_record
+
+    theirs = parse_record((info / "METADATA").read_text(encoding="utf-8"))
+    assert theirs is not None
+    assert (ours.name, str(ours.version)) == (theirs.name, str(theirs.version))
+    assert head[:7] in str(ours.version)
+    assert ours.requires_dist == theirs.requires_dist
