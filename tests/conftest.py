@@ -67,6 +67,20 @@ def copy_project(tmp_path: Path) -> Callable[..., Path]:
     return copy
 
 
+@pytest.fixture(scope="session")
+def corpus_find_links(wheelhouse: Path) -> list[Path]:
+    """find-links of the test wheelhouse and the corpus one (setuptools-scm, hatch-vcs,
+    an old setuptools, ...), filled if missing."""
+    from fixtures import wheelhouse as wh
+
+    if not wh.is_complete("corpus"):
+        try:
+            wh.ensure("corpus", quiet=True)
+        except (RuntimeError, OSError) as e:
+            pytest.skip(f"no corpus wheelhouse ({e}); run: make fixtures")
+    return [wheelhouse, wh.wheelhouse_dir("corpus")]
+
+
 @pytest.fixture
 def make_builder(wheelhouse: Path, shared_cache_dir: Path) -> Callable[..., Any]:
     """``make_builder(cache_dir=None, **options)``: an offline ``SourceDistBuilder``."""

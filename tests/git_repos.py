@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from pathlib import Path
+from typing import Any
 
 #: An identity and no user or system configuration: the tests' repositories are the
 #: same on every machine.
@@ -60,3 +62,19 @@ def commit(repo: Path, files: dict[str, str], message: str) -> str:
     git(repo, "add", "--all")
     git(repo, "commit", "--quiet", "-m", message)
     return git(repo, "rev-parse", "HEAD")
+
+
+def log_git_runs(tmp_path: Path, monkeypatch: Any) -> Path:
+    """Puts a ``git`` first on ``PATH`` that appends its command line to the returned log
+    file, then runs the real git (to count git processes, or to read their argv)."""
+    real = next(
+        Path(d, "git") for d in os.environ["PATH"].split(os.pathsep) if Path(d, "git").is_file()
+    )
+    bin_dir = tmp_path / "logging-bin"
+    bin_dir.mkdir()
+    log = tmp_path / "git-runs.log"
+    wrapper = bin_dir / "git"
+    wrapper.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\nexec "{real}" "$@"\n')
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return log

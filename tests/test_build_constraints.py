@@ -34,16 +34,9 @@ _INSTALLERS = ["uv", "pip"]
 
 
 @pytest.fixture(scope="session")
-def old_setuptools(wheelhouse: Path) -> list[Path]:
+def old_setuptools(corpus_find_links: list[Path]) -> list[Path]:
     """find-links holding setuptools 82.0.1 (``wheelhouse``) and 67.1.0 (``corpus``)."""
-    from fixtures import wheelhouse as wh
-
-    if not wh.is_complete("corpus"):
-        try:
-            wh.ensure("corpus", quiet=True)
-        except (RuntimeError, OSError) as e:
-            pytest.skip(f"no corpus wheelhouse ({e}); run: make fixtures")
-    return [wheelhouse, wh.wheelhouse_dir("corpus")]
+    return corpus_find_links
 
 
 def _records(cache: Path) -> list[dict[str, Any]]:

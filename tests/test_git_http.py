@@ -11,7 +11,6 @@ import json
 import logging
 import os
 import signal
-import stat
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ from typing import Any, Callable
 
 import pytest
 from git_http_server import GitHttpServer
-from git_repos import git, make_repo, static_project
+from git_repos import git, log_git_runs, make_repo, static_project
 from sdistill import Cache, _core
 from sdistill.errors import GitError
 
@@ -98,18 +97,8 @@ def test_a_branch_costs_one_round_trip_and_a_built_commit_none(
 
 @pytest.fixture
 def git_argv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], str]:
-    """``git`` on PATH replaced by a wrapper that logs every command line, then runs git;
-    the log so far."""
-    real = next(
-        Path(d, "git") for d in os.environ["PATH"].split(os.pathsep) if Path(d, "git").is_file()
-    )
-    bin_dir = tmp_path / "logging-bin"
-    bin_dir.mkdir()
-    log = tmp_path / "git-argv.log"
-    wrapper = bin_dir / "git"
-    wrapper.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\nexec "{real}" "$@"\n')
-    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    """Every ``git`` command line run so far (through a logging wrapper)."""
+    log = log_git_runs(tmp_path, monkeypatch)
     return lambda: log.read_text() if log.exists() else ""
 
 

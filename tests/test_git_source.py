@@ -7,16 +7,14 @@ Every repository is made by the test with the machine's ``git`` and read over
 from __future__ import annotations
 
 import json
-import os
 import pickle
-import stat
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from git_repos import commit, git, make_repo, static_project
+from git_repos import commit, git, log_git_runs, make_repo, static_project
 from sdistill import Cache, Source
 from sdistill.errors import GitError, InvalidSourceError, OfflineError
 from sdistill.sources import GitSource
@@ -84,22 +82,9 @@ def repo(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def counted_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]:
-    """``git`` on PATH replaced by a wrapper that counts its runs, then runs git."""
-    real = next(
-        Path(d, "git") for d in os.environ["PATH"].split(os.pathsep) if Path(d, "git").is_file()
-    )
-    bin_dir = tmp_path / "counting-bin"
-    bin_dir.mkdir()
-    log = tmp_path / "git-runs.log"
-    wrapper = bin_dir / "git"
-    wrapper.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\nexec "{real}" "$@"\n')
-    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-
-    def runs() -> int:
-        return len(log.read_text().splitlines()) if log.exists() else 0
-
-    return runs
+    """The number of ``git`` processes run so far (through a logging wrapper)."""
+    log = log_git_runs(tmp_path, monkeypatch)
+    return lambda: len(log.read_text().splitlines()) if log.exists() else 0
 
 
 def test_metadata_of_a_git_source(
@@ -245,16 +230,9 @@ def test_a_warm_full_sha_is_answered_without_git_or_the_builder(
 
 
 @pytest.fixture(scope="session")
-def vcs_wheelhouses(wheelhouse: Path) -> list[Path]:
+def vcs_wheelhouses(corpus_find_links: list[Path]) -> list[Path]:
     """find-links with setuptools-scm and hatch-vcs (the corpus wheelhouse)."""
-    from fixtures import wheelhouse as wh
-
-    if not wh.is_complete("corpus"):
-        try:
-            wh.ensure("corpus", quiet=True)
-        except (RuntimeError, OSError) as e:
-            pytest.skip(f"no corpus wheelhouse ({e}); run: make fixtures")
-    return [wheelhouse, wh.wheelhouse_dir("corpus")]
+    return corpus_find_links
 
 
 SCM_PROJECT = {

@@ -158,6 +158,27 @@ class Source:
         return "none"
 
 
+def inside(tree: Path, subdirectory: str | None, origin: str, where: str) -> Path:
+    """``tree``, or its ``subdirectory`` when it is a directory inside it (a link out of
+    the tree is refused)."""
+    if subdirectory is None:
+        return tree
+    inner = (tree / subdirectory).resolve()
+    if tree.resolve() not in inner.parents or not inner.is_dir():
+        raise InvalidSourceError(f"{origin}: {subdirectory!r} is not a directory in {where}")
+    return inner
+
+
+def without_credentials(url: str) -> str:
+    """``url`` without its userinfo: what a pickled source carries (the receiving side
+    finds credentials in its own ``.netrc`` or configuration)."""
+    scheme, sep, rest = url.partition("://")
+    netloc, slash, path = rest.partition("/")
+    if not sep or "@" not in netloc:
+        return url
+    return f"{scheme}{sep}{netloc.rpartition('@')[2]}{slash}{path}"
+
+
 def stated_by(metadata: Metadata, name: str | None, version: str | None) -> bool:
     """Whether ``metadata`` has ``name`` and ``version`` (each checked when given)."""
     if name is not None and canonicalize_name(metadata.name) != name:

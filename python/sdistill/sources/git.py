@@ -33,14 +33,13 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import urlsplit, urlunsplit
 
 from packaging.utils import NormalizedName
 
 from sdistill import _core, environment
 from sdistill.errors import InvalidSourceError
 from sdistill.sources import git_parts, revisions
-from sdistill.sources.base import Context, Source
+from sdistill.sources.base import Context, Source, inside, without_credentials
 
 __all__ = ["GitSource", "parse"]
 
@@ -80,7 +79,7 @@ class GitSource(Source):
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled without credentials (see sources.url).
-        fields = {**self.__dict__, "repository": _without_credentials(self.repository)}
+        fields = {**self.__dict__, "repository": without_credentials(self.repository)}
         return (_rebuild, (fields,))
 
     def shard(self, context: Context) -> Path:
@@ -133,26 +132,11 @@ class GitSource(Source):
         return revisions.make(context.cache, shard, revision.id, commit, lay)
 
     def tree(self, context: Context, revision: _core.Revision) -> Path:
-        tree = Path(revision.tree)
-        if self.subdirectory is None:
-            return tree
-        inner = (tree / self.subdirectory).resolve()
-        if tree.resolve() not in inner.parents or not inner.is_dir():
-            raise InvalidSourceError(
-                f"{self.url}: {self.subdirectory!r} is not a directory in the repository"
-            )
-        return inner
+        return inside(Path(revision.tree), self.subdirectory, self.url, "the repository")
 
 
 def _revision(shard: Path, commit: str) -> _core.Revision:
     return _core.Revision(shard, commit[:16])
-
-
-def _without_credentials(url: str) -> str:
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def _rebuild(fields: dict[str, Any]) -> GitSource:

@@ -26,7 +26,7 @@ from packaging.utils import InvalidSdistFilename, NormalizedName, parse_sdist_fi
 
 from sdistill import _core
 from sdistill.errors import InvalidSourceError
-from sdistill.sources.base import Context, Source, stated_by
+from sdistill.sources.base import Context, Source, inside, stated_by, without_credentials
 
 if TYPE_CHECKING:
     from packaging.metadata import Metadata
@@ -63,7 +63,7 @@ class UrlSource(Source):
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled without credentials: they stay in the process they were given to.
-        fields = {**self.__dict__, "location": _without_credentials(self.location)}
+        fields = {**self.__dict__, "location": without_credentials(self.location)}
         return (_rebuild, (type(self), fields))
 
     def shard(self, context: Context) -> Path:
@@ -103,15 +103,7 @@ class UrlSource(Source):
         return current
 
     def tree(self, context: Context, revision: _core.Revision) -> Path:
-        tree = Path(revision.tree)
-        if self.subdirectory is None:
-            return tree
-        inner = (tree / self.subdirectory).resolve()
-        if tree.resolve() not in inner.parents or not inner.is_dir():
-            raise InvalidSourceError(
-                f"{self.url}: {self.subdirectory!r} is not a directory in the archive"
-            )
-        return inner
+        return inside(Path(revision.tree), self.subdirectory, self.url, "the archive")
 
 
 @dataclass(frozen=True)
@@ -130,13 +122,6 @@ class IndexSdistSource(UrlSource):
         """Whether the sdist has the name and version it was listed for (what a warm
         registry spec checks)."""
         return "match" if stated_by(metadata, self.name, self.version) else "mismatch"
-
-
-def _without_credentials(url: str) -> str:
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def _rebuild(cls: type[UrlSource], fields: dict[str, Any]) -> UrlSource:
