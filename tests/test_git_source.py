@@ -110,6 +110,8 @@ def test_a_branch_and_its_commit_share_one_answer_and_a_full_sha_runs_no_git(
     before = counted_git()
     assert make_builder(cache).metadata(f"git+{repo.as_uri()}@{sha}").name == "demo-git"
     assert counted_git() == before, "a full commit already built needs no git process"
+    assert make_builder(cache).metadata(f"git+{repo.as_uri()}@main").name == "demo-git"
+    assert counted_git() == before + 1, "a warm branch is one ls-remote, nothing else"
     assert sorted(p.name for p in shard.iterdir() if p.is_dir()) == [sha[:16]]
 
 

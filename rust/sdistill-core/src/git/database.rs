@@ -106,6 +106,23 @@ impl<'a> Database<'a> {
         }
     }
 
+    /// The commit the database's ref `name` (a checked ref name, `refs/...`) holds, read
+    /// from its files without running git: the loose ref, else its line in
+    /// `packed-refs`. `None` when there is none, or it is not a plain 40-hex id.
+    pub(crate) fn recorded(&self, name: &str) -> Option<String> {
+        let is_commit =
+            |text: &str| text.len() == 40 && text.bytes().all(|b| b.is_ascii_hexdigit());
+        if let Ok(text) = fs::read_to_string(self.path.join(name)) {
+            let text = text.trim();
+            return is_commit(text).then(|| text.to_ascii_lowercase());
+        }
+        let packed = fs::read_to_string(self.path.join("packed-refs")).ok()?;
+        packed.lines().find_map(|line| {
+            let (commit, refname) = line.split_once(' ')?;
+            (refname == name && is_commit(commit)).then(|| commit.to_ascii_lowercase())
+        })
+    }
+
     /// Records `commit` under `name` in the database (no network).
     pub(crate) fn set_ref(&self, name: &str, commit: &str) -> Result<(), Error> {
         self.run(args!["update-ref", "--no-deref", "--", name, commit])

@@ -58,6 +58,21 @@ fn resolve_in(db: &Database<'_>, rev: &Rev, offline: bool) -> Result<Resolved, E
     let Some((commit, name)) = pick(rev, &refs) else {
         return resolve_prefix(db, rev);
     };
+    // Where the database records what this rev named last (for offline use); a tag is
+    // kept by the fetch itself.
+    let record = match (&name, rev) {
+        (_, Rev::Default) => Some(DEFAULT_REF.to_owned()),
+        (Some(name), _) if !name.starts_with("refs/tags/") => Some(name.clone()),
+        _ => None,
+    };
+    // Recorded already (a warm branch): the commit and its history are in the database,
+    // so neither a check nor a fetch nor a new record is needed.
+    if record.as_deref().and_then(|r| db.recorded(r)).as_deref() == Some(commit.as_str()) {
+        return Ok(Resolved {
+            commit,
+            fetched: false,
+        });
+    }
     let mut fetched = false;
     if !db.has_commit(&commit)? {
         match &name {
@@ -69,10 +84,8 @@ fn resolve_in(db: &Database<'_>, rev: &Rev, offline: bool) -> Result<Resolved, E
             return Err(not_found(db, rev));
         }
     }
-    match (&name, rev) {
-        (_, Rev::Default) => db.set_ref(DEFAULT_REF, &commit)?,
-        (Some(name), _) if !name.starts_with("refs/tags/") => db.set_ref(name, &commit)?,
-        _ => {}
+    if let Some(record) = record {
+        db.set_ref(&record, &commit)?;
     }
     Ok(Resolved { commit, fetched })
 }
