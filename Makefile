@@ -31,6 +31,7 @@ fixtures: venv
 	$(PY) tests/fixtures/fetch.py --quiet --group corpus
 	$(PY) tests/fixtures/wheelhouse.py --quiet
 	$(PY) tests/fixtures/wheelhouse.py --quiet --set corpus
+	$(PY) tests/fixtures/git_lfs.py --quiet
 
 lint: develop
 	cargo fmt --all -- --check

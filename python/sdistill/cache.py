@@ -132,10 +132,11 @@ class Cache:
         """The shard of a local archive or directory (``editable``: built editable)."""
         return Path(self._layout.path_shard(file_url, editable))
 
-    def git_shard(self, key: str) -> Path:
+    def git_shard(self, key: str, lfs: bool = False) -> Path:
         """``sdists-v1/git/<digest(key)>``: the shard of a project in a git repository
-        (``key``: the canonical repository URL and its subdirectory)."""
-        return Path(self._layout.git_shard(key))
+        (``key``: the canonical repository URL and its subdirectory; ``lfs``: its trees
+        hold Git LFS content, which makes another shard)."""
+        return Path(self._layout.git_shard(key, lfs))
 
     def url_shard(self, url: str) -> Path:
         """The shard of a direct-URL source."""

@@ -2,7 +2,7 @@
 
 A config is read once, when it is made: each argument given wins; an argument left
 ``None`` is read from the environment (``sdistill.environment``: the cache root, the
-build constraints file, timeouts, retries, the page size limit), else its default.
+build constraints file, timeouts, retries, the page size limit, Git LFS), else its default.
 After that it is a plain value -- frozen, hashable when its config settings are,
 equal to its ``pickle`` round trip -- so it can be sent to another process or machine,
 which then uses the values read here, not its own environment. A constraints file is
@@ -116,6 +116,8 @@ class BuilderConfig:
     lock_timeout: float
     #: Bytes of the largest index page accepted.
     max_page_size: int
+    #: Whether git checkouts get Git LFS content (else LFS files stay pointer files).
+    git_lfs: bool
 
     def __init__(
         self,
@@ -142,12 +144,14 @@ class BuilderConfig:
         http_retries: int | None = None,
         lock_timeout: float | None = None,
         max_page_size: int | None = None,
+        git_lfs: bool | None = None,
     ) -> None:
         """``build_constraints``: a constraints file's path or requirement strings; when
         ``None``, the file ``$SDISTILL_BUILD_CONSTRAINT`` names, if set (``[]`` means
         none, whatever the environment says). ``extra_build_dependencies`` maps a
         project name to requirements added to its build environment. ``None`` for a
-        timeout, the retries or the page size: the environment, else the default.
+        timeout, the retries, the page size or ``git_lfs``: the environment, else the
+        default.
         A bad argument is a ``ValueError``; a bad environment value an
         ``SdistillError`` naming the variable; a bad requirement an ``SdistillError``."""
         if index_strategy not in _STRATEGIES:
@@ -189,6 +193,7 @@ class BuilderConfig:
             "http_retries": _count("http_retries", http_retries, environment.http_retries),
             "lock_timeout": _seconds("lock_timeout", lock_timeout, environment.lock_timeout),
             "max_page_size": _count("max_page_size", max_page_size, environment.max_page_size),
+            "git_lfs": environment.git_lfs() if git_lfs is None else bool(git_lfs),
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)

@@ -147,6 +147,13 @@ def git_parts(text: str) -> tuple[str, str, str | None, list[tuple[str, str]]] |
     return scheme.lower(), f"{scheme}://{netloc}{path}", rev, pairs
 
 
+def git_key(canonical: str, subdirectory: str | None) -> str:
+    """The key naming a git source's shard (with whether its trees hold Git LFS
+    content): the canonical repository URL (``.git`` and credentials dropped, from the
+    core) and the subdirectory."""
+    return canonical + (f"#subdirectory={subdirectory}" if subdirectory else "")
+
+
 def unquote(text: str) -> str:
     """``%XX`` escapes decoded (UTF-8), as ``urllib.parse.unquote`` does for valid ones;
     here without ``re``."""

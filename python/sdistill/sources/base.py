@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from packaging.metadata import Metadata
 
     from sdistill.cache import Cache
+    from sdistill.config import BuilderConfig
     from sdistill.http import HttpClient
     from sdistill.index import Index
     from sdistill.reporter import Reporter
@@ -50,6 +51,7 @@ class Context(Protocol):
     http: HttpClient
     index: Index
     reporter: Reporter
+    config: BuilderConfig
 
     def refreshing(self, name: str | None, shard: Path) -> bool:
         """Whether ``shard`` must get a new revision although its stamp matches

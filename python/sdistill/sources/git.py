@@ -13,7 +13,8 @@ a commit once per builder (one ``ls-remote`` round trip, then a fetch into the
 repository's bare database under ``git-v1/db/`` only when the commit is not there yet).
 The tree is a checkout of the commit made in ``tmp/`` and renamed into the revision, in
 which ``git describe`` sees the tags (versioning plugins need them); submodules are
-checked out; Git LFS files stay pointers unless ``SDISTILL_GIT_LFS=1``.
+checked out; Git LFS files stay pointers unless the builder's ``git_lfs`` (or
+``SDISTILL_GIT_LFS=1``) asks for their content, and such trees have their own shard.
 
 Cache upkeep: when a revision is made the shard's ``repository`` file names the
 database its commits come from, so ``cache prune`` removes only databases no git shard
@@ -36,9 +37,9 @@ from typing import Any, ClassVar
 
 from packaging.utils import NormalizedName
 
-from sdistill import _core, environment
+from sdistill import _core
 from sdistill.errors import InvalidSourceError
-from sdistill.sources import git_parts, revisions
+from sdistill.sources import git_key, git_parts, revisions
 from sdistill.sources.base import Context, Source, inside, without_credentials
 
 __all__ = ["GitSource", "parse"]
@@ -83,10 +84,10 @@ class GitSource(Source):
         return (_rebuild, (fields,))
 
     def shard(self, context: Context) -> Path:
-        key = _core.canonical_url("git+" + self.repository)  # `.git` and credentials dropped
-        if self.subdirectory:
-            key += f"#subdirectory={self.subdirectory}"
-        return context.cache.git_shard(key)
+        canonical = _core.canonical_url("git+" + self.repository)
+        return context.cache.git_shard(
+            git_key(canonical, self.subdirectory), lfs=context.config.git_lfs
+        )
 
     def _commit(self, context: Context) -> str:
         pinned = self.pinned
@@ -123,7 +124,7 @@ class GitSource(Source):
                 self.repository,
                 resolved.commit,
                 tree,
-                lfs=environment.git_lfs(),
+                lfs=context.config.git_lfs,
                 lock_timeout=cache.lock_timeout,
             )
 

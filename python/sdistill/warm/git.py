@@ -2,7 +2,8 @@
 builder.
 
 ``git+URL@<40-hex commit>[#subdirectory=...]`` names its revision by itself: the shard
-``sdists-v1/git/<digest(canonical repo URL + subdirectory)>`` (from the core) and in it
+``sdists-v1/git/<digest(canonical repo URL + subdirectory [+ LFS])>`` (the key from
+``sources.git_key``, with ``SDISTILL_GIT_LFS`` as the builder reads it) and in it
 ``<commit[:16]>``, whose sealed stamp is the full commit. If that stamp holds and the
 answer for the settings is sealed, it is the answer: no git process, no network. A
 branch, a tag, a short commit or anything unusual is a miss, and the builder (which
@@ -12,8 +13,9 @@ resolves revs once per run) takes over. The spec is split by the grammar's
 
 from __future__ import annotations
 
-from sdistill import _core, records
-from sdistill.sources import classify, git_parts
+from sdistill import _core, environment, records
+from sdistill.errors import SdistillError
+from sdistill.sources import classify, git_key, git_parts
 
 __all__ = ["warm_git_answer"]
 
@@ -37,11 +39,9 @@ def warm_git_answer(root: str, spec: str, settings: str) -> tuple[str, str] | No
         elif key != "egg":
             return None
     try:
-        key = _core.canonical_url("git+" + repository)
-        if subdirectory:
-            key += f"#subdirectory={subdirectory}"
-        shard = _core.CacheLayout(root).git_shard(key)
-    except (ValueError, OSError):
+        key = git_key(_core.canonical_url("git+" + repository), subdirectory)
+        shard = _core.CacheLayout(root).git_shard(key, environment.git_lfs())
+    except (ValueError, OSError, SdistillError):
         return None
     revision = _core.Revision(shard, rev[:16])
     stamp = records.read_stamp(revision.stamp)

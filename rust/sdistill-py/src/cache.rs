@@ -88,8 +88,9 @@ impl CacheLayout {
         Ok(text(&self.inner.url_shard(url).map_err(err)?))
     }
 
-    fn git_shard(&self, key: &str) -> PyResult<String> {
-        Ok(text(&self.inner.git_shard(key).map_err(err)?))
+    #[pyo3(signature = (key, lfs=false))]
+    fn git_shard(&self, key: &str, lfs: bool) -> PyResult<String> {
+        Ok(text(&self.inner.git_shard(key, lfs).map_err(err)?))
     }
 
     fn index_sdist_shard(&self, index_url: &str, name: &str, version: &str) -> PyResult<String> {

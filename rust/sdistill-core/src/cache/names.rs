@@ -69,7 +69,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{Cache, Error};
-use crate::cache_key::{cache_digest, digest_bytes};
+use crate::cache_key::{cache_digest, canonical_url, digest_bytes};
 
 /// `CACHEDIR.TAG` at the root.
 pub const CACHEDIR_TAG_FILE: &str = "CACHEDIR.TAG";
@@ -107,6 +107,8 @@ pub const GIT_DATABASE_LINK: &str = "repository";
 pub const GIT_DB_DIR: &str = "db";
 /// The empty folder of `git-v1` that git is given as `core.hooksPath`.
 pub const GIT_NO_HOOKS_DIR: &str = "no-hooks";
+/// Added to a git shard's key when its checkouts hold Git LFS content.
+const GIT_LFS_KEY: &str = "lfs";
 /// The completion mark of a build environment.
 pub const ENVIRONMENT_MARK: &str = ".sdistill-complete";
 /// The constraints file a build environment was installed with.
@@ -306,9 +308,15 @@ impl Cache {
 
     /// `sdists-v1/git/<digest(key)>`: the shard of a project in a git repository (`key`:
     /// the canonical repository URL, with `#subdirectory=…` when the project is not at
-    /// its top). Revisions inside are named by commit.
-    pub fn git_shard(&self, key: &str) -> Result<PathBuf, Error> {
-        self.sdists(ShardKind::Git, &[&cache_digest(key)?])
+    /// its top). Revisions inside are named by commit. `lfs`: its checkouts hold Git
+    /// LFS content, not pointer files -- another tree, so another shard.
+    pub fn git_shard(&self, key: &str, lfs: bool) -> Result<PathBuf, Error> {
+        let digest = if lfs {
+            digest_bytes(format!("{}\n{GIT_LFS_KEY}", canonical_url(key)?).as_bytes())
+        } else {
+            cache_digest(key)?
+        };
+        self.sdists(ShardKind::Git, &[&digest])
     }
 
     /// `git-v1/db/<digest(git+repo url)>`: the bare database of a repository. `url` is
@@ -441,7 +449,7 @@ mod tests {
         assert_eq!(relative(&cache, &cache.git_dbs()), "git-v1/db");
         let key = "https://example.com/o/r#subdirectory=pkg";
         assert_eq!(
-            relative(&cache, &cache.git_shard(key).unwrap()),
+            relative(&cache, &cache.git_shard(key, false).unwrap()),
             format!("sdists-v1/git/{}", cache_digest(key).unwrap())
         );
         assert_eq!(relative(&cache, &cache.git_no_hooks()), "git-v1/no-hooks");

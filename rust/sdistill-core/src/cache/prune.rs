@@ -280,7 +280,7 @@ mod tests {
     fn a_git_shards_commits_are_never_pruned() {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::init(dir.path()).unwrap();
-        let shard = cache.git_shard("file:///r").unwrap();
+        let shard = cache.git_shard("file:///r", false).unwrap();
         drop(cache.lock_shard(&shard, TIMEOUT).unwrap());
         // One commit prefix is all hex digits; one has the shape of a revision id too.
         let commits = ["0123456789abcdef", "abcdefabcdef2345"];
@@ -342,7 +342,7 @@ mod tests {
             write(&db.join("HEAD"), b"ref: refs/heads/main\n");
         }
         std::fs::create_dir_all(cache.git_no_hooks()).unwrap();
-        let shard = cache.git_shard("file:///used").unwrap();
+        let shard = cache.git_shard("file:///used", false).unwrap();
         crate::git::link_database(&cache, &shard, "file:///used").unwrap();
         let link = names::git_database_link(&shard);
         assert_eq!(

@@ -14,6 +14,13 @@ use crate::url::redact;
 pub(crate) const PROTOCOLS: &str = "https:http:ssh:file";
 /// The transports of a submodule whose top-level repository is not a file URL.
 pub(crate) const REMOTE_PROTOCOLS: &str = "https:http:ssh";
+/// The Git LFS filter, set on the command line when LFS content is asked for.
+const LFS_FILTER: [&str; 4] = [
+    "filter.lfs.smudge=git-lfs smudge -- %f",
+    "filter.lfs.process=git-lfs filter-process",
+    "filter.lfs.clean=git-lfs clean -- %f",
+    "filter.lfs.required=true",
+];
 /// How many lines of git's stderr an error keeps.
 const STDERR_LINES: usize = 20;
 
@@ -159,6 +166,13 @@ impl Git {
         }
         if self.file_submodules {
             command.arg("-c").arg("protocol.file.allow=always");
+        }
+        if self.lfs {
+            // The one filter ever defined: the user's config may lack it (no `git lfs
+            // install`), and the repository's own `.gitattributes` only names filters.
+            for setting in LFS_FILTER {
+                command.arg("-c").arg(setting);
+            }
         }
         if let Some(askpass) = &self.askpass {
             askpass.apply(&mut command);

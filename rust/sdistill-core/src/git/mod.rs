@@ -80,7 +80,11 @@
 //! updated recursively with transports restricted again (file URLs only when the
 //! top-level URL is a file URL), then renamed into place: a killed process leaves
 //! nothing half made where a build looks. LFS files stay pointers
-//! (`GIT_LFS_SKIP_SMUDGE=1`) unless asked for.
+//! (`GIT_LFS_SKIP_SMUDGE=1`) unless asked for; then the LFS filter is defined on the
+//! command line (the only filter ever defined: a repository's `.gitattributes` can
+//! name filters but not define them), `git-lfs` fetches the content from the
+//! repository's URL as the checkout is made, and a missing `git-lfs` is
+//! [`Error::LfsMissing`] before anything is cloned.
 
 mod askpass;
 mod checkout;
