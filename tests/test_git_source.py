@@ -231,6 +231,40 @@ def test_a_warm_full_sha_is_answered_without_git_or_the_builder(
     assert warm_git == 0, "nor runs git"
 
 
+def test_a_warm_branch_is_one_ls_remote_without_the_builder_and_sees_the_branch_move(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = log_git_runs(tmp_path, monkeypatch)
+    argv = ["--cache-dir", str(tmp_path / "cache"), "metadata", "--no-index", "--json"]
+    spec = f"demo-git @ git+{repo.as_uri()}@main"
+
+    def run() -> tuple[str, list[str], list[str]]:
+        before = log.read_text().splitlines() if log.exists() else []
+        report = tmp_path / "report.json"
+        done = subprocess.run(
+            [sys.executable, "-c", PROBE, str(report), *argv, spec],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        runs = log.read_text().splitlines()[len(before) :]
+        version = json.loads(done.stdout)[0]["version"]
+        return version, json.loads(report.read_text())["loaded"], runs
+
+    assert run()[0] == "1.0"
+    version, loaded, runs = run()
+    assert version == "1.0"
+    assert loaded == [], "a warm branch never loads the build side"
+    assert len(runs) == 1 and "ls-remote" in runs[0], runs  # asked, once
+    commit(repo, static_project("demo-git", "1.1"), "next")
+    version, loaded, _ = run()
+    assert version == "1.1", "the branch moved: its new commit is built"
+    assert loaded, "by the builder"
+    version, loaded, runs = run()
+    assert (version, loaded, len(runs)) == ("1.1", [], 1)
+
+
 @pytest.fixture(scope="session")
 def vcs_wheelhouses(corpus_find_links: list[Path]) -> list[Path]:
     """find-links with setuptools-scm and hatch-vcs (the corpus wheelhouse)."""

@@ -27,7 +27,7 @@ def answers(
 
     Each spec is classified by the one grammar (``sdistill.sources.classify``): a
     ``path`` goes to the native lookup, a ``registry`` pin to ``warm.registry``, a git
-    source pinned to a full commit to ``warm.git``; any other kind (URLs,
+    source to ``warm.git``; any other kind (URLs,
     ``name @ https://...``) is left to the builder."""
     kinds = [classify(spec)[0] for spec in specs]
     if any(kind not in ("path", "registry", "git") for kind in kinds):
@@ -37,7 +37,7 @@ def answers(
     if not os.path.isdir(root) or ("registry" in kinds and index_url is None):
         return None
     if "registry" not in kinds:
-        return _without_index(root, specs, kinds, settings)
+        return _without_index(root, specs, kinds, settings, offline)
     from sdistill.errors import SdistillError  # noqa: PLC0415
     from sdistill.warm import registry  # noqa: PLC0415 (loads the HTTP client)
 
@@ -51,7 +51,7 @@ def answers(
             assert index_url is not None
             one = registry.warm_registry_answer(client, spec, index_url, settings)
         else:
-            one = _one(root, spec, kind, settings)
+            one = _one(root, spec, kind, settings, offline)
         if one is None:
             return None
         found.append(one)
@@ -59,23 +59,23 @@ def answers(
 
 
 def _without_index(
-    root: str, specs: list[str], kinds: list[str], settings: str
+    root: str, specs: list[str], kinds: list[str], settings: str, offline: bool
 ) -> list[tuple[str, str]] | None:
     found: list[tuple[str, str]] = []
     for spec, kind in zip(specs, kinds):
-        one = _one(root, spec, kind, settings)
+        one = _one(root, spec, kind, settings, offline)
         if one is None:
             return None
         found.append(one)
     return found
 
 
-def _one(root: str, spec: str, kind: str, settings: str) -> tuple[str, str] | None:
-    """A local path's or a pinned git source's answer."""
+def _one(root: str, spec: str, kind: str, settings: str, offline: bool) -> tuple[str, str] | None:
+    """A local path's or a git source's answer."""
     if kind == "git":
         from sdistill.warm.git import warm_git_answer  # noqa: PLC0415
 
-        return warm_git_answer(root, spec, settings)
+        return warm_git_answer(root, spec, settings, offline)
     local = _local(root, [spec], settings)
     return local[0] if local else None
 

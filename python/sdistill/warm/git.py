@@ -1,5 +1,5 @@
-"""Warm answers for git sources pinned to a full commit, without git and without the
-builder.
+"""Warm answers for git sources, without the builder: a full commit without git, any
+other rev with the one round trip a builder makes for it.
 
 ``git+URL@<40-hex commit>[#subdirectory=...]`` names its revision by itself: the shard
 ``sdists-v1/git/<digest(canonical repo URL + subdirectory [+ LFS])>`` (the key from
@@ -13,6 +13,8 @@ resolves revs once per run) takes over. The spec is split by the grammar's
 
 from __future__ import annotations
 
+import os
+
 from sdistill import _core, environment, records
 from sdistill.errors import SdistillError
 from sdistill.sources import classify, git_key, git_parts
@@ -23,14 +25,16 @@ _HEX = frozenset("0123456789abcdef")
 _SCHEMES = ("https", "http", "ssh", "file")
 
 
-def warm_git_answer(root: str, spec: str, settings: str) -> tuple[str, str] | None:
-    """``(json, text)`` of the cached answer for a git spec pinned to a full commit."""
+def warm_git_answer(
+    root: str, spec: str, settings: str, offline: bool = False
+) -> tuple[str, str] | None:
+    """``(json, text)`` of the cached answer for a git spec whose commit has one."""
     _, _, text = classify(spec)
     parts = git_parts(text)
     if parts is None:
         return None
     scheme, repository, rev, pairs = parts
-    if scheme not in _SCHEMES or rev is None or len(rev) != 40 or not set(rev) <= _HEX:
+    if scheme not in _SCHEMES or not _plain(rev):
         return None
     subdirectory = None
     for key, value in pairs:
@@ -43,11 +47,28 @@ def warm_git_answer(root: str, spec: str, settings: str) -> tuple[str, str] | No
         shard = _core.CacheLayout(root).git_shard(key, environment.git_lfs())
     except (ValueError, OSError, SdistillError):
         return None
-    revision = _core.Revision(shard, rev[:16])
+    if rev is not None and len(rev) == 40 and set(rev) <= _HEX:
+        commit = rev
+    elif offline or not os.path.isdir(shard):
+        return None  # the builder warns of an offline commit; nothing cached: no git
+    else:
+        try:  # the one round trip a builder makes for this rev
+            commit = _core.git_resolve(root, repository, rev).commit
+        except (ValueError, OSError, SdistillError):
+            return None  # the builder reports it
+    revision = _core.Revision(shard, commit[:16])
     stamp = records.read_stamp(revision.stamp)
-    if stamp.status != "ok" or stamp.value != rev:
+    if stamp.status != "ok" or stamp.value != commit:
         return None
     answer = records.read_answer(revision.answers(settings).path)
     if answer is None or answer.identity == "mismatch":
         return None
     return answer.json, answer.text
+
+
+def _plain(rev: str | None) -> bool:
+    """A rev git may be given here: printable, no spaces, not an option (anything else
+    is left to the builder, which refuses it with a clear error)."""
+    return rev is None or (
+        rev != "" and not rev.startswith("-") and all(32 < ord(c) < 127 for c in rev)
+    )
