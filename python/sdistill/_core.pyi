@@ -26,6 +26,7 @@ __all__ = [
     "Revision",
     "SealedRead",
     "ShardLock",
+    "WheelMetadata",
     "__version__",
     "cache_digest",
     "canonical_url",
@@ -103,6 +104,21 @@ class DownloadedFile:
     def origin(self) -> str: ...
     @property
     def retries(self) -> int: ...
+
+@final
+class WheelMetadata:
+    """A wheel's ``METADATA`` read out of the wheel (``HttpClient.wheel_metadata``):
+    ``via`` is "range" (HTTP range requests) or "download" (the server sent it whole);
+    ``cached``: answered by its record without a request; ``requests`` made."""
+
+    @property
+    def metadata(self) -> bytes: ...
+    @property
+    def via(self) -> str: ...
+    @property
+    def cached(self) -> bool: ...
+    @property
+    def requests(self) -> int: ...
 
 @final
 class FetchedArchive:
@@ -260,6 +276,7 @@ class CacheLayout:
     def index_sdist_shard(self, index_url: str, name: str, version: str) -> str: ...
     def index_page_entry(self, index_url: str, name: str) -> str: ...
     def wheel_metadata_entry(self, url: str) -> str: ...
+    def wheel_metadata_record(self, wheel_url: str) -> str: ...
     def environment_shard(self, key: str) -> str: ...
     def environment_mark(self, shard: str | os.PathLike[str]) -> str: ...
     def environment_constraints(self, shard: str | os.PathLike[str]) -> str: ...
@@ -327,6 +344,20 @@ class HttpClient:
         entry: str | os.PathLike[str] | None = None,
         progress: Callable[[int, int | None], object] | None = None,
     ) -> DownloadedFile: ...
+    def wheel_metadata(
+        self,
+        url: str,
+        filename: str,
+        record: str | os.PathLike[str],
+        *,
+        sha256: str | None = None,
+    ) -> WheelMetadata: ...
+    def wheel_metadata_many(
+        self,
+        wheels: Sequence[tuple[str, str, str | os.PathLike[str], str | None]],
+        *,
+        jobs: int = 8,
+    ) -> list[WheelMetadata | BaseException]: ...
     def fetch_archive(
         self,
         url: str,

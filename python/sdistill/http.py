@@ -141,6 +141,22 @@ class HttpClient:
         from."""
         return self._native.project(url, name, entry, package=package, cache_control=cache_control)
 
+    def wheel_metadata(
+        self, url: str, filename: str, record: str | os.PathLike[str], sha256: str | None = None
+    ) -> _core.WheelMetadata:
+        """The ``METADATA`` of the wheel at ``url`` read out of the wheel (range requests,
+        else the whole file; recorded at ``record``)."""
+        return self._native.wheel_metadata(url, filename, record, sha256=sha256)
+
+    def wheel_metadata_many(
+        self,
+        wheels: Sequence[tuple[str, str, str | os.PathLike[str], str | None]],
+        jobs: int = 8,
+    ) -> list[_core.WheelMetadata | BaseException]:
+        """:meth:`wheel_metadata` of ``(url, filename, record, sha256)`` tuples, ``jobs``
+        at a time on native threads; a result or the exception per wheel, in order."""
+        return self._native.wheel_metadata_many(wheels, jobs=jobs)
+
     def get_file(
         self,
         url: str,

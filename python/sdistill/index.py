@@ -1,5 +1,5 @@
 """The package index: project pages as views over archived data, several indexes, and
-PEP 658 wheel metadata.
+wheel metadata (PEP 658 files, else HTTP range requests into the wheel).
 
 A project page is fetched through the cached HTTP client (``Accept``: PEP 691 JSON,
 else PEP 503 HTML), parsed natively, grouped by version in PEP 440 order and archived
@@ -25,19 +25,27 @@ names the index by its redacted URL (``https://user:****@host/simple/``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
 from packaging.metadata import Metadata
-from packaging.utils import canonicalize_name
+from packaging.utils import canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
 from sdistill import _core
 from sdistill.build.wheels import parse_record
 from sdistill.cache import Cache
-from sdistill.errors import InvalidSourceError, NetworkError
+from sdistill.errors import (
+    InvalidSourceError,
+    MetadataMismatchError,
+    NetworkError,
+    SdistillError,
+)
 from sdistill.http import HttpClient
 
 __all__ = ["Index", "IndexFile", "ProjectView", "Strategy"]
@@ -119,6 +127,9 @@ class Index:
         self.cache: Cache = http.cache
         self.urls = [_core.index_url_key(url) for url in index_urls]
         self.strategy = strategy
+        #: How the metadata of each wheel URL asked for was read: ``"pep658"``,
+        #: ``"range"`` (HTTP range requests) or ``"download"`` (the whole wheel).
+        self.metadata_via: dict[str, str] = {}
 
     def project(self, name: str) -> ProjectView:
         """The project ``name``; ``NetworkError`` (status 404) if no index has it."""
@@ -156,21 +167,83 @@ class Index:
         return page
 
     def wheel_metadata(self, file: IndexFile) -> Metadata:
-        """The core metadata of a wheel from its PEP 658 ``.metadata`` file, its hash
-        checked and the file cached."""
-        hashes = file.core_metadata
-        if hashes is None:
-            raise InvalidSourceError(f"{file.filename}: the index serves no metadata file")
+        """The core metadata of a wheel: its PEP 658 ``.metadata`` file when the page
+        advertises one, else read out of the wheel by HTTP range requests (else the
+        whole wheel, when the server answers no ranges), cached per wheel URL. Its name
+        and version must be the file name's (else :class:`MetadataMismatchError`)."""
+        if file.core_metadata is not None:
+            return self._pep658(file)
+        found = self.http.wheel_metadata(
+            file.url, file.filename, self.cache.wheel_metadata_record(file.url), _sha256(file)
+        )
+        return self._checked(file, found.metadata, found.via)
+
+    def wheel_metadata_many(
+        self, files: Sequence[IndexFile], *, jobs: int = 8
+    ) -> list[Metadata | SdistillError]:
+        """:meth:`wheel_metadata` of many wheels at once, ``jobs`` at a time (native
+        threads, the GIL released): one ``Metadata`` or the exception per file, in
+        order -- what a resolver's prefetch needs."""
+        results: list[Metadata | SdistillError | None] = [None] * len(files)
+        remote = [i for i, file in enumerate(files) if file.core_metadata is None]
+        advertised = [i for i, file in enumerate(files) if file.core_metadata is not None]
+        wheels = [
+            (
+                files[i].url,
+                files[i].filename,
+                os.fspath(self.cache.wheel_metadata_record(files[i].url)),
+                _sha256(files[i]),
+            )
+            for i in remote
+        ]
+        for i, found in zip(remote, self.http.wheel_metadata_many(wheels, jobs=jobs)):
+            results[i] = _outcome(partial(self._checked_found, files[i], found))
+        if advertised:
+            with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(advertised)))) as pool:
+                done = pool.map(lambda i: _outcome(partial(self._pep658, files[i])), advertised)
+                for i, outcome in zip(advertised, done):
+                    results[i] = outcome
+        return [r for r in results if r is not None]
+
+    def _checked_found(
+        self, file: IndexFile, found: _core.WheelMetadata | BaseException
+    ) -> Metadata:
+        if isinstance(found, BaseException):
+            raise found
+        return self._checked(file, found.metadata, found.via)
+
+    def _pep658(self, file: IndexFile) -> Metadata:
+        hashes = file.core_metadata or {}
         url = file.url + ".metadata"
         # Keyed by the file's URL alone: it names one immutable file whatever the index.
         entry = self.cache.wheel_metadata_entry(url)
         expected = {name: digest for name, digest in hashes.items() if name == "sha256"}
         downloaded = self.http.get_file(url, expected_hashes=expected or None, entry=entry)
-        text = Path(downloaded.path).read_text(encoding="utf-8", errors="replace")
-        metadata = parse_record(text)
+        return self._checked(file, Path(downloaded.path).read_bytes(), "pep658")
+
+    def _checked(self, file: IndexFile, record: bytes, via: str) -> Metadata:
+        metadata = parse_record(record.decode("utf-8", errors="replace"))
         if metadata is None:
-            raise InvalidSourceError(f"{url}: not readable core metadata")
+            raise InvalidSourceError(f"{_core.redact(file.url)}: not readable core metadata")
+        name, version, _, _ = parse_wheel_filename(file.filename)
+        if canonicalize_name(metadata.name) != name or metadata.version != version:
+            raise MetadataMismatchError(
+                f"{_core.redact(file.url)}: its metadata is {metadata.name} {metadata.version},"
+                f" its file name says {name} {version}"
+            )
+        self.metadata_via[file.url] = via
         return metadata
+
+
+def _outcome(get: Callable[[], Metadata]) -> Metadata | SdistillError:
+    try:
+        return get()
+    except SdistillError as err:
+        return err
+
+
+def _sha256(file: IndexFile) -> str | None:
+    return file.hashes.get("sha256")
 
 
 def index_urls(index_url: str | None, extra_index_urls: Iterable[str]) -> list[str]:

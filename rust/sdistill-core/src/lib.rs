@@ -20,3 +20,4 @@ pub mod http;
 pub mod index;
 pub mod lookup;
 pub mod url;
+pub mod wheel_metadata;

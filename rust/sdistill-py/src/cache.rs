@@ -108,6 +108,12 @@ impl CacheLayout {
         Ok(text(&self.inner.wheel_metadata_entry(url).map_err(err)?))
     }
 
+    fn wheel_metadata_record(&self, wheel_url: &str) -> PyResult<String> {
+        Ok(text(
+            &self.inner.wheel_metadata_record(wheel_url).map_err(err)?,
+        ))
+    }
+
     fn environment_shard(&self, key: &str) -> String {
         text(&self.inner.environment_shard(key))
     }

@@ -14,7 +14,7 @@ use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use sdistill_core::index::{pep440, project};
-use sdistill_core::{archive, cache, cache_key, git, http};
+use sdistill_core::{archive, cache, cache_key, git, http, wheel_metadata};
 
 pyo3::import_exception!(sdistill.errors, ArchiveError);
 pyo3::import_exception!(sdistill.errors, UnsafeArchiveError);
@@ -142,6 +142,37 @@ impl IntoPyErr for git::Error {
             git::Error::GitMissing | git::Error::LfsMissing | git::Error::RevNotFound { .. } => {
                 GitError::new_err(message)
             }
+        }
+    }
+}
+
+/// A wheel whose metadata cannot be read out of it: a zip it is not, or a hostile one,
+/// is an `ArchiveError` (`source`: the wheel's URL); a download that is not the file
+/// the index names a `HashMismatchError`; a bad file name an `InvalidSourceError`.
+impl IntoPyErr for wheel_metadata::Error {
+    fn into_pyerr(self) -> PyErr {
+        let message = self.to_string();
+        match self {
+            wheel_metadata::Error::Http(err) => err.into_pyerr(),
+            wheel_metadata::Error::Zip { url, .. } => {
+                raise_with::<ArchiveError>(&message, &[("source", Some(url))])
+            }
+            wheel_metadata::Error::HashMismatch {
+                url,
+                expected,
+                actual,
+            } => raise_with::<HashMismatchError>(
+                &message,
+                &[
+                    ("algorithm", Some("sha256".to_owned())),
+                    ("expected", Some(expected)),
+                    ("actual", Some(actual)),
+                    ("source", Some(url)),
+                ],
+            ),
+            wheel_metadata::Error::Filename { .. } => InvalidSourceError::new_err(message),
+            wheel_metadata::Error::Cache(err) => err.into_pyerr(),
+            wheel_metadata::Error::Io { path, source } => os_error(&path, &source),
         }
     }
 }

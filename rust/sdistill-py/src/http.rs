@@ -17,12 +17,13 @@ use sdistill_core::http::{
     TransportConfig, Want,
 };
 use sdistill_core::index::{self, page};
+use sdistill_core::wheel_metadata;
 
 use crate::errors::{ArchiveFailure, IntoPyErr};
 use crate::index::Project;
 use crate::log;
 use crate::progress::PyProgress;
-use crate::results::{Downloaded, DownloadedFile, FetchedArchive, Removed};
+use crate::results::{Downloaded, DownloadedFile, FetchedArchive, Removed, WheelMetadata};
 
 fn seconds(name: &str, value: f64, zero_allowed: bool) -> PyResult<Duration> {
     core_http::Error::seconds(name, value, zero_allowed).map_err(IntoPyErr::into_pyerr)
@@ -223,6 +224,61 @@ impl HttpClient {
             )),
             _ => unreachable!("a file was asked for"),
         }
+    }
+
+    /// The `METADATA` of the wheel at `url` read out of the wheel (range requests, else
+    /// the whole file), recorded at `record` (`Cache.wheel_metadata_record(url)`).
+    #[pyo3(signature = (url, filename, record, *, sha256 = None))]
+    fn wheel_metadata(
+        &self,
+        py: Python<'_>,
+        url: String,
+        filename: String,
+        record: PathBuf,
+        sha256: Option<String>,
+    ) -> PyResult<WheelMetadata> {
+        let wheel = wheel_metadata::Wheel {
+            url,
+            filename,
+            sha256,
+            record,
+        };
+        let found = py
+            .detach(|| wheel_metadata::fetch(&self.inner, &wheel))
+            .map_err(IntoPyErr::into_pyerr);
+        log::warnings(py, self.inner.take_warnings())?;
+        Ok(WheelMetadata::new(py, found?))
+    }
+
+    /// `wheel_metadata` of many `(url, filename, record, sha256)`, `jobs` at a time; a
+    /// `WheelMetadata` or the exception instance per wheel, in order.
+    #[pyo3(signature = (wheels, *, jobs = 8))]
+    fn wheel_metadata_many(
+        &self,
+        py: Python<'_>,
+        wheels: Vec<(String, String, PathBuf, Option<String>)>,
+        jobs: usize,
+    ) -> PyResult<Vec<Py<PyAny>>> {
+        let wheels: Vec<wheel_metadata::Wheel> = wheels
+            .into_iter()
+            .map(|(url, filename, record, sha256)| wheel_metadata::Wheel {
+                url,
+                filename,
+                sha256,
+                record,
+            })
+            .collect();
+        let results = py.detach(|| wheel_metadata::fetch_many(&self.inner, &wheels, jobs));
+        log::warnings(py, self.inner.take_warnings())?;
+        Ok(results
+            .into_iter()
+            .map(|result| match result {
+                Ok(found) => Py::new(py, WheelMetadata::new(py, found))
+                    .map(Py::into_any)
+                    .unwrap_or_else(|err| err.into_value(py).into_any()),
+                Err(err) => err.into_pyerr().into_value(py).into_any(),
+            })
+            .collect())
     }
 
     /// The archive at `url` extracted into a revision of `shard` (its HTTP entry and

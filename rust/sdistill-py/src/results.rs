@@ -183,7 +183,31 @@ impl From<Usage> for Removed {
     }
 }
 
+/// A wheel's `METADATA` read out of the wheel (range requests or a whole download).
+#[pyclass(module = "sdistill._core", frozen, get_all)]
+pub(crate) struct WheelMetadata {
+    metadata: Py<pyo3::types::PyBytes>,
+    /// `"range"` or `"download"`.
+    via: &'static str,
+    /// Answered by its cache record, without a request.
+    cached: bool,
+    /// Requests made for it (0 when cached).
+    requests: u32,
+}
+
+impl WheelMetadata {
+    pub(crate) fn new(py: Python<'_>, found: sdistill_core::wheel_metadata::Found) -> Self {
+        WheelMetadata {
+            metadata: pyo3::types::PyBytes::new(py, &found.metadata).unbind(),
+            via: found.via.as_str(),
+            cached: found.cached,
+            requests: found.requests,
+        }
+    }
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<WheelMetadata>()?;
     m.add_class::<Extracted>()?;
     m.add_class::<Downloaded>()?;
     m.add_class::<DownloadedFile>()?;

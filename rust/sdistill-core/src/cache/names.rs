@@ -107,6 +107,8 @@ pub const GIT_DATABASE_LINK: &str = "repository";
 pub const GIT_DB_DIR: &str = "db";
 /// The empty folder of `git-v1` that git is given as `core.hooksPath`.
 pub const GIT_NO_HOOKS_DIR: &str = "no-hooks";
+/// Added to a wheel URL's key for its metadata record.
+const WHEEL_METADATA_RECORD_KEY: &str = "from-wheel";
 /// Added to a git shard's key when its checkouts hold Git LFS content.
 const GIT_LFS_KEY: &str = "lfs";
 /// The completion mark of a build environment.
@@ -299,6 +301,17 @@ impl Cache {
     /// `simple-v1/metadata/<digest(url)>`.
     pub fn wheel_metadata_entry(&self, url: &str) -> Result<PathBuf, Error> {
         self.shard(Bucket::Simple, &[WHEEL_METADATA_DIR, &cache_digest(url)?])
+    }
+
+    /// `simple-v1/metadata/<digest(url + "\nfrom-wheel")>`: the record of a wheel's
+    /// `METADATA` read out of the wheel itself (`crate::wheel_metadata`), beside the
+    /// entries of PEP 658 files, which are keyed by their own URLs.
+    pub fn wheel_metadata_record(&self, wheel_url: &str) -> Result<PathBuf, Error> {
+        let key = format!("{}\n{WHEEL_METADATA_RECORD_KEY}", canonical_url(wheel_url)?);
+        self.shard(
+            Bucket::Simple,
+            &[WHEEL_METADATA_DIR, &digest_bytes(key.as_bytes())],
+        )
     }
 
     /// `simple-v1/responses/<digest(url)>`: the entry of a plain GET that names none.

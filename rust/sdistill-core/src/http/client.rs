@@ -116,6 +116,19 @@ impl Client {
         &self.cache
     }
 
+    /// Whether the client is in offline mode (no request is ever sent).
+    pub fn is_offline(&self) -> bool {
+        self.config.offline
+    }
+
+    pub(super) fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    pub(super) fn retry_policy(&self) -> RetryPolicy {
+        self.config.retry
+    }
+
     /// Warnings since the last call (corrupt entries healed, retries), for the log.
     pub fn take_warnings(&self) -> Vec<String> {
         std::mem::take(&mut *self.warnings.lock().unwrap_or_else(|p| p.into_inner()))

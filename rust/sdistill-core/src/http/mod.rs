@@ -79,6 +79,7 @@ mod loaded;
 mod memo;
 pub mod policy;
 pub mod progress;
+pub mod ranged;
 mod receive;
 pub mod retry;
 mod runtime;
