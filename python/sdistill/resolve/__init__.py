@@ -1,0 +1,133 @@
+"""Resolving requirements to pins over sdistill's index and builder, with resolvelib.
+
+Needs the optional extra ``sdistill[resolve]`` (``resolvelib``). Two ways in:
+
+- :func:`resolve`, which takes requirement strings and returns a :class:`Resolution`
+  (pins by normalised name, how each pin's metadata was obtained, text and JSON);
+- :class:`SdistillProvider`, a resolvelib provider any resolvelib-based tool can drive
+  with its own ``Resolver`` and reporter.
+
+======================  ==============================================================
+``target``              :class:`TargetEnvironment`: tags, markers, Python version
+``requirements``        requirements for resolvelib; extras as identifiers; markers
+``candidates``          a version's candidate: Requires-Python, wheel tags, yanked files
+``metadata``            pages and metadata, each fetched once, prefetched in threads
+``provider``            :class:`SdistillProvider`: which versions, pre-releases, order
+``conflicts``           :class:`ResolutionError` and its readable causes
+``report``              :class:`Resolution` and :class:`Pin`: text and JSON
+``files``               requirements and constraints files (``-r``, ``-c``)
+======================  ==============================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+try:
+    from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Resolver
+except ImportError as err:  # pragma: no cover - the optional extra
+    raise ImportError("sdistill.resolve needs resolvelib: pip install 'sdistill[resolve]'") from err
+from packaging.requirements import Requirement as Pep508
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+
+from sdistill.resolve.candidates import Candidate
+from sdistill.resolve.conflicts import ResolutionError, conflict
+from sdistill.resolve.provider import DEFAULT_PREFETCH, SdistillProvider
+from sdistill.resolve.report import Pin, Resolution
+from sdistill.resolve.requirements import Requirement, applies
+from sdistill.resolve.target import TargetEnvironment
+
+if TYPE_CHECKING:
+    from sdistill.builder import SourceDistBuilder
+
+__all__ = [
+    "DEFAULT_PREFETCH",
+    "Candidate",
+    "Pin",
+    "Requirement",
+    "Resolution",
+    "ResolutionError",
+    "SdistillProvider",
+    "TargetEnvironment",
+    "resolve",
+]
+
+#: resolvelib's bound on rounds (one pin or backtrack each), as pip sets it.
+MAX_ROUNDS = 200_000
+
+
+def resolve(
+    requirements: Iterable[str | Pep508],
+    builder: SourceDistBuilder | None = None,
+    *,
+    python_version: str | None = None,
+    platforms: Sequence[str] | None = None,
+    constraints: Iterable[str | Pep508] = (),
+    prefetch: int = DEFAULT_PREFETCH,
+) -> Resolution:
+    """Pins for ``requirements`` (PEP 508 strings or ``packaging`` requirements) on the
+    target ``python_version`` (``"3.9"``) and ``platforms`` (wheel platform tags),
+    default the running interpreter. ``builder`` (default: a ``SourceDistBuilder()``)
+    gives the indexes and builds sdists; ``constraints`` bound versions without
+    requiring them. A conflict raises :class:`ResolutionError` naming its causes."""
+    if builder is None:
+        from sdistill.builder import SourceDistBuilder  # noqa: PLC0415
+
+        builder = SourceDistBuilder()
+    target = TargetEnvironment.create(python_version, platforms)
+    wanted = [r if isinstance(r, Pep508) else Pep508(r) for r in requirements]
+    roots = [Requirement.of(r) for r in wanted if applies(r, target)]
+    bounds = _constraints(constraints, target)
+    with SdistillProvider(
+        builder, environment=target, prefetch=prefetch, constraints=bounds
+    ) as provider:
+        resolver: Resolver[Requirement, Candidate, str] = Resolver(provider, BaseReporter())
+        try:
+            result = resolver.resolve(roots, max_rounds=MAX_ROUNDS)
+        except ResolutionImpossible as err:
+            raise conflict(err.causes, provider.notes, target.python_version) from None
+        except ResolutionTooDeep as err:
+            raise ResolutionError(
+                f"gave up after {err.round_count} rounds of resolution: the requirements "
+                "leave too many combinations; narrow some of them"
+            ) from None
+        details: dict[str, Pin] = {
+            candidate.name: _pin(provider, candidate)
+            for candidate in result.mapping.values()
+            if not candidate.extras
+        }
+    return Resolution(
+        details, target.python_version, target.platforms, tuple(str(r) for r in wanted)
+    )
+
+
+def _pin(provider: SdistillProvider, candidate: Candidate) -> Pin:
+    file = candidate.file
+    return Pin(
+        candidate.name,
+        candidate.version_text or str(candidate.version),
+        provider.store.how(candidate),
+        url=candidate.url,
+        file_url=file.url if file is not None else None,
+    )
+
+
+def _constraints(
+    constraints: Iterable[str | Pep508], target: TargetEnvironment
+) -> Mapping[str, SpecifierSet]:
+    bounds: dict[str, SpecifierSet] = {}
+    for item in constraints:
+        constraint = item if isinstance(item, Pep508) else Pep508(item)
+        if not applies(constraint, target):
+            continue
+        if constraint.url:
+            raise ResolutionError(f"{constraint}: a constraint cannot be a direct reference")
+        name = canonicalize_name(constraint.name)
+        bounds[name] = bounds.get(name, SpecifierSet()) & constraint.specifier
+    return bounds
+
+
+def __getattr__(name: str) -> Any:  # pragma: no cover - only for a helpful message
+    raise AttributeError(f"module 'sdistill.resolve' has no attribute {name!r}")

@@ -1,0 +1,177 @@
+"""Project pages and candidates' metadata, each fetched once, most of them ahead of need.
+
+A resolver asks for one thing at a time: the versions of a project, then the
+dependencies of the newest, then the versions of each dependency... Each answer is a
+request, and asked one after the other they would cost one round trip each. This store
+remembers every answer (a project page per name, metadata per name and version, or
+per URL for a direct reference) as a future, and starts some before they are asked for:
+
+- **Pages.** When a candidate's dependencies are known, the pages of the projects they
+  name are fetched in the background; by the time the resolver lists their
+  candidates, the pages are (usually) there.
+- **Metadata.** When a project's candidates are listed, the metadata of the newest few
+  (``prefetch``, default 3) is fetched in the background: the wheels' together through
+  ``Index.wheel_metadata_many`` (PEP 658 files, else HTTP range requests, on the native
+  runtime), the sdists' through ``SourceDistBuilder.metadata_many``. The resolver
+  usually takes the newest, and after a conflict the next ones, already there.
+
+Errors are kept in the futures: a prefetch that fails costs nothing unless the
+resolver later needs that candidate, and then raises there. An index without
+``wheel_metadata_many`` (or ``metadata_via``) is read one wheel at a time, on the
+store's threads, and its metadata reported as PEP 658.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from packaging.metadata import Metadata
+
+from sdistill.errors import NetworkError, SdistillError
+from sdistill.index import IndexFile, ProjectView
+from sdistill.resolve.candidates import Candidate
+
+if TYPE_CHECKING:
+    from sdistill.builder import SourceDistBuilder
+
+__all__ = ["MetadataStore"]
+
+T = TypeVar("T")
+_WORKERS = 8
+
+
+class MetadataStore:
+    """The pages and metadata of one resolution (see the module docs)."""
+
+    def __init__(self, builder: SourceDistBuilder, *, workers: int = _WORKERS) -> None:
+        self.builder = builder
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sdistill-resolve")
+        self._lock = threading.Lock()
+        self._pages: dict[str, Future[ProjectView | None]] = {}
+        self._metadata: dict[tuple[str, str], Future[Metadata]] = {}
+        #: How each candidate's metadata was obtained, by :attr:`Candidate.key`.
+        self.via: dict[tuple[str, str], str] = {}
+
+    def close(self) -> None:
+        """Stops the threads; what is running finishes, what is queued is dropped."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    # ---------------------------------------------------------------------- pages
+
+    def project(self, name: str) -> ProjectView | None:
+        """The project's page; ``None`` when no index has it."""
+        return self._page(name).result()
+
+    def prefetch_projects(self, names: Sequence[str]) -> None:
+        for name in names:
+            self._page(name)
+
+    def _page(self, name: str) -> Future[ProjectView | None]:
+        with self._lock:
+            future = self._pages.get(name)
+            if future is None:
+                future = self._pages[name] = self._pool.submit(self._fetch_page, name)
+            return future
+
+    def _fetch_page(self, name: str) -> ProjectView | None:
+        try:
+            return self.builder.index.project(name)
+        except NetworkError as err:
+            if err.status in (404, 410):
+                return None
+            raise
+
+    # ------------------------------------------------------------------- metadata
+
+    def metadata(self, candidate: Candidate) -> Metadata:
+        """The core metadata of ``candidate`` (its base project's)."""
+        self.prefetch([candidate])
+        with self._lock:
+            future = self._metadata[candidate.key]
+        return future.result()
+
+    def direct(self, key: tuple[str, str], spec: str) -> Metadata:
+        """The metadata of a direct reference (``spec`` as ``Source.parse`` reads it)."""
+        with self._lock:
+            future = self._metadata.get(key)
+            if future is None:
+                future = self._metadata[key] = Future()
+                self.via[key] = "direct"
+                self._pool.submit(_settle, [future], lambda: [self._builder_metadata(spec)])
+        return future.result()
+
+    def prefetch(self, candidates: Sequence[Candidate]) -> None:
+        """Starts fetching the metadata of ``candidates`` not asked for yet: the wheels
+        in one batch, the sdists in another."""
+        wheels: list[tuple[Future[Metadata], IndexFile]] = []
+        sdists: list[tuple[Future[Metadata], str]] = []
+        with self._lock:
+            for candidate in candidates:
+                if candidate.key in self._metadata or candidate.url is not None:
+                    continue
+                future: Future[Metadata] = Future()
+                self._metadata[candidate.key] = future
+                if candidate.wheel is not None:
+                    wheels.append((future, candidate.wheel))
+                else:
+                    self.via[candidate.key] = "sdist"
+                    sdists.append((future, f"{candidate.name}=={candidate.version_text}"))
+        if wheels:
+            self._wheels(wheels)
+        if sdists:
+            specs = [spec for _, spec in sdists]
+            self._pool.submit(
+                _settle, [f for f, _ in sdists], lambda: self.builder.metadata_many(specs)
+            )
+
+    def how(self, candidate: Candidate) -> str:
+        """How the metadata of ``candidate`` was obtained: ``"pep658"``, ``"range"``,
+        ``"download"`` (a wheel's, as the index reports it), ``"sdist"`` or
+        ``"direct"``."""
+        with self._lock:
+            known = self.via.get(candidate.key)
+        if known is not None:
+            return known
+        via: Mapping[str, str] | None = getattr(self.builder.index, "metadata_via", None)
+        wheel = candidate.wheel
+        found = via.get(wheel.url) if via is not None and wheel is not None else None
+        return found or "pep658"
+
+    def _wheels(self, wanted: list[tuple[Future[Metadata], IndexFile]]) -> None:
+        index = self.builder.index
+        many: Callable[[list[IndexFile]], Sequence[Any]] | None = getattr(
+            index, "wheel_metadata_many", None
+        )
+        if many is not None:
+            batch, files = many, [file for _, file in wanted]
+            self._pool.submit(_settle, [f for f, _ in wanted], lambda: batch(files))
+            return
+        for future, file in wanted:
+            self._pool.submit(_settle, [future], _one(index.wheel_metadata, file))
+
+    def _builder_metadata(self, spec: str) -> Metadata:
+        return self.builder.metadata(spec)
+
+
+def _one(function: Callable[[IndexFile], Metadata], file: IndexFile) -> Callable[[], list[Any]]:
+    return lambda: [function(file)]
+
+
+def _settle(futures: list[Future[Metadata]], run: Callable[[], Sequence[Any]]) -> None:
+    """Runs ``run`` (one result or exception per future) and settles each future."""
+    try:
+        results = list(run())
+    except (SdistillError, OSError) as err:
+        results = [err] * len(futures)
+    except BaseException as err:
+        for future in futures:
+            future.set_exception(err)
+        raise
+    for future, result in zip(futures, results):
+        if isinstance(result, BaseException):
+            future.set_exception(result)
+        else:
+            future.set_result(result)

@@ -1,0 +1,309 @@
+"""The resolvelib provider: candidates from the index, dependencies from metadata.
+
+resolvelib asks the provider four things: which project a requirement or candidate
+is about (:meth:`~SdistillProvider.identify`), the candidates a set of requirements
+allows, best first (:meth:`~SdistillProvider.find_matches`), whether a candidate meets
+a requirement, and a candidate's dependencies. The rules of a candidate's files are in
+:mod:`sdistill.resolve.candidates`, those of extras in
+:mod:`sdistill.resolve.requirements`, prefetching in :mod:`sdistill.resolve.metadata`.
+
+**Which versions a set of requirements allows** (``find_matches``), newest first:
+
+1. The specifiers of every requirement on the project, and of its constraint, taken
+   together (``SpecifierSet`` intersection).
+2. **Yanked** versions (PEP 592) only where a requirement pins that version exactly
+   (``==1.2.3`` without a wildcard, or ``===1.2.3``): ``foo`` or ``foo>=1`` never gets
+   a yanked release, ``foo==1.2.3`` does.
+3. **Pre-releases** by PEP 440's rule, as ``SpecifierSet.filter`` applies it and as
+   pip and uv do: allowed when a specifier names one (``>=2.0b1``), else only when no
+   final release that is left after (2) satisfies the specifiers. A project with
+   only pre-releases on the index thus gets its newest pre-release.
+4. Only versions that offer a candidate on the target (compatible wheel or sdist,
+   ``Requires-Python``), and none resolvelib has found incompatible.
+
+Versions are tried lazily: the files of a version are read only when the resolver
+gets to it (a project page may list hundreds).
+
+**Direct references** (``name @ https://…``, ``name @ file://…``, ``name @ git+…``) go
+through ``Source.parse`` and ``builder.metadata``: the one candidate of that project is
+the version the source's metadata states, whatever the index has, and every other
+requirement on the project must accept that version. Two different URLs for one
+project conflict.
+
+**Order of work** (``get_preference``): projects that caused the last backtrack first,
+then direct references, then exact pins, then the rest by name -- so the resolution does
+not depend on the order of the requirements' arrival.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from packaging.specifiers import Specifier, SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import InvalidVersion, Version
+from resolvelib import AbstractProvider
+from resolvelib.structs import RequirementInformation
+
+from sdistill import _core
+from sdistill.errors import MetadataMismatchError
+from sdistill.index import ProjectView
+from sdistill.resolve.candidates import Candidate, offer
+from sdistill.resolve.metadata import MetadataStore
+from sdistill.resolve.requirements import Requirement, dependencies
+from sdistill.resolve.target import TargetEnvironment
+
+if TYPE_CHECKING:
+    from sdistill.builder import SourceDistBuilder
+
+__all__ = ["SdistillProvider"]
+
+_log = logging.getLogger("sdistill")
+
+#: How many of a project's newest candidates have their metadata fetched ahead.
+DEFAULT_PREFETCH = 3
+
+Information = RequirementInformation[Requirement, Candidate]
+
+
+class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
+    """A resolvelib provider over a builder's indexes (see the module docs).
+
+    ``environment`` is the target (default: the running interpreter); ``prefetch`` how
+    many of a project's newest candidates get their metadata fetched in the background
+    (0: none); ``constraints`` bounds on projects that are not requirements themselves
+    (name -> specifiers). Call :meth:`close` (or use ``with``) to stop its threads.
+    """
+
+    def __init__(
+        self,
+        builder: SourceDistBuilder,
+        *,
+        environment: TargetEnvironment | None = None,
+        prefetch: int = DEFAULT_PREFETCH,
+        constraints: Mapping[str, SpecifierSet] | None = None,
+    ) -> None:
+        self.builder = builder
+        self.environment = environment or TargetEnvironment.current()
+        self.prefetch = max(0, prefetch)
+        self.constraints = {canonicalize_name(k): v for k, v in (constraints or {}).items()}
+        self.store = MetadataStore(builder)
+        #: Why a project offered no candidate at all (for the conflict message).
+        self.notes: dict[str, str] = {}
+        self._offers: dict[tuple[str, str], Candidate | None] = {}
+        self._direct: dict[str, Candidate] = {}
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> SdistillProvider:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------- resolvelib
+
+    def identify(self, requirement_or_candidate: Requirement | Candidate) -> str:
+        return requirement_or_candidate.identifier
+
+    def get_preference(
+        self,
+        identifier: str,
+        resolutions: Mapping[str, Candidate],
+        candidates: Mapping[str, Iterator[Candidate]],
+        information: Mapping[str, Iterator[Information]],
+        backtrack_causes: Sequence[Information],
+    ) -> Any:
+        causes = {cause.requirement.name for cause in backtrack_causes}
+        requirements = [info.requirement for info in information[identifier]]
+        direct = any(r.url is not None for r in requirements)
+        pinned = any(_exact(s) for r in requirements for s in r.specifier)
+        name = identifier.partition("[")[0]
+        return (name not in causes, not direct, not pinned, identifier)
+
+    def find_matches(
+        self,
+        identifier: str,
+        requirements: Mapping[str, Iterator[Requirement]],
+        incompatibilities: Mapping[str, Iterator[Candidate]],
+    ) -> Any:
+        wanted = list(requirements[identifier])
+        refused = set(incompatibilities[identifier])
+        if not wanted:
+            return []
+        name, extras = wanted[0].name, wanted[0].extras
+        urls = {r.url for r in wanted if r.url is not None}
+        if urls:
+            return self._direct_matches(name, extras, urls, wanted, refused)
+        specifier = SpecifierSet()
+        for requirement in wanted:
+            specifier &= requirement.specifier
+        constraint = self.constraints.get(name)
+        if constraint is not None:
+            specifier &= constraint
+        project = self.store.project(name)
+        if project is None:
+            self.notes[name] = "not found on the index"
+            return []
+        exact = _pinned(specifier)
+        versions = _allowed_versions(project.versions(), specifier)
+
+        def usable(text: str) -> Candidate | None:
+            candidate = self._offer(project, text)
+            if candidate is None or (candidate.yanked and candidate.version not in exact):
+                return None
+            return candidate.with_extras(extras) if extras else candidate
+
+        def matches() -> Iterator[Candidate]:
+            finals = versions if specifier.prereleases else [v for v in versions if not v.pre]
+            any_final = False
+            for each in finals:
+                found = usable(each.text)
+                if found is not None:
+                    any_final = True
+                    if found not in refused:
+                        yield found
+            if not any_final and not specifier.prereleases:
+                for each in versions:
+                    found = usable(each.text) if each.pre else None
+                    if found is not None and found not in refused:
+                        yield found
+
+        first = []
+        for candidate in matches():
+            first.append(candidate.base)
+            if len(first) >= max(1, self.prefetch):
+                break
+        if self.prefetch:
+            self.store.prefetch(first)
+        if not first and not refused:
+            self.notes[name] = self._why_none(project, [v.text for v in versions])
+        return matches
+
+    def is_satisfied_by(self, requirement: Requirement, candidate: Candidate) -> bool:
+        if requirement.url is not None:
+            return candidate.url is not None and _same_url(requirement.url, candidate.url)
+        return requirement.specifier.contains(candidate.version, prereleases=True)
+
+    def get_dependencies(self, candidate: Candidate) -> Iterable[Requirement]:
+        base = candidate.base
+        if base.url is None:
+            metadata = self.store.metadata(base)
+        else:
+            metadata = self.store.direct(base.key, f"{base.name} @ {base.url}")
+        found = list(
+            dependencies(
+                [str(r) for r in metadata.requires_dist or ()],
+                self.environment,
+                candidate.extras,
+                owner=str(base),
+            )
+        )
+        if candidate.extras:
+            provided = {canonicalize_name(e) for e in metadata.provides_extra or ()}
+            for extra in sorted(candidate.extras - provided):
+                _log.warning("%s does not provide the extra %r", base, extra)
+            found.insert(0, Requirement.pin(base.name, base.version_text, base.url))
+        self.store.prefetch_projects([r.name for r in found])
+        return found
+
+    # ------------------------------------------------------------------- helpers
+
+    def direct_candidate(self, name: NormalizedName, url: str) -> Candidate:
+        """The candidate a direct reference names: its metadata read by the builder."""
+        key = f"{name} @ {url}"
+        found = self._direct.get(key)
+        if found is not None:
+            return found
+        metadata = self.store.direct((name, url), key)
+        if canonicalize_name(metadata.name) != name:
+            raise MetadataMismatchError(
+                f"{_core.redact(url)}: the metadata names {metadata.name!r}, not {name!r}"
+            )
+        candidate = Candidate(name, metadata.version, url=url, version_text=str(metadata.version))
+        self._direct[key] = candidate
+        return candidate
+
+    def _direct_matches(
+        self,
+        name: NormalizedName,
+        extras: frozenset[NormalizedName],
+        urls: set[str],
+        wanted: list[Requirement],
+        refused: set[Candidate],
+    ) -> list[Candidate]:
+        if len({_core.canonical_url(u) for u in urls}) > 1:
+            return []
+        candidate = self.direct_candidate(name, next(iter(urls)))
+        candidate = candidate.with_extras(extras) if extras else candidate
+        if candidate in refused or not all(self.is_satisfied_by(r, candidate) for r in wanted):
+            return []
+        return [candidate]
+
+    def _offer(self, project: ProjectView, version: str) -> Candidate | None:
+        key = (project.name, version)
+        if key not in self._offers:
+            self._offers[key] = offer(project, version, self.environment)
+        return self._offers[key]
+
+    def _why_none(self, project: ProjectView, versions: list[str]) -> str:
+        """Why none of ``versions`` (the ones the specifiers allow) offers a candidate."""
+        if not versions:
+            listed = ", ".join(project.versions()[:5]) or "none"
+            return f"no version on the index matches (newest: {listed})"
+        files = [f for v in versions[:20] for f in project.files(v)]
+        if files and all(not self.environment.allows_python(f.requires_python) for f in files):
+            return f"every file needs another Python than {self.environment.python_version}"
+        if files and all(f.yanked for f in files):
+            return "every matching version is yanked"
+        if files and all(not f.is_sdist for f in files):
+            return "no wheel for the target and no sdist"
+        return "no usable file"
+
+
+class _Listed(NamedTuple):
+    text: str
+    version: Version
+
+    @property
+    def pre(self) -> bool:
+        return self.version.is_prerelease
+
+
+def _allowed_versions(texts: list[str], specifier: SpecifierSet) -> list[_Listed]:
+    """The versions (newest first) the specifiers contain, pre-releases included."""
+    found = []
+    for text in texts:
+        try:
+            version = Version(text)
+        except InvalidVersion:
+            continue
+        if specifier.contains(version, prereleases=True):
+            found.append(_Listed(text, version))
+    return found
+
+
+def _pinned(specifier: SpecifierSet) -> set[Version]:
+    """The versions ``specifier`` pins exactly (PEP 592's condition for a yanked one)."""
+    found = set()
+    for each in specifier:
+        if _exact(each):
+            try:
+                found.add(Version(each.version))
+            except InvalidVersion:
+                continue
+    return found
+
+
+def _exact(specifier: Specifier) -> bool:
+    """``==1.2.3`` (no wildcard) or ``===1.2.3``."""
+    return specifier.operator == "===" or (
+        specifier.operator == "==" and not specifier.version.endswith(".*")
+    )
+
+
+def _same_url(left: str, right: str) -> bool:
+    return left == right or _core.canonical_url(left) == _core.canonical_url(right)
