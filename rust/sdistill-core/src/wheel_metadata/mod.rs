@@ -208,3 +208,6 @@ fn metadata_of(parts: &mut Parts<'_>, name: &str, version: &Version) -> Result<V
     let member = directory::metadata_member(&members, name, version)?;
     member::read(parts, member, &directory, MAX_METADATA)
 }
+
+#[cfg(test)]
+mod tests;
