@@ -7,6 +7,7 @@ Every response is scripted by the test, and every request is recorded::
         ...
         assert http_server.count("/f") == 2
         assert http_server.requests("/f")[1].headers["if-none-match"] == '"v1"'
+        assert http_server.bytes_sent("/f") == 4  # body bytes, 304s send none
 
 ``route(path, *replies)`` answers the requests for ``path`` with the replies in order, one
 per request; the last one repeats forever. A reply is a :class:`Reply` or a callable that
@@ -138,6 +139,11 @@ class Request:
     body: bytes = b""
     peer: tuple[str, int] = ("", 0)
     """The client's address and port: the same port means the same connection."""
+    status: int = 0
+    """The status of the response sent (0 until its status line is written)."""
+    body_bytes_sent: int = 0
+    """Bytes of response body handed to the socket so far, chunked framing left out
+    (counted just before each write: a client that has read them finds them counted)."""
 
     @property
     def route_path(self) -> str:
@@ -326,7 +332,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 reply = Reply(
                     500, [("Content-Type", "text/plain"), ("Connection", "close")], error.encode()
                 )
-        self._send(reply, head_only=self.command == "HEAD")
+        self._send(reply, head_only=self.command == "HEAD", request=request)
 
     # -- writing -------------------------------------------------------------------------
 
@@ -334,7 +340,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if seconds > 0 and self.owner._stop.wait(_capped(seconds)):
             raise _Abort
 
-    def _send(self, reply: Reply, *, head_only: bool) -> None:
+    def _send(self, reply: Reply, *, head_only: bool, request: Request | None = None) -> None:
         self._wait(reply.delay)
         cuts = [
             n for n in (reply.stall_after, reply.reset_after, reply.truncate_after) if n is not None
@@ -349,6 +355,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             phrase = "Unknown"
         head = f"HTTP/1.1 {reply.status} {phrase}\r\n"
         head += "".join(f"{n}: {v}\r\n" for n, v in self._headers_for(reply)) + "\r\n"
+        if request is not None:
+            request.status = reply.status
         self.wfile.write(head.encode("latin-1"))
         if head_only or _bodyless(reply.status):
             return
@@ -361,6 +369,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if start:
                 self._wait(reply.chunk_delay)
             piece = body[start : min(start + size, end)]
+            if request is not None:
+                request.body_bytes_sent += len(piece)
             if chunked:
                 piece = b"%x\r\n%s\r\n" % (len(piece), piece)
             self.wfile.write(piece)
@@ -475,6 +485,11 @@ class HttpServer:
     def count(self, path: str | None = None) -> int:
         """How many requests were received (for ``path`` only, if given)."""
         return len(self.requests(path))
+
+    def bytes_sent(self, path: str | None = None) -> int:
+        """Bytes of response body sent (for ``path`` only, if given), as
+        :attr:`Request.body_bytes_sent` counts them."""
+        return sum(r.body_bytes_sent for r in self.requests(path))
 
     def reset(self) -> None:
         """Forget all routes, recorded requests and errors."""

@@ -25,6 +25,26 @@ Layout (``url`` is ``http://127.0.0.1:PORT/simple/``)::
     /files/<filename>                  the file (Cache-Control: max-age=365000000, immutable)
     /files/<wheel filename>.metadata   the wheel's METADATA (PEP 658 / PEP 714)
 
+Files answer single byte ranges (``Range: bytes=a-b``, ``bytes=a-``, ``bytes=-n``) with
+206 and ``Content-Range`` (``Accept-Ranges: bytes``; a range past the end: 416; a
+multi-range or malformed ``Range``: 200 with the whole file; ``If-Range`` honoured when
+there are caching headers). :meth:`SimpleIndex.set_range_mode` makes the files of the
+index (or one file) behave as other servers do:
+
+- ``"honour"`` (the default): as above;
+- ``"ignore"``: ``Range`` is ignored, 200 with the whole file, no ``Accept-Ranges``;
+- ``"refuse"``: ``Accept-Ranges: none`` and 200 with the whole file;
+- ``"wrong-range"``: 206 with the bytes of *another* range than the one asked for, and
+  a ``Content-Range`` that says so (never one containing the range asked for).
+
+:meth:`SimpleIndex.serve_core_metadata` (``False``) drops the PEP 658 attributes from
+the pages and makes the ``.metadata`` files 404, as on most mirrors;
+:meth:`SimpleIndex.send_caching_headers` (``False``) drops ``Cache-Control`` and
+``ETag`` everywhere. Per file, :meth:`SimpleIndex.file_request_count` and
+:meth:`SimpleIndex.file_bytes_sent` count the requests for the file and the bytes of
+body sent for them (:meth:`SimpleIndex.file_requests` has each :class:`Request`, with
+its ``Range`` header, response ``status`` and ``body_bytes_sent``).
+
 :class:`HttpServer` routes exact paths only, so the 301s for non-normalized names are
 routed for the spellings a client plausibly sends: the name as in the file names and in
 the metadata, its lower/upper/capitalized forms, each with ``-``, ``_`` or ``.``
@@ -70,6 +90,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
+from typing import Literal
 from urllib.parse import parse_qs, quote
 
 import pytest
@@ -89,11 +110,14 @@ __all__ = [
     "HTML",
     "JSON",
     "PYPI_HTML",
+    "RANGE_MODES",
+    "RangeMode",
     "SimpleIndex",
     "find_dists",
     "main",
     "negotiate",
     "parse_dist_filename",
+    "parse_range",
     "simple_index",
 ]
 
@@ -127,6 +151,10 @@ _OFFERS: dict[str, tuple[str, ...]] = {
     JSON: (JSON, "application/vnd.pypi.simple.latest+json"),
 }
 _MAX_METADATA = 16 * 1024 * 1024  # a larger METADATA / PKG-INFO member is not read
+
+RangeMode = Literal["honour", "ignore", "refuse", "wrong-range"]
+#: How the files answer ``Range`` (see :meth:`SimpleIndex.set_range_mode`).
+RANGE_MODES: tuple[RangeMode, ...] = ("honour", "ignore", "refuse", "wrong-range")
 
 
 # -- file names ------------------------------------------------------------------------
@@ -325,6 +353,43 @@ def _etag_matches(if_none_match: str, etag: str) -> bool:
     return any(t.strip().removeprefix("W/") == etag for t in if_none_match.split(","))
 
 
+def parse_range(value: str, size: int) -> tuple[int, int] | None:
+    """The byte range ``(first, last)``, both included, a ``Range`` header asks of a
+    ``size``-byte file; None when the header is to be ignored (malformed, another unit,
+    several ranges: the whole file is sent); ``ValueError`` when it cannot be satisfied
+    (416)."""
+    unit, _, spec = value.strip().partition("=")
+    if unit.strip().lower() != "bytes" or "," in spec:
+        return None
+    first_text, dash, last_text = spec.strip().partition("-")
+    first_text, last_text = first_text.strip(), last_text.strip()
+    if not dash or not (first_text or last_text):
+        return None
+    if not all(t.isdigit() for t in (first_text, last_text) if t):
+        return None
+    if not first_text:  # bytes=-n: the last n bytes
+        suffix = int(last_text)
+        if suffix == 0 or size == 0:
+            raise ValueError("an empty suffix range")
+        return max(0, size - suffix), size - 1
+    first = int(first_text)
+    last = int(last_text) if last_text else None
+    if last is not None and last < first:
+        return None
+    if first >= size:
+        raise ValueError("a range past the end of the file")
+    return first, size - 1 if last is None else min(last, size - 1)
+
+
+def _another_range(first: int, last: int, size: int) -> tuple[int, int]:
+    """A range of ``size`` bytes other than ``(first, last)`` and not containing it."""
+    if first > 0:
+        return 0, min(last - first, size - 1)
+    if size < 2:  # pragma: no cover - no wheel is that small
+        return first, last
+    return 1, min(last + 1, size - 1)
+
+
 def _spellings(name: str) -> set[str]:
     words = [w for w in re.split(r"[-_.]+", name) if w]
     found = set()
@@ -347,6 +412,9 @@ class SimpleIndex:
         self._routed: dict[str, set[str]] = {}  # project -> spellings routed to it
         self._cache_control: str | None = DEFAULT_CACHE_CONTROL
         self._caching_headers = True
+        self._core_metadata = True
+        self._range_mode: RangeMode = "honour"
+        self._range_modes: dict[str, RangeMode] = {}  # filename -> its own mode
         self.server.route("/simple/", self._root_page)
         self.server.route("/simple", self._redirect_to("/simple/"))
         for path in files:
@@ -420,6 +488,55 @@ class SimpleIndex:
         with self._lock:
             self._caching_headers = enabled
 
+    def serve_core_metadata(self, enabled: bool) -> None:
+        """With ``False``, the pages advertise no PEP 658 / 714 metadata files
+        (``data-core-metadata``, ``core-metadata`` and their older names) and the
+        ``.metadata`` URLs answer 404, as on most mirrors and private indexes."""
+        with self._lock:
+            self._core_metadata = enabled
+
+    def set_range_mode(self, mode: RangeMode, filename: str | None = None) -> None:
+        """How the files answer ``Range`` requests: ``"honour"`` (the default),
+        ``"ignore"``, ``"refuse"`` or ``"wrong-range"`` (see the module docstring).
+        Without ``filename`` every file gets ``mode`` (forgetting any per-file mode);
+        with one, that file only."""
+        if mode not in RANGE_MODES:
+            raise ValueError(f"unknown range mode {mode!r}; one of {', '.join(RANGE_MODES)}")
+        with self._lock:
+            if filename is None:
+                self._range_mode = mode
+                self._range_modes.clear()
+            else:
+                self._range_modes[filename] = mode
+
+    def range_mode(self, filename: str) -> RangeMode:
+        """The range mode ``filename`` is served with."""
+        with self._lock:
+            return self._range_modes.get(filename, self._range_mode)
+
+    # -- counting ------------------------------------------------------------------------
+
+    def _file_paths(self, filename: str) -> list[str]:
+        return sorted({f"/files/{filename}", f"/files/{quote(filename)}"})
+
+    def file_requests(self, filename: str) -> list[Request]:
+        """The requests received for the file ``filename`` itself (not its
+        ``.metadata``), in order, each with its ``status`` and ``body_bytes_sent``."""
+        found = [r for path in self._file_paths(filename) for r in self.server.requests(path)]
+        return sorted(found, key=lambda r: r.time)
+
+    def file_request_count(self, filename: str) -> int:
+        """How many requests the file ``filename`` got (any method, any status)."""
+        return len(self.file_requests(filename))
+
+    def file_bytes_sent(self, filename: str) -> int:
+        """Bytes of body sent for the file ``filename`` (whole or ranges)."""
+        return sum(r.body_bytes_sent for r in self.file_requests(filename))
+
+    def metadata_request_count(self, filename: str) -> int:
+        """How many requests the ``.metadata`` file of wheel ``filename`` got."""
+        return sum(self.server.count(p + ".metadata") for p in self._file_paths(filename))
+
     # -- reading -------------------------------------------------------------------------
 
     def projects(self) -> list[str]:
@@ -486,11 +603,37 @@ class SimpleIndex:
             headers = [("Content-Type", content_type)]
             with self._lock:
                 caching = self._caching_headers
+                mode = self._range_modes.get(filename, self._range_mode)
+            if mode == "refuse":
+                headers.append(("Accept-Ranges", "none"))
+            elif mode != "ignore":
+                headers.append(("Accept-Ranges", "bytes"))
             if caching:
                 headers += [("Cache-Control", FILE_CACHE_CONTROL), ("ETag", etag)]
                 inm = request.headers.get("if-none-match")
                 if inm is not None and _etag_matches(inm, etag):
                     return Reply(304, headers)
+            wanted = request.headers.get("range") if mode in ("honour", "wrong-range") else None
+            if_range = request.headers.get("if-range")
+            # If-Range with a date, or a tag other than ours: the whole (changed) file
+            if if_range is not None and (not caching or if_range.strip() != etag):
+                wanted = None
+            if wanted is not None:
+                try:
+                    span = parse_range(wanted, dist.size)
+                except ValueError:
+                    headers.append(("Content-Range", f"bytes */{dist.size}"))
+                    return Reply(416, headers, b"")
+                if span is not None:
+                    if mode == "wrong-range":
+                        span = _another_range(*span, dist.size)
+                    first, last = span
+                    with dist.path.open("rb") as f:
+                        f.seek(first)
+                        part = f.read(last - first + 1)
+                    headers.append(("Content-Range", f"bytes {first}-{last}/{dist.size}"))
+                    headers.append(("Content-Length", str(len(part))))
+                    return Reply(206, headers, b"" if request.method == "HEAD" else part)
             body = b"" if request.method == "HEAD" else dist.path.read_bytes()
             headers.append(("Content-Length", str(dist.size)))
             return Reply(200, headers, body)
@@ -500,13 +643,14 @@ class SimpleIndex:
     def _metadata_reply(self, filename: str) -> Callable[[Request], Reply]:
         def reply(request: Request) -> Reply:
             dist = self._dist(filename)
-            if dist.metadata is None:
+            with self._lock:
+                served, caching = self._core_metadata, self._caching_headers
+            if dist.metadata is None or not served:
                 return Reply(404, {"Content-Type": "text/plain"}, b"no METADATA\n")
-            headers = {
-                "Content-Type": "text/plain; charset=utf-8",
-                "Cache-Control": FILE_CACHE_CONTROL,
-                "ETag": f'"{dist.metadata_sha256}"',
-            }
+            headers = {"Content-Type": "text/plain; charset=utf-8"}
+            if caching:
+                headers["Cache-Control"] = FILE_CACHE_CONTROL
+                headers["ETag"] = f'"{dist.metadata_sha256}"'
             return Reply(200, headers, dist.metadata)
 
         return reply
@@ -569,12 +713,20 @@ class SimpleIndex:
             with self._lock:  # metadata names are known now: route their spellings too
                 self._route_project(project, {d.metadata_name for d in dists if d.metadata_name})
                 snapshot = [(d, d.yanked, d.advertised_sha256) for d in dists]
-            return self._negotiated(request, lambda media: self._render(project, snapshot, media))
+                core = self._core_metadata
+            return self._negotiated(
+                request, lambda media: self._render(project, snapshot, media, core_metadata=core)
+            )
 
         return reply
 
     def _render(
-        self, project: str, files: list[tuple[_Dist, str | bool, str]], media: str
+        self,
+        project: str,
+        files: list[tuple[_Dist, str | bool, str]],
+        media: str,
+        *,
+        core_metadata: bool = True,
     ) -> bytes:
         if media == JSON:
             entries = []
@@ -587,7 +739,7 @@ class SimpleIndex:
                 if d.requires_python is not None:
                     entry["requires-python"] = d.requires_python
                 entry["yanked"] = yanked
-                if d.metadata_sha256 is not None:
+                if d.metadata_sha256 is not None and core_metadata:
                     entry["core-metadata"] = {"sha256": d.metadata_sha256}
                     entry["dist-info-metadata"] = {"sha256": d.metadata_sha256}
                 entry["size"] = d.size
@@ -609,7 +761,7 @@ class SimpleIndex:
             if yanked is not False:
                 reason = "" if yanked is True else str(yanked)
                 attrs.append(f'data-yanked="{html.escape(reason)}"')
-            if d.metadata_sha256 is not None:
+            if d.metadata_sha256 is not None and core_metadata:
                 attrs.append(f'data-dist-info-metadata="sha256={d.metadata_sha256}"')
                 attrs.append(f'data-core-metadata="sha256={d.metadata_sha256}"')
             attrs.append(f'data-upload-time="{d.upload_time}"')
@@ -660,11 +812,30 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("dirs", nargs="+", type=Path, metavar="DIR")
     parser.add_argument("--port", type=int, default=0, help="port (default: any free one)")
+    parser.add_argument(
+        "--no-core-metadata",
+        action="store_true",
+        help="advertise and serve no PEP 658 metadata files (as most mirrors)",
+    )
+    parser.add_argument(
+        "--no-caching-headers",
+        action="store_true",
+        help="send no Cache-Control or ETag (as many mirrors)",
+    )
+    parser.add_argument(
+        "--range-mode",
+        choices=RANGE_MODES,
+        default="honour",
+        help="how files answer Range requests (default: honour)",
+    )
     args = parser.parse_args(argv)
     for directory in args.dirs:
         if not directory.is_dir():
             parser.error(f"not a directory: {directory}")
     index = SimpleIndex(find_dists(args.dirs), server=HttpServer(port=args.port))
+    index.serve_core_metadata(not args.no_core_metadata)
+    index.send_caching_headers(not args.no_caching_headers)
+    index.set_range_mode(args.range_mode)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
