@@ -33,7 +33,9 @@
 //!
 //! The result is recorded per wheel URL ([`record`]; `simple-v1/metadata/`, named by
 //! `Cache::wheel_metadata_record`): a second call for the same URL and sha256 is one
-//! read and no request. A response that says `Cache-Control: no-store` is not recorded.
+//! read and no request. A miss is read under `<record>.lock`, so callers of one wheel
+//! at once make its requests once. A response that says `Cache-Control: no-store` is
+//! not recorded.
 
 mod directory;
 mod error;
@@ -113,13 +115,24 @@ pub fn fetch(client: &Client, wheel: &Wheel) -> Result<Found, Error> {
         });
     };
     let sha256 = wheel.sha256.as_deref();
-    if let Some(stored) = record::read(&wheel.record, &shown, sha256) {
-        return Ok(Found {
+    let recorded = || {
+        record::read(&wheel.record, &shown, sha256).map(|stored| Found {
             metadata: stored.metadata,
             via: stored.via,
             cached: true,
             requests: 0,
-        });
+        })
+    };
+    if let Some(found) = recorded() {
+        return Ok(found);
+    }
+    if let Some(parent) = wheel.record.parent() {
+        std::fs::create_dir_all(parent).map_err(|err| Error::io(parent, err))?;
+    }
+    // Two callers of one wheel read it once: the second finds the first's record.
+    let _guard = client.cache().lock_shard_default(&wheel.record)?;
+    if let Some(found) = recorded() {
+        return Ok(found);
     }
     let (metadata, via, requests, no_store) =
         read(client, wheel, &name.name, &name.version).map_err(|err| err.at(&wheel.url))?;
