@@ -15,6 +15,7 @@ usage errors.
 ``builds``          ``metadata`` and ``build``
 ``extract``         ``extract``
 ``index``           ``index``
+``resolve``         ``resolve``: pins by :mod:`sdistill.resolve`
 ``cache``           ``cache dir|size|clean|prune``
 ``output``          JSON or text, sizes and counts
 ``signals``         SIGTERM and SIGINT; the command's private temporary directory
@@ -87,6 +88,11 @@ def _main(words: list[str]) -> int:
 
             signals.private_tmp(args.cache_dir)
             return builds.run(args)
+        elif args.command == "resolve":
+            from sdistill.cli import resolve  # noqa: PLC0415
+
+            signals.private_tmp(args.cache_dir)
+            return resolve.run(args)
         elif args.command == "index":
             from sdistill.cli import index  # noqa: PLC0415
 

@@ -80,7 +80,8 @@ class Option:
 
 
 class Positional:
-    """An operand: exactly one (``nargs=""``), one or more (``"+"``) or optional (``"?"``)."""
+    """An operand: exactly one (``nargs=""``), one or more (``"+"``), any number
+    (``"*"``) or optional (``"?"``)."""
 
     __slots__ = ("dest", "help", "metavar", "nargs")
 
@@ -126,6 +127,25 @@ def positive(text: str) -> int:
     if value < 1:
         raise UsageError(f"must be at least 1, got {value}")
     return value
+
+
+def whole(text: str) -> int:
+    """A whole number of at least 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise UsageError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise UsageError(f"must be at least 0, got {value}")
+    return value
+
+
+def python_version(text: str) -> str:
+    """``X.Y`` or ``X.Y.Z``, digits only."""
+    parts = text.split(".")
+    if len(parts) not in (2, 3) or not all(part.isdigit() for part in parts):
+        raise UsageError(f"expected a Python version X.Y or X.Y.Z, got {text!r}")
+    return text
 
 
 def hash_pair(text: str) -> tuple[str, str]:
@@ -310,6 +330,60 @@ COMMANDS = (
             Option("-o", "--out-dir", kind=VALUE, required=True, help="where to put the wheels"),
         ),
         positionals=(_SPECS,),
+    ),
+    Command(
+        "resolve",
+        help="pin requirements and their dependencies (needs sdistill[resolve])",
+        options=(
+            *TOP,
+            *BUILD,
+            Option(
+                "-r",
+                "--requirement",
+                kind=APPEND,
+                default=[],
+                metavar="FILE",
+                help="resolve the requirements of FILE too (repeatable)",
+            ),
+            Option(
+                "-c",
+                "--constraint",
+                kind=APPEND,
+                default=[],
+                metavar="FILE",
+                help="bound versions by the constraints of FILE (repeatable)",
+            ),
+            Option(
+                "--python-version",
+                kind=VALUE,
+                metavar="X.Y",
+                check=python_version,
+                help="resolve for this CPython version (default: the running Python)",
+            ),
+            Option(
+                "--platform",
+                kind=APPEND,
+                default=[],
+                metavar="TAG",
+                help="resolve for wheels of this platform tag, e.g. manylinux_2_28_x86_64 "
+                "(repeatable; default: this machine)",
+            ),
+            Option(
+                "-o", "--output-file", kind=VALUE, metavar="FILE", help="write the pins to FILE"
+            ),
+            Option(
+                "--prefetch",
+                kind=VALUE,
+                default=3,
+                metavar="N",
+                check=whole,
+                help="fetch the metadata of a project's N newest candidates ahead "
+                "(default: %(default)s)",
+            ),
+        ),
+        positionals=(
+            Positional("requirements", nargs="*", metavar="REQ", help="a requirement (PEP 508)"),
+        ),
     ),
     Command(
         "index",

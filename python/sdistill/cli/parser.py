@@ -169,7 +169,7 @@ def _defaults() -> dict[str, Any]:
                 default = option.default
                 values[option.dest] = list(default) if isinstance(default, list) else default
             for positional in each.positionals:
-                values[positional.dest] = [] if positional.nargs == "+" else None
+                values[positional.dest] = [] if positional.nargs in ("+", "*") else None
     return values
 
 
@@ -206,16 +206,17 @@ def _option(table: dict[str, Option], name: str, word: str) -> Option:
 
 def _assign(values: dict[str, Any], positionals: tuple[Positional, ...], words: list[str]) -> None:
     """Hands the operands to the command's positionals, in order."""
-    least = [0 if p.nargs == "?" else 1 for p in positionals]
+    least = [0 if p.nargs in ("?", "*") else 1 for p in positionals]
     if len(words) < sum(least):
         names = [p.metavar or p.dest for p, n in zip(positionals, least) if n]
         raise UsageError(f"the following arguments are required: {', '.join(names)}")
     at = 0
     for i, positional in enumerate(positionals):
         free = len(words) - at - sum(least[i + 1 :])
-        take = free if positional.nargs == "+" else min(free, 1)
+        many = positional.nargs in ("+", "*")
+        take = free if many else min(free, 1)
         chunk = words[at : at + take]
         at += take
-        values[positional.dest] = chunk if positional.nargs == "+" else next(iter(chunk), None)
+        values[positional.dest] = chunk if many else next(iter(chunk), None)
     if at < len(words):
         raise UsageError(f"unrecognized arguments: {' '.join(words[at:])}")
