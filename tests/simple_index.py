@@ -35,7 +35,9 @@ index (or one file) behave as other servers do:
 - ``"ignore"``: ``Range`` is ignored, 200 with the whole file, no ``Accept-Ranges``;
 - ``"refuse"``: ``Accept-Ranges: none`` and 200 with the whole file;
 - ``"wrong-range"``: 206 with the bytes of *another* range than the one asked for, and
-  a ``Content-Range`` that says so (never one containing the range asked for).
+  a ``Content-Range`` that says so (never one containing the range asked for); with
+  ``honest_first=n`` the first ``n`` range requests of each file are answered right,
+  so a client's later reads (the directory, the member) get the wrong range.
 
 :meth:`SimpleIndex.serve_core_metadata` (``False``) drops the PEP 658 attributes from
 the pages and makes the ``.metadata`` files 404, as on most mirrors;
@@ -415,6 +417,8 @@ class SimpleIndex:
         self._core_metadata = True
         self._range_mode: RangeMode = "honour"
         self._range_modes: dict[str, RangeMode] = {}  # filename -> its own mode
+        self._honest_first: dict[str | None, int] = {}  # filename (None: all) -> n
+        self._ranges_answered: dict[str, int] = {}  # since the mode was set
         self.server.route("/simple/", self._root_page)
         self.server.route("/simple", self._redirect_to("/simple/"))
         for path in files:
@@ -495,19 +499,35 @@ class SimpleIndex:
         with self._lock:
             self._core_metadata = enabled
 
-    def set_range_mode(self, mode: RangeMode, filename: str | None = None) -> None:
+    def set_range_mode(
+        self, mode: RangeMode, filename: str | None = None, *, honest_first: int = 0
+    ) -> None:
         """How the files answer ``Range`` requests: ``"honour"`` (the default),
         ``"ignore"``, ``"refuse"`` or ``"wrong-range"`` (see the module docstring).
         Without ``filename`` every file gets ``mode`` (forgetting any per-file mode);
-        with one, that file only."""
+        with one, that file only. ``honest_first``: with ``"wrong-range"``, how many
+        range requests of each file (counted from now) still get the right range."""
         if mode not in RANGE_MODES:
             raise ValueError(f"unknown range mode {mode!r}; one of {', '.join(RANGE_MODES)}")
         with self._lock:
             if filename is None:
                 self._range_mode = mode
                 self._range_modes.clear()
+                self._honest_first = {None: honest_first}
+                self._ranges_answered.clear()
             else:
                 self._range_modes[filename] = mode
+                self._honest_first[filename] = honest_first
+                self._ranges_answered.pop(filename, None)
+
+    def _lies_about_range(self, filename: str) -> bool:
+        """Whether this range request of ``filename`` (in wrong-range mode) gets a wrong
+        range, counting it."""
+        with self._lock:
+            answered = self._ranges_answered.get(filename, 0)
+            self._ranges_answered[filename] = answered + 1
+            honest = self._honest_first.get(filename, self._honest_first.get(None, 0))
+            return answered >= honest
 
     def range_mode(self, filename: str) -> RangeMode:
         """The range mode ``filename`` is served with."""
@@ -625,7 +645,7 @@ class SimpleIndex:
                     headers.append(("Content-Range", f"bytes */{dist.size}"))
                     return Reply(416, headers, b"")
                 if span is not None:
-                    if mode == "wrong-range":
+                    if mode == "wrong-range" and self._lies_about_range(filename):
                         span = _another_range(*span, dist.size)
                     first, last = span
                     with dist.path.open("rb") as f:
