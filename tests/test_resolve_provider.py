@@ -295,3 +295,43 @@ def test_target_for_another_python_and_platform() -> None:
     assert "cp39-abi3-manylinux2014_x86_64" in names
     assert "py3-none-any" in names
     assert not any("cp311" in name for name in names)
+
+
+def test_pins_equal_pip_compile(index: SimpleIndex, tmp_path: Path) -> None:
+    """pip-tools resolves for the running Python: the same pins as sdistill's."""
+    requirements = ["web-app", "hatchling"]
+    (tmp_path / "in.txt").write_text("\n".join(requirements) + "\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    command = [BIN / "pip-compile", "--no-header", "--no-annotate", "--strip-extras", "-q"]
+    command += ["--index-url", index.url, "--cache-dir", tmp_path / "pip", "-o", "-"]
+    pip = subprocess.run(
+        [*command, tmp_path / "in.txt"], capture_output=True, text=True, env=env, check=False
+    )
+    assert pip.returncode == 0, pip.stderr
+    done = sdistill(*requirements, "--index-url", index.url, cache=tmp_path / "c")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [line for line in pip.stdout.splitlines() if "==" in line]
+
+
+def test_each_metadata_file_fetched_once(index: SimpleIndex, builder: SourceDistBuilder) -> None:
+    """Prefetching and the resolver's own asking share one fetch per wheel."""
+    resolve(["web-app", "hatchling"], builder, python_version="3.12")
+    resolve(["web-app", "hatchling"], builder, python_version="3.12")
+    for filename in ("web_app-2.0-py3-none-any.whl", "hatchling-1.27.0-py3-none-any.whl"):
+        assert index.server.count(f"/files/{filename}.metadata") == 1
+
+
+def test_wheels_without_pep_658_files(index: SimpleIndex, builder: SourceDistBuilder) -> None:
+    """An index that serves no ``.metadata`` files: the same pins, each wheel's
+    metadata read by HTTP range requests (by a whole download where the server ignores
+    ``Range``), and the report says which."""
+    with_pep658 = resolve(["web-app", "hatchling"], builder, python_version="3.12")
+    index.serve_core_metadata(False)
+    with SourceDistBuilder(cache_dir=builder.cache.root / "other", index_url=index.url) as other:
+        found = resolve(["web-app", "hatchling"], other, python_version="3.12")
+    assert found.pins == with_pep658.pins
+    assert set(found.metadata_via.values()) == {"range"}
+    index.set_range_mode("ignore")  # a server that answers every GET whole
+    with SourceDistBuilder(cache_dir=builder.cache.root / "third", index_url=index.url) as third:
+        whole = resolve(["web-app"], third, python_version="3.12")
+    assert set(whole.metadata_via.values()) == {"download"}
