@@ -22,7 +22,7 @@ Needs the optional extra ``sdistill[resolve]`` (``resolvelib``). Two ways in:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 try:
     from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Resolver
@@ -127,7 +127,3 @@ def _constraints(
         name = canonicalize_name(constraint.name)
         bounds[name] = bounds.get(name, SpecifierSet()) & constraint.specifier
     return bounds
-
-
-def __getattr__(name: str) -> Any:  # pragma: no cover - only for a helpful message
-    raise AttributeError(f"module 'sdistill.resolve' has no attribute {name!r}")

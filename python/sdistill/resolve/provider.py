@@ -196,7 +196,7 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
             metadata = self.store.direct(base.key, f"{base.name} @ {base.url}")
         found = list(
             dependencies(
-                [str(r) for r in metadata.requires_dist or ()],
+                metadata.requires_dist,
                 self.environment,
                 candidate.extras,
                 owner=str(base),
