@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from http_server import Reply, Request
 from packaging.metadata import Metadata
 from packaging.utils import canonicalize_name, parse_wheel_filename
 from sdistill import SourceDistBuilder
@@ -696,3 +697,42 @@ def test_pep658_is_preferred_when_advertised(
     for name in names:
         assert mirror.file_request_count(name) == 0, "the wheel itself is never asked for"
         assert mirror.metadata_request_count(name) == 1
+
+
+# -- a server that stops part-way -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("fault", ["stall", "truncate", "reset", "short-body"])
+def test_a_range_answer_cut_short_is_an_error_not_a_hang(
+    mirror: SimpleIndex, wheel_factory: WheelFactory, cache_dir: Path, fault: str
+) -> None:
+    path = wheel_factory.big_wheel()
+    (name,) = served(mirror, path)
+    data = path.read_bytes()
+
+    def cut_short(request: Request) -> Reply:
+        span = parse_range(request.headers.get("range", ""), len(data))
+        first, last = span if span is not None else (0, len(data) - 1)
+        part = data[first : last + 1]
+        headers = [
+            ("Content-Type", "application/zip"),
+            ("Accept-Ranges", "bytes"),
+            ("Content-Range", f"bytes {first}-{last}/{len(data)}"),
+        ]
+        half = len(part) // 2
+        if fault == "stall":
+            return Reply(206, headers, part, stall_after=half, stall_for=30)
+        if fault == "truncate":
+            return Reply(206, headers, part, truncate_after=half)
+        if fault == "short-body":  # a whole response, shorter than its Content-Range
+            return Reply(206, headers, part[:half])
+        return Reply(206, headers, part, reset_after=half)
+
+    mirror.server.route(f"/files/{name}", cut_short)
+    builder = SourceDistBuilder(
+        cache_dir=cache_dir, index_url=mirror.url, http_timeout=1.0, http_retries=1
+    )
+    file = index_file(builder, name)
+    with pytest.raises(NetworkError):
+        within_deadline(lambda: builder.index.wheel_metadata(file), seconds=20)
+    assert file.url not in builder.index.metadata_via
