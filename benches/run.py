@@ -8,12 +8,16 @@ to a local archive, download+extract next to pip), ``bench_index`` (numpy's proj
 page warm and cold next to ``json.loads``), ``bench_index_scaling`` (the time per
 link of generated pages of 10k to 160k links, which must stay flat) and
 ``bench_metadata`` (metadata of the corpus, cold and warm, next to uv and pip: from
-the files, then as ``name==version`` through a loopback index) and ``bench_git``
-(git sources next to uv: cold, warm with a full sha, warm with a branch), prints the results as
-markdown and writes them to ``bench-results/latest.md``.
+the files, then as ``name==version`` through a loopback index), ``bench_git``
+(git sources next to uv: cold, warm with a full sha, warm with a branch) and
+``bench_resolve`` (``sdistill resolve`` next to ``uv pip compile`` and ``pip-compile`` on
+three real requirement sets against the reachable index, cold and warm; wheel metadata by
+range requests next to whole downloads), prints the results as markdown and writes them to
+``bench-results/latest.md``.
 
     python benches/run.py [--reps 5] [--workdir DIR] [--output FILE] [--skip-memory]
-        [--skip-disk] [--skip-metadata] [--no-index --find-links WHEELHOUSE]
+        [--skip-disk] [--skip-metadata] [--skip-git] [--skip-resolve]
+        [--resolve-sets small,data,large] [--no-index --find-links WHEELHOUSE]
 
 The metadata section installs build backends from PyPI unless ``--no-index
 --find-links DIR`` points every tool at a local wheelhouse instead.
@@ -41,6 +45,7 @@ import bench_http
 import bench_index
 import bench_index_scaling
 import bench_metadata
+import bench_resolve
 
 REPO = bench_extract.REPO
 
@@ -84,6 +89,15 @@ def _git(args: argparse.Namespace) -> list[str]:
     return bench_git.run(args.reps)
 
 
+def _resolve(args: argparse.Namespace) -> list[str]:
+    if args.skip_resolve:
+        return []
+    print("resolution (sdistill resolve, uv pip compile, pip-compile)")
+    sets = [s.strip() for s in args.resolve_sets.split(",") if s.strip()]
+    # warm runs: at most 3 (pip-compile takes tens of seconds on the large set)
+    return bench_resolve.run(reps=min(args.reps, 3), sets=sets, workdir=args.workdir)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run sdistill's peer benchmarks.")
     parser.add_argument("--reps", type=int, default=5, help="timed runs per tool (default 5)")
@@ -107,6 +121,14 @@ def main(argv: list[str] | None = None) -> int:
         "--skip-metadata", action="store_true", help="skip the metadata-of-sdists runs"
     )
     parser.add_argument("--skip-git", action="store_true", help="skip the git-sources runs")
+    parser.add_argument(
+        "--skip-resolve", action="store_true", help="skip the resolution and wheel-metadata runs"
+    )
+    parser.add_argument(
+        "--resolve-sets",
+        default=",".join(bench_resolve.SETS),
+        help="requirement sets of the resolution runs (default: all)",
+    )
     bench_metadata.add_arguments(parser)
     args = parser.parse_args(argv)
     if args.reps < 1 or args.disk_reps < 1:
@@ -173,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
 
     git_lines = _git(args)
+    resolve_lines = _resolve(args)
 
     lines = ["# sdistill benchmarks", "", *(env or environment(Path.cwd())), ""]
     lines += ["## Extraction", "", *lines_extract]
@@ -189,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         lines += ["", "## Through a loopback index (name==version)", ""]
         lines += bench_metadata.metadata_markdown(via_index)
     lines += git_lines
+    lines += resolve_lines
     report = "\n".join(lines).rstrip() + "\n"
 
     args.output.parent.mkdir(parents=True, exist_ok=True)
