@@ -147,7 +147,7 @@ impl IntoPyErr for git::Error {
 }
 
 /// A wheel whose metadata cannot be read out of it: a zip it is not, or a hostile one,
-/// is an `ArchiveError` (`source`: the wheel's URL); a download that is not the file
+/// is an `ArchiveError` (`archive`: the wheel's URL); a download that is not the file
 /// the index names a `HashMismatchError`; a bad file name an `InvalidSourceError`.
 impl IntoPyErr for wheel_metadata::Error {
     fn into_pyerr(self) -> PyErr {
@@ -155,7 +155,7 @@ impl IntoPyErr for wheel_metadata::Error {
         match self {
             wheel_metadata::Error::Http(err) => err.into_pyerr(),
             wheel_metadata::Error::Zip { url, .. } => {
-                raise_with::<ArchiveError>(&message, &[("source", Some(url))])
+                raise_with::<ArchiveError>(&message, &[("archive", Some(url))])
             }
             wheel_metadata::Error::HashMismatch {
                 url,

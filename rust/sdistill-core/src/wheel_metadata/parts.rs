@@ -46,10 +46,22 @@ impl<'a> Parts<'a> {
                 return Ok(bytes[from..from + (end - start) as usize].to_vec());
             }
         }
+        // A range that ends inside a part already read (a central directory that starts
+        // before the tail) asks only for what comes before that part.
+        let known_end = self
+            .known
+            .iter()
+            .filter(|(at, bytes)| start < *at && *at < end && end <= at + bytes.len() as u64)
+            .map(|(at, bytes)| (*at, bytes[..(end - at) as usize].to_vec()))
+            .next();
+        let fetch_end = known_end.as_ref().map_or(end, |(at, _)| *at);
         self.fetches += 1;
-        let bytes = (self.fetch)(start, len)?;
-        if bytes.len() as u64 != len {
+        let mut bytes = (self.fetch)(start, fetch_end - start)?;
+        if bytes.len() as u64 != fetch_end - start {
             return Err(Error::zip("the source gave another length than asked"));
+        }
+        if let Some((_, rest)) = known_end {
+            bytes.extend_from_slice(&rest);
         }
         self.known.push((start, bytes.clone()));
         Ok(bytes)

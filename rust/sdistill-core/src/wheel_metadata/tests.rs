@@ -125,3 +125,20 @@ fn an_end_record_behind_a_long_comment_is_found() {
     file.extend_from_slice(&comment);
     assert_eq!(metadata(&file, "d", "1.0").unwrap(), b"Name: d\n");
 }
+
+#[test]
+fn a_read_that_ends_in_the_tail_asks_only_for_what_comes_before_it() {
+    let file: Vec<u8> = (0..=255u8).cycle().take(1000).collect();
+    let mut asked = Vec::new();
+    let mut fetch = |start: u64, len: u64| {
+        asked.push((start, len));
+        Ok(file[start as usize..(start + len) as usize].to_vec())
+    };
+    let mut parts = Parts::new(1000, &mut fetch);
+    parts.know(800, file[800..].to_vec());
+    assert_eq!(parts.read(700, 200).unwrap(), &file[700..900]);
+    assert_eq!(parts.read(850, 100).unwrap(), &file[850..950]);
+    assert_eq!(parts.fetches, 1);
+    drop(parts);
+    assert_eq!(asked, [(700, 100)]);
+}
