@@ -327,7 +327,7 @@ def pip_compile(index: SimpleIndex, requirements: list[str], tmp_path: Path) -> 
         return None
     # setuptools comes last, under an "unsafe" comment: in order, it is one pin of many.
     pins = [line for line in pip.stdout.splitlines() if line and not line.startswith(("#", "-"))]
-    return sorted(pins)
+    return sorted(pins, key=lambda line: re.split(r"[=@ ]", line)[0])
 
 
 @pytest.mark.slow
