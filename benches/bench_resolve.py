@@ -50,6 +50,16 @@ exists on the file host: no tool asks for a file the page does not advertise, so
 reads wheel metadata by range requests, pip-compile downloads whole wheels, and
 sdistill uses range requests.
 
+Pins that differ, as seen in December 2026 (both answers satisfy every requirement):
+
+* large: pyopenssl 26.4.0 requires ``cryptography>=49,<51``; uv (PubGrub) decides the
+  top-level ``cryptography`` first (51.0.1) and then walks pyopenssl back to 22.0.0, the
+  newest without an upper bound, where resolvelib (pip-compile, sdistill) keeps
+  pyopenssl 26.4.0 and takes cryptography 50.0.2;
+* data, large: pip-compile resolves for the interpreter running it (3.11.7), uv and
+  sdistill for ``--python-version 3.11`` (3.11.0 as far as ``Requires-Python`` goes), so
+  soupsieve 4.x (``>=3.11.5``) is pip-compile's pin and 2.10 the others'.
+
     python benches/bench_resolve.py [--reps 3] [--cold-reps 2] [--sets small,data,large]
         [--tools sdistill,uv,pip-compile] [--wheels 100] [--jobs 8] [--skip-wheels]
         [--index-url URL] [--python-version 3.11] [--output FILE]
@@ -300,16 +310,34 @@ def top_level_count(path: Path) -> int:
 
 
 def _attempt(
-    tool: Tool, column: Column, requirements: Path, cache: Path, work: Path, *, cold: bool
+    tool: Tool,
+    column: Column,
+    requirements: Path,
+    cache: Callable[[], Path],
+    work: Path,
+    *,
+    cold: bool,
 ) -> None:
+    """One timed run; a run that fails (the network of a shared machine has its moments)
+    is made once more -- on a fresh cache when cold -- before the tool counts as failed."""
     if not column.ok:
         return
-    try:
-        column.add(tool.run(requirements, cache, work), cold=cold)
-    except Unavailable as err:
-        column.unavailable, column.error = True, str(err)
-    except (RuntimeError, subprocess.TimeoutExpired, OSError) as err:
-        column.error = str(err)
+    for attempt in range(2):
+        try:
+            column.add(tool.run(requirements, cache(), work), cold=cold)
+            return
+        except Unavailable as err:
+            column.unavailable, column.error = True, str(err)
+            return
+        except (RuntimeError, subprocess.TimeoutExpired, OSError) as err:
+            if attempt == 1:
+                column.error = str(err)
+            else:
+                print(f"  {tool.name} failed, once more: {_first(str(err))}")
+
+
+def _fixed(path: Path) -> Callable[[], Path]:
+    return lambda: path
 
 
 def run_set(
@@ -317,24 +345,31 @@ def run_set(
 ) -> SetResult:
     requirements = REQUIREMENTS / f"{name}.in"
     columns = {tool: Column() for tool in tools}
+    runnable = {k: t for k, t in tools.items() if not isinstance(t, str)}
     for tool_name, tool in tools.items():
         if isinstance(tool, str):
             columns[tool_name].unavailable, columns[tool_name].error = True, tool
     caches: dict[str, Path] = {}
+
+    def fresh(tool_name: str) -> Callable[[], Path]:
+        def make() -> Path:
+            if tool_name in caches:  # the cache of the previous cold run is not needed
+                shutil.rmtree(caches[tool_name], ignore_errors=True)
+            caches[tool_name] = Path(tempfile.mkdtemp(prefix=f"{name}-{tool_name}-", dir=work))
+            return caches[tool_name]
+
+        return make
+
     for n in range(cold_reps):
-        for tool_name, tool in tools.items():
-            if isinstance(tool, str):
-                continue
-            caches[tool_name] = Path(tempfile.mkdtemp(prefix=f"{name}-{tool_name}-{n}-", dir=work))
-            _attempt(tool, columns[tool_name], requirements, caches[tool_name], work, cold=True)
+        for tool_name, tool in runnable.items():
+            _attempt(tool, columns[tool_name], requirements, fresh(tool_name), work, cold=True)
             print(
                 f"  {name} cold {n + 1}/{cold_reps} {tool_name}: {_last(columns[tool_name], True)}"
             )
     for n in range(reps):
-        for tool_name, tool in tools.items():
-            if isinstance(tool, str):
-                continue
-            _attempt(tool, columns[tool_name], requirements, caches[tool_name], work, cold=False)
+        for tool_name, tool in runnable.items():
+            same = _fixed(caches.get(tool_name, work))
+            _attempt(tool, columns[tool_name], requirements, same, work, cold=False)
             print(f"  {name} warm {n + 1}/{reps} {tool_name}: {_last(columns[tool_name], False)}")
     return SetResult(name, top_level_count(requirements), columns)
 
@@ -410,19 +445,31 @@ def _ssl_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=cafile if cafile and Path(cafile).is_file() else None)
 
 
-def download_whole(urls: Sequence[str], jobs: int) -> int:
-    """Every URL read to its end, ``jobs`` at a time; the bytes read."""
+def download_whole(urls: Sequence[str], jobs: int) -> tuple[int, list[str]]:
+    """Every URL read to its end, ``jobs`` at a time (a failed one retried twice): the
+    bytes read, and the URLs that failed for good with why."""
     context = _ssl_context()
 
-    def one(url: str) -> int:
-        total = 0
-        with urllib.request.urlopen(url, context=context, timeout=120) as response:
-            while chunk := response.read(1 << 20):
-                total += len(chunk)
-        return total
+    def one(url: str) -> int | str:
+        for attempt in range(3):
+            total = 0
+            try:
+                with urllib.request.urlopen(url, context=context, timeout=120) as response:
+                    while chunk := response.read(1 << 20):
+                        total += len(chunk)
+                return total
+            except OSError as err:  # URLError, a reset, a timeout
+                if attempt == 2:
+                    return f"{url}: {err}"
+                time.sleep(0.5 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return sum(pool.map(one, urls))
+        outcomes = list(pool.map(one, urls))
+    return (
+        sum(o for o in outcomes if isinstance(o, int)),
+        [o for o in outcomes if isinstance(o, str)],
+    )
 
 
 @dataclass
@@ -452,20 +499,27 @@ def run_wheels(
     if many is None:
         result.note = "`Index.wheel_metadata_many` is not available in this build"
     else:
-        with measured() as found:
-            outcomes = many(files, jobs=jobs)
-        result.range = found
+        try:
+            with measured() as found:
+                outcomes = many(files, jobs=jobs)
+        except Exception as err:  # the whole call failed: reported, the downloads still run
+            result.note = f"`Index.wheel_metadata_many` failed: {err}"
+            outcomes, many = [], None
+        result.range = found if many is not None else None
         for file, outcome in zip(files, outcomes):
             if isinstance(outcome, BaseException):
                 result.errors.append(f"{file.filename}: {outcome}")
         result.via = Counter(getattr(builder.index, "metadata_via", {}).values())
+    if many is not None:
         print(f"  range requests: {found['seconds']:.2f} s")
         with measured() as again:
             many(files, jobs=jobs)
         result.range_warm = again
     with measured() as found:
-        found["payload"] = download_whole([file.url for file in files], jobs)
+        payload, failed = download_whole([file.url for file in files], jobs)
+        found["payload"] = payload
     result.download = found
+    result.errors += [f"whole download of {line}" for line in failed]
     print(f"  whole downloads: {found['seconds']:.2f} s")
     return result
 
