@@ -19,7 +19,11 @@ Per set, the tools run side by side, one after the other in each repetition:
   ``--cache-dir`` and ``PIP_CACHE_DIR`` for pip-compile; ``--cache-dir`` for sdistill, all
   in fresh temporary directories), median of ``--cold-reps`` runs (default: 2, or
   ``--reps`` if smaller);
-* warm: the next ``--reps`` runs on the caches of the last cold run, median.
+* warm: the next ``--reps`` runs on the caches of the last cold run, median;
+* offline: the next ``--offline-reps`` runs (default ``--reps``) on the same caches
+  with ``--offline``, uv and sdistill only: every page answered from the cache without a
+  request, the nearest both tools come to "every page fresh in the cache" on an index
+  that sends no caching headers (pip keeps no pages, so pip-compile has no such run).
 
 Wall time of the whole process. Ratios: sdistill / uv (at most 1.5 is the target, below
 1 sdistill is ahead) and pip-compile / sdistill (at least 3 is the target). The pins of
@@ -60,7 +64,8 @@ Pins that differ, as seen in December 2026 (both answers satisfy every requireme
   sdistill for ``--python-version 3.11`` (3.11.0 as far as ``Requires-Python`` goes), so
   soupsieve 4.x (``>=3.11.5``) is pip-compile's pin and 2.10 the others'.
 
-    python benches/bench_resolve.py [--reps 3] [--cold-reps 2] [--sets small,data,large]
+    python benches/bench_resolve.py [--reps 3] [--cold-reps 2] [--offline-reps 3]
+        [--sets small,data,large]
         [--tools sdistill,uv,pip-compile] [--wheels 100] [--jobs 8] [--skip-wheels]
         [--index-url URL] [--python-version 3.11] [--output FILE]
 """
@@ -114,21 +119,28 @@ class Run:
     via: Counter[str] = field(default_factory=Counter)
 
 
+#: cold: empty caches; warm: the same caches again; offline: the same caches with
+#: ``--offline`` (every page answered from the cache, no request made).
+MODES = ("cold", "warm", "offline")
+
+
 @dataclass
 class Column:
-    """One tool on one set: cold and warm times, its last pins, or why there are none."""
+    """One tool on one set: its times per mode, its last pins, or why there are none."""
 
-    cold: list[float] = field(default_factory=list)
-    warm: list[float] = field(default_factory=list)
+    times: dict[str, list[float]] = field(default_factory=lambda: {m: [] for m in MODES})
     pins: dict[str, str] | None = None
     via: Counter[str] = field(default_factory=Counter)
     error: str | None = None
     unavailable: bool = False
+    #: why the offline runs failed (the tool's other runs still count)
+    offline_error: str | None = None
 
-    def add(self, run: Run, *, cold: bool) -> None:
-        (self.cold if cold else self.warm).append(run.seconds)
-        self.pins = run.pins
-        self.via = run.via
+    def add(self, run: Run, mode: str) -> None:
+        self.times[mode].append(run.seconds)
+        if mode != "offline":
+            self.pins = run.pins
+            self.via = run.via
 
     @property
     def ok(self) -> bool:
@@ -209,11 +221,13 @@ class Settings:
 
 class Tool:
     name = ""
+    #: whether the tool resolves from its cache alone (``--offline``)
+    offline = True
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def run(self, requirements: Path, cache: Path, work: Path) -> Run:
+    def run(self, requirements: Path, cache: Path, work: Path, *, offline: bool = False) -> Run:
         raise NotImplementedError
 
 
@@ -227,13 +241,13 @@ class Uv(Tool):
             raise Unavailable("uv was not found")
         self.exe = uv
 
-    def run(self, requirements: Path, cache: Path, work: Path) -> Run:
+    def run(self, requirements: Path, cache: Path, work: Path, *, offline: bool = False) -> Run:
         out = work / "uv.txt"
         out.unlink(missing_ok=True)
         command = [self.exe, "pip", "compile", "--no-config", "--no-header", "--no-annotate"]
         command += ["--quiet", "--python-version", self.settings.python_version]
         command += ["--index-url", self.settings.index_url, "--cache-dir", str(cache)]
-        command += ["-o", str(out), str(requirements)]
+        command += ["-o", str(out), str(requirements), *(["--offline"] if offline else [])]
         seconds, done = _run(command, clean_env(), work)
         if done.returncode != 0:
             raise _failure("uv pip compile", done)
@@ -242,6 +256,7 @@ class Uv(Tool):
 
 class PipCompile(Tool):
     name = "pip-compile"
+    offline = False  # pip keeps no project pages it could answer from
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
@@ -256,7 +271,7 @@ class PipCompile(Tool):
             )
         self.exe = exe
 
-    def run(self, requirements: Path, cache: Path, work: Path) -> Run:
+    def run(self, requirements: Path, cache: Path, work: Path, *, offline: bool = False) -> Run:
         # a fresh output file each time: pip-compile prefers the pins of an existing one
         out = work / "pip-compile.txt"
         out.unlink(missing_ok=True)
@@ -273,10 +288,11 @@ class PipCompile(Tool):
 class Sdistill(Tool):
     name = "sdistill"
 
-    def run(self, requirements: Path, cache: Path, work: Path) -> Run:
+    def run(self, requirements: Path, cache: Path, work: Path, *, offline: bool = False) -> Run:
         command = [sys.executable, "-m", "sdistill", "resolve", "-r", str(requirements)]
         command += ["--python-version", self.settings.python_version]
         command += ["--index-url", self.settings.index_url, "--cache-dir", str(cache), "--json"]
+        command += ["--offline"] if offline else []
         seconds, done = _run(command, clean_env(), work)
         if done.returncode == 2 and "usage:" in done.stderr:
             last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
@@ -315,21 +331,25 @@ def _attempt(
     requirements: Path,
     cache: Callable[[], Path],
     work: Path,
-    *,
-    cold: bool,
+    mode: str,
 ) -> None:
     """One timed run; a run that fails (the network of a shared machine has its moments)
-    is made once more -- on a fresh cache when cold -- before the tool counts as failed."""
-    if not column.ok:
+    is made once more -- on a fresh cache when cold -- before the tool counts as failed
+    (an offline failure is kept apart: the tool's other runs still count)."""
+    offline = mode == "offline"
+    if not column.ok or (offline and column.offline_error is not None):
         return
     for attempt in range(2):
         try:
-            column.add(tool.run(requirements, cache(), work), cold=cold)
+            column.add(tool.run(requirements, cache(), work, offline=offline), mode)
             return
         except Unavailable as err:
             column.unavailable, column.error = True, str(err)
             return
         except (RuntimeError, subprocess.TimeoutExpired, OSError) as err:
+            if offline:
+                column.offline_error = str(err)
+                return
             if attempt == 1:
                 column.error = str(err)
             else:
@@ -341,7 +361,12 @@ def _fixed(path: Path) -> Callable[[], Path]:
 
 
 def run_set(
-    name: str, tools: dict[str, Tool | str], reps: int, cold_reps: int, work: Path
+    name: str,
+    tools: dict[str, Tool | str],
+    reps: int,
+    cold_reps: int,
+    work: Path,
+    offline_reps: int = 0,
 ) -> SetResult:
     requirements = REQUIREMENTS / f"{name}.in"
     columns = {tool: Column() for tool in tools}
@@ -360,25 +385,25 @@ def run_set(
 
         return make
 
-    for n in range(cold_reps):
-        for tool_name, tool in runnable.items():
-            _attempt(tool, columns[tool_name], requirements, fresh(tool_name), work, cold=True)
-            print(
-                f"  {name} cold {n + 1}/{cold_reps} {tool_name}: {_last(columns[tool_name], True)}"
-            )
-    for n in range(reps):
-        for tool_name, tool in runnable.items():
-            same = _fixed(caches.get(tool_name, work))
-            _attempt(tool, columns[tool_name], requirements, same, work, cold=False)
-            print(f"  {name} warm {n + 1}/{reps} {tool_name}: {_last(columns[tool_name], False)}")
+    counts = {"cold": cold_reps, "warm": reps, "offline": offline_reps}
+    for mode in MODES:
+        for n in range(counts[mode]):
+            for tool_name, tool in runnable.items():
+                if mode == "offline" and not tool.offline:
+                    continue
+                cache = fresh(tool_name) if mode == "cold" else _fixed(caches[tool_name])
+                _attempt(tool, columns[tool_name], requirements, cache, work, mode)
+                last = _last(columns[tool_name], mode)
+                print(f"  {name} {mode} {n + 1}/{counts[mode]} {tool_name}: {last}")
     return SetResult(name, top_level_count(requirements), columns)
 
 
-def _last(column: Column, cold: bool) -> str:
+def _last(column: Column, mode: str) -> str:
     if not column.ok:
         return "not available" if column.unavailable else "failed"
-    times = column.cold if cold else column.warm
-    return f"{times[-1]:.2f} s, {len(column.pins or {})} pins"
+    if mode == "offline" and column.offline_error is not None:
+        return "failed"
+    return f"{column.times[mode][-1]:.2f} s, {len(column.pins or {})} pins"
 
 
 # --- wheel metadata: range requests vs whole downloads ---------------------------------
@@ -531,20 +556,21 @@ def _median(times: list[float]) -> float | None:
     return statistics.median(times) if times else None
 
 
-def _cell(column: Column, cold: bool) -> str:
-    if column.unavailable:
+def _cell(column: Column | None, mode: str) -> str:
+    if column is None or column.unavailable:
         return "n/a"
-    if column.error is not None and not (column.cold if cold else column.warm):
-        return "failed"
-    value = _median(column.cold if cold else column.warm)
-    return "n/a" if value is None else f"{value:.2f}"
+    value = _median(column.times[mode])
+    if value is not None:
+        return f"{value:.2f}"
+    failed = column.offline_error if mode == "offline" else column.error
+    return "failed" if failed is not None else "—"
 
 
-def _ratio(a: Column | None, b: Column | None, cold: bool) -> str:
+def _ratio(a: Column | None, b: Column | None, mode: str) -> str:
     if a is None or b is None:
         return "n/a"
-    x, y = (_median(c.cold if cold else c.warm) for c in (a, b))
-    return f"{x / y:.2f}" if x and y else "n/a"
+    x, y = (_median(c.times[mode]) for c in (a, b))
+    return f"{x / y:.2f}" if x and y else "—"
 
 
 def _mb(value: float | None) -> str:
@@ -566,14 +592,16 @@ def report(
     settings: Settings,
     reps: int,
     cold_reps: int,
+    offline_reps: int = 0,
 ) -> list[str]:
     lines = [
         "## Resolution: `sdistill resolve`, `uv pip compile`, `pip-compile`",
         "",
         f"Index {settings.index_url}, Python {settings.python_version}; wall time (s) of each "
         f"tool's process, cold (every cache empty): median of {cold_reps}, warm (same caches): "
-        f"median of {reps}. sdistill / uv: at most 1.5 is the target; pip-compile / sdistill: "
-        "at least 3.",
+        f"median of {reps}, offline (same caches, `--offline`: every page answered from the "
+        f"cache; pip-compile has no such mode): median of {offline_reps}. sdistill / uv: at "
+        "most 1.5 is the target (below 1 when offline); pip-compile / sdistill: at least 3.",
         "",
         "| set (top-level → pins) | run | sdistill | uv | pip-compile | sdistill / uv "
         "| pip-compile / sdistill | pip-compile / uv |",
@@ -582,18 +610,31 @@ def report(
     for result in results:
         cols = result.columns
         pins = next((len(c.pins) for c in cols.values() if c.pins), 0)
-        for cold in (True, False):
+        for mode in MODES:
+            if mode == "offline" and not offline_reps:
+                continue
             s, u, p = (cols.get(tool) for tool in TOOLS)
-            ok = {k: c for k, c in cols.items() if c.ok or (c.cold if cold else c.warm)}
             lines.append(
-                f"| {result.name} ({result.top_level} → {pins}) | {'cold' if cold else 'warm'} "
-                f"| {_cell(s, cold) if s else 'n/a'} | {_cell(u, cold) if u else 'n/a'} "
-                f"| {_cell(p, cold) if p else 'n/a'} "
-                f"| {_ratio(ok.get('sdistill'), ok.get('uv'), cold)} "
-                f"| {_ratio(ok.get('pip-compile'), ok.get('sdistill'), cold)} "
-                f"| {_ratio(ok.get('pip-compile'), ok.get('uv'), cold)} |"
+                f"| {result.name} ({result.top_level} → {pins}) | {mode} "
+                f"| {_cell(s, mode)} | {_cell(u, mode)} | {_cell(p, mode)} "
+                f"| {_ratio(s, u, mode)} | {_ratio(p, s, mode)} | {_ratio(p, u, mode)} |"
             )
-    lines.append("")
+    lines += ["", *pins_report(results)]
+    for result in results:
+        for tool, column in result.columns.items():
+            if column.error is not None and not column.unavailable:
+                lines += ["", f"{result.name}, {tool} failed:", "", "```", column.error, "```"]
+            if column.offline_error is not None:
+                lines += ["", f"{result.name}, {tool} offline failed:", "", "```"]
+                lines += [column.offline_error, "```"]
+    if wheels is not None:
+        lines += ["", *wheels_report(wheels, settings)]
+    return lines
+
+
+def pins_report(results: list[SetResult]) -> list[str]:
+    """Every tool's pins next to uv's: identical, or each pin that differs."""
+    lines: list[str] = []
     for result in results:
         uv = result.columns.get("uv")
         for tool in ("sdistill", "pip-compile"):
@@ -619,12 +660,6 @@ def report(
             lines += ["", f"  | project | {tool} | uv |", "  | --- | --- | --- |"]
             lines += [f"  | {n} | {mine} | {theirs} |" for n, mine, theirs in differ]
             lines.append("")
-    for result in results:
-        for tool, column in result.columns.items():
-            if column.error is not None and not column.unavailable:
-                lines += ["", f"{result.name}, {tool} failed:", "", "```", column.error, "```"]
-    if wheels is not None:
-        lines += ["", *wheels_report(wheels, settings)]
     return lines
 
 
@@ -698,16 +733,18 @@ def run(
     index_url: str | None = None,
     python_version: str = "3.11",
     workdir: Path | None = None,
+    offline_reps: int | None = None,
 ) -> list[str]:
     settings = Settings(index_url or default_index_url(), python_version)
     cold = min(2, reps) if cold_reps is None else cold_reps
+    offline = reps if offline_reps is None else offline_reps
     made = make_tools(tools, settings)
     work = Path(tempfile.mkdtemp(prefix="sdistill-bench-resolve-", dir=workdir)).resolve()
     try:
         results = []
         for name in sets:
             print(f"resolving {name}")
-            results.append(run_set(name, made, reps, cold, work))
+            results.append(run_set(name, made, reps, cold, work, offline))
         wheel_result = None
         if wheels > 0:
             print(f"wheel metadata of {wheels} wheels")
@@ -716,7 +753,7 @@ def run(
             )
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return report(results, wheel_result, settings, reps, cold)
+    return report(results, wheel_result, settings, reps, cold, offline)
 
 
 def large_pins(results: list[SetResult], settings: Settings, work: Path) -> dict[str, str]:
@@ -741,6 +778,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--tools", default=",".join(TOOLS), help="comma-separated: " + ", ".join(TOOLS)
     )
+    parser.add_argument(
+        "--offline-reps",
+        type=int,
+        default=None,
+        help="offline runs per tool (uv, sdistill; default: reps; 0 skips them)",
+    )
     parser.add_argument("--wheels", type=int, default=100, help="wheels for the metadata runs")
     parser.add_argument("--skip-wheels", action="store_true", help="skip the wheel-metadata runs")
     parser.add_argument("--jobs", type=int, default=8, help="concurrency of the wheel runs")
@@ -760,6 +803,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = run(
         reps=args.reps,
         cold_reps=args.cold_reps,
+        offline_reps=args.offline_reps,
         sets=sets,
         tools=tools,
         wheels=0 if args.skip_wheels else args.wheels,
