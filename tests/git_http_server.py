@@ -39,7 +39,7 @@ import threading
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any, Callable, cast
 
 __all__ = ["GitHttpServer", "GitRequest"]
 
@@ -210,8 +210,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         if command == "fetch":
             owner._hold()
-        status = self._run_backend(path, query, user, body)
-        owner._record(GitRequest(self.command, path, query, status, user, command))
+        # Recorded once its status is known, before the answer goes out: a client that
+        # has its answer finds its request counted.
+        self._run_backend(
+            path,
+            query,
+            user,
+            body,
+            lambda status: owner._record(
+                GitRequest(self.command, path, query, status, user, command)
+            ),
+        )
 
     def _login(self) -> str | None:
         """The user of a valid ``Authorization: Basic`` header (any user, no auth set)."""
@@ -236,7 +245,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return "ls-refs"
         return "fetch" if b"command=fetch" in body or b"want " in body else None
 
-    def _run_backend(self, path: str, query: str, user: str | None, body: bytes) -> int:
+    def _run_backend(
+        self,
+        path: str,
+        query: str,
+        user: str | None,
+        body: bytes,
+        record: Callable[[int], None],
+    ) -> int:
         owner = self.owner
         env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
         env.update(
@@ -275,6 +291,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         reader.start()
         try:
             status, headers = _cgi_head(stdout)
+            record(status)
             self._send_head(status, headers, None)
             while data := stdout.read1(_CHUNK):
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
