@@ -83,6 +83,8 @@ def resolve(
     with SdistillProvider(
         builder, environment=target, prefetch=prefetch, constraints=bounds
     ) as provider:
+        # Every top-level page at once, before the resolver asks for the first.
+        provider.store.prefetch_projects([r.name for r in roots if r.url is None])
         resolver: Resolver[Requirement, Candidate, str] = Resolver(provider, BaseReporter())
         try:
             result = resolver.resolve(roots, max_rounds=MAX_ROUNDS)

@@ -22,7 +22,9 @@ Pre-releases are the provider's to judge (they depend on the requirements); see
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
+from packaging.tags import Tag
 from packaging.utils import (
     InvalidWheelFilename,
     NormalizedName,
@@ -110,11 +112,19 @@ def _best_wheel(files: list[IndexFile], target: TargetEnvironment) -> IndexFile 
     for file in files:
         if file.is_sdist:
             continue
-        try:
-            _, _, _, tag_set = parse_wheel_filename(file.filename)
-        except InvalidWheelFilename:
+        tag_set = _tags(file.filename)
+        if tag_set is None:
             continue
         rank = target.supports(tag_set)
         if rank is not None and (best is None or rank < best[0]):
             best = (rank, file)
     return best[1] if best is not None else None
+
+
+@lru_cache(maxsize=16384)
+def _tags(filename: str) -> frozenset[Tag] | None:
+    """A wheel file name's tags (``None``: not a wheel name), parsed once per name."""
+    try:
+        return parse_wheel_filename(filename)[3]
+    except InvalidWheelFilename:
+        return None

@@ -15,6 +15,13 @@ per URL for a direct reference) as a future, and starts some before they are ask
   runtime), the sdists' through ``SourceDistBuilder.metadata_many``. The resolver
   usually takes the newest, and after a conflict the next ones, already there.
 
+- **Crawling ahead.** With ``after_page`` and ``after_metadata`` set (the provider sets
+  them), a page that arrives starts the metadata of its newest usable candidate, and
+  metadata that arrives starts the pages of its dependencies -- on the store's threads,
+  without waiting for the resolver to ask. The resolver mostly takes the newest
+  versions, so the pages and metadata it will ask for are fetched a level or more
+  ahead, many at once, instead of one round trip per level of the graph.
+
 Errors are kept in the futures: a prefetch that fails costs nothing unless the
 resolver later needs that candidate, and then raises there. An index without
 ``wheel_metadata_many`` (or ``metadata_via``) is read one wheel at a time, on the
@@ -23,9 +30,11 @@ store's threads, and its metadata reported as PEP 658.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from packaging.metadata import Metadata
@@ -39,8 +48,11 @@ if TYPE_CHECKING:
 
 __all__ = ["MetadataStore"]
 
+_log = logging.getLogger("sdistill")
+
 T = TypeVar("T")
-_WORKERS = 8
+#: Threads fetching at once (the requests release the GIL: these mostly wait).
+_WORKERS = 24
 
 
 class MetadataStore:
@@ -54,9 +66,15 @@ class MetadataStore:
         self._metadata: dict[tuple[str, str], Future[Metadata]] = {}
         #: How each candidate's metadata was obtained, by :attr:`Candidate.key`.
         self.via: dict[tuple[str, str], str] = {}
+        #: Called (on a store thread) with each page that arrives, and with each
+        #: candidate's metadata: what to fetch next, ahead of the resolver.
+        self.after_page: Callable[[ProjectView], None] | None = None
+        self.after_metadata: Callable[[Candidate, Metadata], None] | None = None
+        self._closed = False
 
     def close(self) -> None:
         """Stops the threads; what is running finishes, what is queued is dropped."""
+        self._closed = True
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     # ---------------------------------------------------------------------- pages
@@ -72,9 +90,36 @@ class MetadataStore:
     def _page(self, name: str) -> Future[ProjectView | None]:
         with self._lock:
             future = self._pages.get(name)
-            if future is None:
-                future = self._pages[name] = self._pool.submit(self._fetch_page, name)
-            return future
+            if future is not None:
+                return future
+            future = self._pages[name] = self._pool.submit(self._fetch_page, name)
+        # Outside the lock: a page already there runs the callback here and now.
+        future.add_done_callback(self._page_done)
+        return future
+
+    def _page_done(self, future: Future[ProjectView | None]) -> None:
+        if self.after_page is None or future.cancelled() or future.exception() is not None:
+            return
+        project = future.result()
+        if project is not None:
+            self._ahead(self.after_page, project)
+
+    def _metadata_done(self, candidate: Candidate, future: Future[Metadata]) -> None:
+        if self.after_metadata is None or future.cancelled() or future.exception() is not None:
+            return
+        self._ahead(self.after_metadata, candidate, future.result())
+
+    def _ahead(self, step: Callable[..., None], *args: Any) -> None:
+        """A step of the crawl: never an error of the resolution (what it could not
+        start, the resolver asks for itself)."""
+        if self._closed:
+            return
+        try:
+            step(*args)
+        except RuntimeError:  # the pool shut down meanwhile
+            return
+        except (SdistillError, OSError, ValueError) as err:
+            _log.debug("fetching ahead stopped: %s", err)
 
     def _fetch_page(self, name: str) -> ProjectView | None:
         try:
@@ -113,6 +158,7 @@ class MetadataStore:
                 if candidate.key in self._metadata or candidate.url is not None:
                     continue
                 future: Future[Metadata] = Future()
+                future.add_done_callback(partial(self._metadata_done, candidate))
                 self._metadata[candidate.key] = future
                 if candidate.wheel is not None:
                     wheels.append((future, candidate.wheel))

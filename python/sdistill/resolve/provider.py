@@ -39,8 +39,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from packaging.metadata import Metadata
 from packaging.specifiers import Specifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
@@ -90,6 +92,9 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
         self.prefetch = max(0, prefetch)
         self.constraints = {canonicalize_name(k): v for k, v in (constraints or {}).items()}
         self.store = MetadataStore(builder)
+        if self.prefetch:
+            self.store.after_page = self._page_arrived
+            self.store.after_metadata = self._metadata_arrived
         #: Why a project offered no candidate at all (for the conflict message).
         self.notes: dict[str, str] = {}
         self._offers: dict[tuple[str, str], Candidate | None] = {}
@@ -118,11 +123,17 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
         backtrack_causes: Sequence[Information],
     ) -> Any:
         causes = {cause.requirement.name for cause in backtrack_causes}
-        requirements = [info.requirement for info in information[identifier]]
+        infos = list(information[identifier])
+        requirements = [info.requirement for info in infos]
         direct = any(r.url is not None for r in requirements)
         pinned = any(_exact(s) for r in requirements for s in r.specifier)
+        # A project the user asked for is decided before the projects that only
+        # dependencies ask for, as uv decides them: its newest version wins, and a
+        # dependency that bounds it gives way (an older dependency, not an older
+        # top-level project).
+        requested = any(info.parent is None for info in infos)
         name = identifier.partition("[")[0]
-        return (name not in causes, not direct, not pinned, identifier)
+        return (name not in causes, not direct, not pinned, not requested, identifier)
 
     def find_matches(
         self,
@@ -243,6 +254,20 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
             return []
         return [candidate]
 
+    def _page_arrived(self, project: ProjectView) -> None:
+        """Fetching ahead: the metadata of the newest final release a file of which
+        fits the target (what the resolver usually takes)."""
+        for text in project.versions(yanked=False, prereleases=False)[:5]:
+            candidate = self._offer(project, text)
+            if candidate is not None and not candidate.yanked:
+                self.store.prefetch([candidate])
+                return
+
+    def _metadata_arrived(self, candidate: Candidate, metadata: Metadata) -> None:
+        """Fetching ahead: the pages of the projects ``candidate`` needs."""
+        found = dependencies(metadata.requires_dist, self.environment, owner=str(candidate))
+        self.store.prefetch_projects([r.name for r in found if r.url is None])
+
     def _offer(self, project: ProjectView, version: str) -> Candidate | None:
         key = (project.name, version)
         if key not in self._offers:
@@ -277,13 +302,21 @@ def _allowed_versions(texts: list[str], specifier: SpecifierSet) -> list[_Listed
     """The versions (newest first) the specifiers contain, pre-releases included."""
     found = []
     for text in texts:
-        try:
-            version = Version(text)
-        except InvalidVersion:
+        version = _version(text)
+        if version is None:
             continue
         if specifier.contains(version, prereleases=True):
             found.append(_Listed(text, version))
     return found
+
+
+@lru_cache(maxsize=65536)
+def _version(text: str) -> Version | None:
+    """A listed version, parsed once per resolution's process (``None``: not PEP 440)."""
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
 
 
 def _pinned(specifier: SpecifierSet) -> set[Version]:

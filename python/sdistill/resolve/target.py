@@ -26,6 +26,7 @@ from __future__ import annotations
 import platform
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from packaging import tags as wheel_tags
 from packaging.markers import default_environment
@@ -105,10 +106,7 @@ class TargetEnvironment:
         does, as pip and uv treat it)."""
         if not requires_python:
             return True
-        try:
-            return SpecifierSet(requires_python).contains(self.python_version, prereleases=True)
-        except InvalidSpecifier:
-            return True
+        return _admits(requires_python, self.python_version)
 
     def marker_environment(self, extra: str = "") -> dict[str, str]:
         """The marker environment with ``extra`` set."""
@@ -188,3 +186,13 @@ def _arch(tag: str) -> str:
 def _markers() -> dict[str, str]:
     """The running interpreter's marker environment."""
     return {key: str(value) for key, value in default_environment().items()}
+
+
+@lru_cache(maxsize=8192)
+def _admits(requires_python: str, python_version: str) -> bool:
+    """``allows_python``, remembered: a project page repeats a handful of
+    ``Requires-Python`` values over thousands of files."""
+    try:
+        return SpecifierSet(requires_python).contains(python_version, prereleases=True)
+    except InvalidSpecifier:
+        return True
