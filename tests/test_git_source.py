@@ -204,24 +204,31 @@ with open(sys.argv[1], "w", encoding="utf-8") as file:
 """
 
 
+def _probed_metadata(tmp_path: Path, spec: str) -> tuple[str, list[str]]:
+    """``sdistill metadata --json SPEC`` in a new process: its stdout, and the modules of
+    the build side it loaded."""
+    report = tmp_path / "report.json"
+    argv = ["--cache-dir", str(tmp_path / "cache"), "metadata", "--no-index", "--json"]
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(report), *argv, spec],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout, json.loads(report.read_text())["loaded"]
+
+
 def test_a_warm_full_sha_is_answered_without_git_or_the_builder(
     repo: Path, tmp_path: Path, counted_git: Callable[[], int]
 ) -> None:
     sha = git(repo, "rev-parse", "HEAD")
-    argv = ["--cache-dir", str(tmp_path / "cache"), "metadata", "--no-index", "--json"]
     spec = f"demo-git @ git+{repo.as_uri()}@{sha}"
     runs = []
     for _ in range(2):
-        report = tmp_path / f"report-{len(runs)}.json"
         before = counted_git()
-        done = subprocess.run(
-            [sys.executable, "-c", PROBE, str(report), *argv, spec],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-        runs.append((done.stdout, json.loads(report.read_text())["loaded"], counted_git() - before))
+        out, loaded = _probed_metadata(tmp_path, spec)
+        runs.append((out, loaded, counted_git() - before))
     (cold, cold_loaded, cold_git), (warm, warm_loaded, warm_git) = runs
     assert json.loads(cold)[0]["name"] == "demo-git"
     assert cold_loaded, "the first run builds"
@@ -235,22 +242,13 @@ def test_a_warm_branch_is_one_ls_remote_without_the_builder_and_sees_the_branch_
     repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     log = log_git_runs(tmp_path, monkeypatch)
-    argv = ["--cache-dir", str(tmp_path / "cache"), "metadata", "--no-index", "--json"]
     spec = f"demo-git @ git+{repo.as_uri()}@main"
 
     def run() -> tuple[str, list[str], list[str]]:
         before = log.read_text().splitlines() if log.exists() else []
-        report = tmp_path / "report.json"
-        done = subprocess.run(
-            [sys.executable, "-c", PROBE, str(report), *argv, spec],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
+        out, loaded = _probed_metadata(tmp_path, spec)
         runs = log.read_text().splitlines()[len(before) :]
-        version = json.loads(done.stdout)[0]["version"]
-        return version, json.loads(report.read_text())["loaded"], runs
+        return json.loads(out)[0]["version"], loaded, runs
 
     assert run()[0] == "1.0"
     version, loaded, runs = run()

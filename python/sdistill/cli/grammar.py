@@ -120,23 +120,21 @@ class Command:
 
 def positive(text: str) -> int:
     """A whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise UsageError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise UsageError(f"must be at least 1, got {value}")
-    return value
+    return _at_least(text, 1)
 
 
 def whole(text: str) -> int:
     """A whole number of at least 0."""
+    return _at_least(text, 0)
+
+
+def _at_least(text: str, low: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise UsageError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise UsageError(f"must be at least 0, got {value}")
+    if value < low:
+        raise UsageError(f"must be at least {low}, got {value}")
     return value
 
 

@@ -9,8 +9,9 @@ per URL for a direct reference) as a future, and starts some before they are ask
 - **Pages.** When a candidate's dependencies are known, the pages of the projects they
   name are fetched in the background; by the time the resolver lists their
   candidates, the pages are (usually) there.
-- **Metadata.** When a project's candidates are listed, the metadata of the newest few
-  (``prefetch``, default 3) is fetched in the background: the wheels' together through
+- **Metadata.** When a project's candidates are listed, the metadata of the newest
+  ``prefetch`` (default 1: with the crawl below, more costs more than it saves) is
+  fetched in the background: the wheels' together through
   ``Index.wheel_metadata_many`` (PEP 658 files, else HTTP range requests, on the native
   runtime), the sdists' through ``SourceDistBuilder.metadata_many``. The resolver
   usually takes the newest, and after a conflict the next ones, already there.

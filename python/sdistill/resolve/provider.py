@@ -65,7 +65,7 @@ __all__ = ["SdistillProvider"]
 _log = logging.getLogger("sdistill")
 
 #: How many of a project's newest candidates have their metadata fetched ahead.
-DEFAULT_PREFETCH = 3
+DEFAULT_PREFETCH = 1
 
 Information = RequirementInformation[Requirement, Candidate]
 
@@ -98,6 +98,7 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
         #: Why a project offered no candidate at all (for the conflict message).
         self.notes: dict[str, str] = {}
         self._offers: dict[tuple[str, str], Candidate | None] = {}
+        self._allowed: dict[tuple[str, str], list[_Listed]] = {}
         self._direct: dict[str, Candidate] = {}
 
     def close(self) -> None:
@@ -160,7 +161,10 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
             self.notes[name] = "not found on the index"
             return []
         exact = _pinned(specifier)
-        versions = _allowed_versions(project.versions(), specifier)
+        key = (name, str(specifier))
+        versions = self._allowed.get(key)
+        if versions is None:  # asked again for each requirement added to the project
+            versions = self._allowed[key] = _allowed_versions(project.versions(), specifier)
 
         def usable(text: str) -> Candidate | None:
             candidate = self._offer(project, text)
@@ -197,7 +201,9 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
     def is_satisfied_by(self, requirement: Requirement, candidate: Candidate) -> bool:
         if requirement.url is not None:
             return candidate.url is not None and _same_url(requirement.url, candidate.url)
-        return requirement.specifier.contains(candidate.version, prereleases=True)
+        return requirement.admits(
+            candidate.version, candidate.version_text or str(candidate.version)
+        )
 
     def get_dependencies(self, candidate: Candidate) -> Iterable[Requirement]:
         base = candidate.base

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as Pep508
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
 
 from sdistill.resolve.target import TargetEnvironment
 
@@ -49,6 +50,17 @@ class Requirement:
     specifier: SpecifierSet
     #: A direct reference (``name @ URL``): the only candidate is what the URL names.
     url: str | None = None
+    #: Versions already judged (text -> contained): the resolver asks the same
+    #: requirement about the same pins tens of thousands of times.
+    _judged: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+
+    def admits(self, version: Version, text: str) -> bool:
+        """Whether the specifier contains ``version`` (written ``text``), pre-releases
+        included (which pre-releases to offer is the provider's choice, not this)."""
+        found = self._judged.get(text)
+        if found is None:
+            found = self._judged[text] = self.specifier.contains(version, prereleases=True)
+        return found
 
     @classmethod
     def parse(cls, text: str) -> Requirement:
