@@ -372,7 +372,7 @@ COMMANDS = (
             Option(
                 "--prefetch",
                 kind=VALUE,
-                default=3,
+                default=1,
                 metavar="N",
                 check=whole,
                 help="fetch the metadata of a project's N newest candidates ahead "
