@@ -147,7 +147,7 @@ fn status_text(status: StatusCode) -> String {
     }
 }
 
-fn network(url: &str, status: Option<u16>, retries: u32, message: String) -> Error {
+pub(super) fn network(url: &str, status: Option<u16>, retries: u32, message: String) -> Error {
     Error::Network {
         url: url.to_owned(),
         status,

@@ -19,6 +19,7 @@ use url::Url;
 
 use super::cache_control::Directives;
 use super::client::Client;
+use super::exchange::network;
 use super::retry::is_retryable_status;
 use super::transport::SendError;
 use super::Error;
@@ -252,15 +253,6 @@ fn no_store(headers: &HeaderMap) -> bool {
             .filter_map(|v| v.to_str().ok()),
     )
     .no_store
-}
-
-fn network(url: &str, status: Option<u16>, retries: u32, message: String) -> Error {
-    Error::Network {
-        url: url.to_owned(),
-        status,
-        retries,
-        message: redact(&message),
-    }
 }
 
 #[cfg(test)]
