@@ -380,3 +380,44 @@ def test_wheels_without_pep_658_files(index: SimpleIndex, builder: SourceDistBui
     with SourceDistBuilder(cache_dir=builder.cache.root / "third", index_url=index.url) as third:
         whole = resolve(["web-app"], third, python_version="3.12")
     assert set(whole.metadata_via.values()) == {"download"}
+
+
+# ------------------------------------------------------------------- replaying
+
+
+def test_a_resolution_over_the_same_pages_is_replayed(
+    index: SimpleIndex, builder: SourceDistBuilder
+) -> None:
+    """The same inputs over pages that are fresh and unchanged: the recorded pins, with
+    no request at all (pages fresh, metadata never asked for)."""
+    first = resolve(["web-app", "hatchling"], builder, python_version="3.12")
+    before = index.server.count()
+    again = resolve(["web-app", "hatchling"], builder, python_version="3.12")
+    assert again.pins == first.pins
+    assert again.metadata_via == first.metadata_via
+    assert again.text() == first.text()
+    assert index.server.count() == before, "fresh pages, nothing fetched"
+    # Other inputs are another record: resolved, not replayed.
+    older = resolve(["web-app", "hatchling"], builder, python_version=HERE)
+    assert older.pins["web-app"] == "1.0"
+
+
+def test_a_page_that_changed_is_resolved_again(
+    index: SimpleIndex, builder: SourceDistBuilder, tmp_path: Path
+) -> None:
+    """A new release (or a yank) changes a page's digest: the record is not used."""
+    index.send_caching_headers(False)  # every page fetched again, as on a plain mirror
+    assert resolve(["router"], builder, python_version="3.12").pins["router"] == "2.0"
+    index.add(wheel(tmp_path / "dists", "router", "2.1"))
+    assert resolve(["router"], builder, python_version="3.12").pins["router"] == "2.1"
+    index.yank("router-2.1-py3-none-any.whl", "broken")
+    assert resolve(["router"], builder, python_version="3.12").pins["router"] == "2.0"
+
+
+def test_direct_references_are_never_replayed(
+    index: SimpleIndex, builder: SourceDistBuilder
+) -> None:
+    url = index.file_url("plain-1.0.tar.gz")
+    resolve([f"plain @ {url}"], builder)
+    records = builder.cache.root / "simple-v1" / "resolutions"
+    assert not records.exists() or not any(records.iterdir())

@@ -160,6 +160,10 @@ class Cache:
         """The HTTP cache entry of a wheel's PEP 658 metadata file (``url``)."""
         return Path(self._layout.wheel_metadata_entry(url))
 
+    def resolution_record(self, key: str) -> Path:
+        """The record of a resolution whose inputs ``key`` states (``resolve.replay``)."""
+        return Path(self._layout.resolution_record(key))
+
     def wheel_metadata_record(self, wheel_url: str) -> Path:
         """The record of a wheel's ``METADATA`` read out of the wheel at ``wheel_url``."""
         return Path(self._layout.wheel_metadata_record(wheel_url))

@@ -131,12 +131,14 @@ class Index:
         #: ``"range"`` (HTTP range requests) or ``"download"`` (the whole wheel).
         self.metadata_via: dict[str, str] = {}
 
-    def project(self, name: str) -> ProjectView:
-        """The project ``name``; ``NetworkError`` (status 404) if no index has it."""
+    def project(self, name: str, *, cache_control: str | None = None) -> ProjectView:
+        """The project ``name``; ``NetworkError`` (status 404) if no index has it.
+        ``cache_control``: the request's own (``"only-if-cached"``: a page that is not
+        fresh in the cache is an ``OfflineError``, not a request)."""
         normalized = canonicalize_name(name)
         pages: list[tuple[str, _core.Project]] = []
         for url in self.urls:
-            page = self._page(url, normalized)
+            page = self._page(url, normalized, cache_control)
             if page is not None:
                 pages.append((_core.redact(url), page))
                 if self.strategy == "first-match":
@@ -146,11 +148,15 @@ class Index:
             raise NetworkError(f"{normalized}: no such project on {where}", status=404)
         return ProjectView(normalized, tuple(pages))
 
-    def _page(self, index_url: str, name: str) -> _core.Project | None:
+    def _page(
+        self, index_url: str, name: str, cache_control: str | None = None
+    ) -> _core.Project | None:
         entry = self.cache.index_page_entry(index_url, name)
         page_url = self.cache.index_page_url(index_url, name)
         try:
-            page = self.http.project(page_url, name, entry, package=name)
+            page = self.http.project(
+                page_url, name, entry, package=name, cache_control=cache_control
+            )
         except NetworkError as err:
             if err.status in (404, 410):
                 return None

@@ -16,6 +16,7 @@ Needs the optional extra ``sdistill[resolve]`` (``resolvelib``). Two ways in:
 ``conflicts``           :class:`ResolutionError` and its readable causes
 ``report``              :class:`Resolution` and :class:`Pin`: text and JSON
 ``files``               requirements and constraints files (``-r``, ``-c``)
+``replay``              a recorded resolution, answered again when its pages are the same
 ======================  ==============================================================
 """
 
@@ -32,6 +33,7 @@ from packaging.requirements import Requirement as Pep508
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
+from sdistill.resolve import replay
 from sdistill.resolve.candidates import Candidate
 from sdistill.resolve.conflicts import ResolutionError, conflict
 from sdistill.resolve.provider import DEFAULT_PREFETCH, SdistillProvider
@@ -78,11 +80,20 @@ def resolve(
         builder = SourceDistBuilder()
     target = TargetEnvironment.create(python_version, platforms)
     wanted = [r if isinstance(r, Pep508) else Pep508(r) for r in requirements]
+    bounding = [c if isinstance(c, Pep508) else Pep508(c) for c in constraints]
     roots = [Requirement.of(r) for r in wanted if applies(r, target)]
-    bounds = _constraints(constraints, target)
+    bounds = _constraints(bounding, target)
+    record = None
+    if all(r.url is None for r in wanted):  # a direct reference may change: never replayed
+        key = replay.inputs_key(map(str, wanted), map(str, bounding), target, builder)
+        record = builder.cache.resolution_record(key)
     with SdistillProvider(
         builder, environment=target, prefetch=prefetch, constraints=bounds
     ) as provider:
+        if record is not None:
+            replayed = replay.replay(provider.store, record)
+            if replayed is not None:
+                return replayed
         # Every top-level page at once, before the resolver asks for the first.
         provider.store.prefetch_projects([r.name for r in roots if r.url is None])
         resolver: Resolver[Requirement, Candidate, str] = Resolver(provider, BaseReporter())
@@ -100,9 +111,12 @@ def resolve(
             for candidate in result.mapping.values()
             if not candidate.extras
         }
-    return Resolution(
-        details, target.python_version, target.platforms, tuple(str(r) for r in wanted)
-    )
+        resolution = Resolution(
+            details, target.python_version, target.platforms, tuple(str(r) for r in wanted)
+        )
+        if record is not None:
+            replay.save(record, resolution, provider.store, provider.asked)
+    return resolution
 
 
 def _pin(provider: SdistillProvider, candidate: Candidate) -> Pin:
@@ -117,11 +131,10 @@ def _pin(provider: SdistillProvider, candidate: Candidate) -> Pin:
 
 
 def _constraints(
-    constraints: Iterable[str | Pep508], target: TargetEnvironment
+    constraints: Iterable[Pep508], target: TargetEnvironment
 ) -> Mapping[str, SpecifierSet]:
     bounds: dict[str, SpecifierSet] = {}
-    for item in constraints:
-        constraint = item if isinstance(item, Pep508) else Pep508(item)
+    for constraint in constraints:
         if not applies(constraint, target):
             continue
         if constraint.url:

@@ -99,6 +99,8 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
         self.notes: dict[str, str] = {}
         self._offers: dict[tuple[str, str], Candidate | None] = {}
         self._allowed: dict[tuple[str, str], list[_Listed]] = {}
+        #: The projects whose pages the resolver asked for (what a replay checks).
+        self.asked: list[str] = []
         self._direct: dict[str, Candidate] = {}
 
     def close(self) -> None:
@@ -156,6 +158,7 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
         constraint = self.constraints.get(name)
         if constraint is not None:
             specifier &= constraint
+        self.asked.append(name)
         project = self.store.project(name)
         if project is None:
             self.notes[name] = "not found on the index"

@@ -108,6 +108,10 @@ impl CacheLayout {
         Ok(text(&self.inner.wheel_metadata_entry(url).map_err(err)?))
     }
 
+    fn resolution_record(&self, key: &str) -> PyResult<String> {
+        Ok(text(&self.inner.resolution_record(key).map_err(err)?))
+    }
+
     fn wheel_metadata_record(&self, wheel_url: &str) -> PyResult<String> {
         Ok(text(
             &self.inner.wheel_metadata_record(wheel_url).map_err(err)?,

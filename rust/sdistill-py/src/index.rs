@@ -28,6 +28,8 @@ struct Archive {
     entry: Option<PathBuf>,
     /// Per version: the verdict of `project::check_release` on its files.
     releases: Vec<OnceLock<Result<(), project::Corrupt>>>,
+    /// [`Project::digest`], computed once.
+    digest: OnceLock<String>,
 }
 
 impl Archive {
@@ -41,6 +43,7 @@ impl Archive {
             aligned,
             entry,
             releases: Vec::new(),
+            digest: OnceLock::new(),
         };
         // A cached entry keeps the verdict of its first check: a warm open is free.
         let sound = match (&archive.payload, &archive.aligned) {
@@ -170,6 +173,16 @@ impl Project {
             .iter()
             .map(|s| s.as_str())
             .collect()
+    }
+
+    /// A digest of the page as archived (what a resolver reads of it): equal digests,
+    /// equal versions and files.
+    #[getter]
+    fn digest(&self) -> String {
+        self.archive
+            .digest
+            .get_or_init(|| sdistill_core::cache_key::digest_bytes(self.archive.bytes()))
+            .clone()
     }
 
     /// The number of files of all versions.

@@ -15,6 +15,8 @@
 //! ├── simple-v1/            index pages, one record per project
 //! │   ├── <digest(index url/)>/<name>                    a project page (HTTP entry)
 //! │   ├── metadata/<digest(url)>                         a wheel's PEP 658 metadata
+//! │   ├── metadata/<digest(wheel url + from-wheel)>      METADATA read out of a wheel
+//! │   ├── resolutions/<digest(inputs)>                   a resolution's pins, its pages
 //! │   └── responses/<digest(url)>                        any other GET (HTTP entry)
 //! ├── sdists-v1/            sources, their metadata and the wheels built from them
 //! │   ├── index/<digest(index url/)>/<name>/<version>/   a registry sdist
@@ -101,6 +103,8 @@ pub const WHEEL_SEAL_SUFFIX: &str = ".seal";
 pub const WHEEL_METADATA_DIR: &str = "metadata";
 /// The folder of `simple-v1` holding the default entries of plain GETs.
 pub const RESPONSES_DIR: &str = "responses";
+/// The folder of `simple-v1` holding the records of resolutions.
+pub const RESOLUTIONS_DIR: &str = "resolutions";
 /// A git shard's record of its database: the database's directory name in `git-v1/db/`.
 pub const GIT_DATABASE_LINK: &str = "repository";
 /// The folder of `git-v1` holding one bare database per repository.
@@ -311,6 +315,15 @@ impl Cache {
         self.shard(
             Bucket::Simple,
             &[WHEEL_METADATA_DIR, &digest_bytes(key.as_bytes())],
+        )
+    }
+
+    /// `simple-v1/resolutions/<digest(key)>`: the record of a resolution (`key`: its
+    /// inputs, written by `sdistill.resolve.replay`).
+    pub fn resolution_record(&self, key: &str) -> Result<PathBuf, Error> {
+        self.shard(
+            Bucket::Simple,
+            &[RESOLUTIONS_DIR, &digest_bytes(key.as_bytes())],
         )
     }
 
