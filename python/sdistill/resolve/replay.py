@@ -51,7 +51,9 @@ def inputs_key(
     target: TargetEnvironment,
     builder: SourceDistBuilder,
 ) -> str:
-    """The inputs of a resolution as a canonical JSON text (the record's key)."""
+    """The inputs of a resolution as a canonical JSON text (the record's key): the
+    requirements, the target, the indexes, and the build settings an sdist's metadata
+    may depend on."""
     config = builder.config
     return json.dumps(
         {
@@ -65,8 +67,16 @@ def inputs_key(
             "strategy": config.index_strategy,
             "find_links": list(config.find_links),
             "no_build": config.no_build,
+            # What an sdist's metadata may depend on when it is built.
+            "build_constraints": list(config.build_constraints),
+            "config_settings": config.config_settings_dict(),
+            "extra_build_dependencies": {
+                name: list(reqs) for name, reqs in config.extra_build_dependencies.items()
+            },
+            "build_isolation": config.build_isolation,
         },
         sort_keys=True,
+        default=str,
     )
 
 
