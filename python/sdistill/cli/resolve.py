@@ -18,12 +18,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from packaging.requirements import InvalidRequirement
-from packaging.requirements import Requirement as Pep508
-
 from sdistill.cli import config, signals
 from sdistill.cli.progress import ConsoleReporter
-from sdistill.errors import InvalidSourceError
 
 if TYPE_CHECKING:
     from sdistill.cli.parser import Args
@@ -40,7 +36,7 @@ def run(args: Args) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1
     read = files.read(args.requirement, args.constraint)
-    requirements = [_requirement(text) for text in args.requirements] + read.requirements
+    requirements = [files.requirement(text) for text in args.requirements] + read.requirements
     if not requirements:
         print("error: no requirements: give REQ… or -r FILE", file=sys.stderr)
         return 2
@@ -66,10 +62,3 @@ def run(args: Args) -> int:
     elif args.quiet < 1:
         sys.stdout.write(resolution.text())
     return 0
-
-
-def _requirement(text: str) -> Pep508:
-    try:
-        return Pep508(text)
-    except InvalidRequirement as err:
-        raise InvalidSourceError(f"{text}: not a requirement: {err}") from None

@@ -18,6 +18,7 @@ line.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,10 +28,11 @@ from packaging.requirements import Requirement as Pep508
 
 from sdistill.errors import InvalidSourceError
 
-__all__ = ["RequirementsFile", "read"]
+__all__ = ["RequirementsFile", "read", "requirement"]
 
-_INCLUDE = {"-r": "requirement", "--requirement": "requirement"}
-_CONSTRAIN = {"-c": "constraint", "--constraint": "constraint"}
+_INCLUDE = frozenset({"-r", "--requirement"})
+_CONSTRAIN = frozenset({"-c", "--constraint"})
+_COMMENT = re.compile(r"\s#")
 
 
 @dataclass
@@ -72,11 +74,16 @@ def _read(path: Path, found: RequirementsFile, *, constraint: bool, seen: set[Pa
                 _read(nested, found, constraint=constraint or option in _CONSTRAIN, seen=seen)
                 continue
             raise InvalidSourceError(f"{where}: the option {option} is not supported here")
-        try:
-            requirement = Pep508(line)
-        except InvalidRequirement as err:
-            raise InvalidSourceError(f"{where}: not a requirement: {err}") from None
-        (found.constraints if constraint else found.requirements).append(requirement)
+        (found.constraints if constraint else found.requirements).append(requirement(line, where))
+
+
+def requirement(text: str, where: str | None = None) -> Pep508:
+    """``text`` as a PEP 508 requirement; ``InvalidSourceError`` naming ``where`` (else
+    the text) when it is not one."""
+    try:
+        return Pep508(text)
+    except InvalidRequirement as err:
+        raise InvalidSourceError(f"{where or text}: not a requirement: {err}") from None
 
 
 def _lines(text: str) -> list[tuple[int, str]]:
@@ -88,12 +95,8 @@ def _lines(text: str) -> list[tuple[int, str]]:
         line = raw
         if line.lstrip().startswith("#"):
             line = ""
-        else:
-            at = line.find(" #")
-            at2 = line.find("\t#")
-            cut = min((i for i in (at, at2) if i >= 0), default=-1)
-            if cut >= 0:
-                line = line[:cut]
+        elif comment := _COMMENT.search(line):
+            line = line[: comment.start()]
         if not pending:
             start = number
         if line.endswith("\\"):

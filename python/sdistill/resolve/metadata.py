@@ -24,19 +24,17 @@ per URL for a direct reference) as a future, and starts some before they are ask
   ahead, many at once, instead of one round trip per level of the graph.
 
 Errors are kept in the futures: a prefetch that fails costs nothing unless the
-resolver later needs that candidate, and then raises there. An index without
-``wheel_metadata_many`` (or ``metadata_via``) is read one wheel at a time, on the
-store's threads, and its metadata reported as PEP 658.
+resolver later needs that candidate, and then raises there.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from packaging.metadata import Metadata
 
@@ -51,7 +49,6 @@ __all__ = ["MetadataStore"]
 
 _log = logging.getLogger("sdistill")
 
-T = TypeVar("T")
 #: Threads fetching at once (the requests release the GIL: these mostly wait).
 _WORKERS = 24
 
@@ -146,7 +143,7 @@ class MetadataStore:
             if future is None:
                 future = self._metadata[key] = Future()
                 self.via[key] = "direct"
-                self._pool.submit(_settle, [future], lambda: [self._builder_metadata(spec)])
+                self._pool.submit(_settle, [future], lambda: [self.builder.metadata(spec)])
         return future.result()
 
     def prefetch(self, candidates: Sequence[Candidate]) -> None:
@@ -182,29 +179,13 @@ class MetadataStore:
             known = self.via.get(candidate.key)
         if known is not None:
             return known
-        via: Mapping[str, str] | None = getattr(self.builder.index, "metadata_via", None)
         wheel = candidate.wheel
-        found = via.get(wheel.url) if via is not None and wheel is not None else None
+        found = self.builder.index.metadata_via.get(wheel.url) if wheel is not None else None
         return found or "pep658"
 
     def _wheels(self, wanted: list[tuple[Future[Metadata], IndexFile]]) -> None:
-        index = self.builder.index
-        many: Callable[[list[IndexFile]], Sequence[Any]] | None = getattr(
-            index, "wheel_metadata_many", None
-        )
-        if many is not None:
-            batch, files = many, [file for _, file in wanted]
-            self._pool.submit(_settle, [f for f, _ in wanted], lambda: batch(files))
-            return
-        for future, file in wanted:
-            self._pool.submit(_settle, [future], _one(index.wheel_metadata, file))
-
-    def _builder_metadata(self, spec: str) -> Metadata:
-        return self.builder.metadata(spec)
-
-
-def _one(function: Callable[[IndexFile], Metadata], file: IndexFile) -> Callable[[], list[Any]]:
-    return lambda: [function(file)]
+        many, files = self.builder.index.wheel_metadata_many, [file for _, file in wanted]
+        self._pool.submit(_settle, [f for f, _ in wanted], lambda: many(files))
 
 
 def _settle(futures: list[Future[Metadata]], run: Callable[[], Sequence[Any]]) -> None:

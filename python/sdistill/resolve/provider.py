@@ -31,8 +31,9 @@ requirement on the project must accept that version. Two different URLs for one
 project conflict.
 
 **Order of work** (``get_preference``): projects that caused the last backtrack first,
-then direct references, then exact pins, then the rest by name -- so the resolution does
-not depend on the order of the requirements' arrival.
+then direct references, then exact pins, then the projects the user asked for, then the
+rest by name -- so the resolution does not depend on the order of the requirements'
+arrival.
 """
 
 from __future__ import annotations
