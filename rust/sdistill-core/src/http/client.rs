@@ -134,7 +134,7 @@ impl Client {
         std::mem::take(&mut *self.warnings.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
-    fn warn(&self, message: String) {
+    pub(super) fn warn(&self, message: String) {
         self.warnings
             .lock()
             .unwrap_or_else(|p| p.into_inner())

@@ -8,7 +8,9 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use reqwest::header::{HeaderMap, HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH, RETRY_AFTER};
+use reqwest::header::{
+    HeaderMap, HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH, RANGE, RETRY_AFTER,
+};
 use reqwest::{Response, StatusCode};
 use url::Url;
 
@@ -79,7 +81,10 @@ pub fn exchange<T>(
                     let answer = Answer::NotModified { headers, times };
                     return Ok(Exchanged { answer, retries });
                 }
-                if status == StatusCode::OK {
+                // A 206 only answers a request that asked for a range (`super::ranged`).
+                let partial =
+                    status == StatusCode::PARTIAL_CONTENT && request_headers.contains_key(RANGE);
+                if status == StatusCode::OK || partial {
                     let headers = response.headers().clone();
                     match receive(response) {
                         Ok(received) => {
@@ -147,7 +152,7 @@ fn status_text(status: StatusCode) -> String {
     }
 }
 
-pub(super) fn network(url: &str, status: Option<u16>, retries: u32, message: String) -> Error {
+fn network(url: &str, status: Option<u16>, retries: u32, message: String) -> Error {
     Error::Network {
         url: url.to_owned(),
         status,

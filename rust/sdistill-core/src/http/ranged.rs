@@ -7,8 +7,9 @@
 //! is an [`Error::Unusable`] (a server that answers another range than asked would
 //! otherwise feed the zip parser bytes from the wrong place). A `200` means the server
 //! sends the whole file (it ignores `Range`, or says `Accept-Ranges: none`): the caller
-//! gets the response to stream ([`Whole`]) instead of a second request. Transient
-//! failures and retryable statuses are retried as [`super::exchange`] retries them.
+//! gets the response to stream ([`Whole`]) instead of a second request. The request is
+//! one [`super::exchange`], retried as every request is (it takes a `206` for a request
+//! that asked for a range).
 
 use bytes::Bytes;
 use reqwest::header::{
@@ -19,8 +20,7 @@ use url::Url;
 
 use super::cache_control::Directives;
 use super::client::Client;
-use super::exchange::network;
-use super::retry::is_retryable_status;
+use super::exchange::{exchange, Answer, ReceiveError};
 use super::transport::SendError;
 use super::Error;
 use crate::url::redact;
@@ -106,48 +106,33 @@ impl Client {
         headers.insert(RANGE, value);
         // Byte offsets are offsets into the file as stored, not into a decoded body.
         headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("identity"));
-        let retry = self.retry_policy();
-        let mut retries = 0;
-        loop {
-            let (wait, message, status) = match self.transport().send(&parsed, &headers) {
-                Err(SendError::Fatal(message)) => {
-                    return Err(network(&shown, None, retries, message))
-                }
-                Err(SendError::Transient(message)) => (None, message, None),
-                Ok((response, _)) => match response.status() {
-                    StatusCode::PARTIAL_CONTENT => {
-                        match self.receive_part(response, range, max, &shown) {
-                            Ok(reply) => return Ok(reply),
-                            Err(Received::Broken(message)) => (None, message, None),
-                            Err(Received::Fatal(err)) => return Err(err),
-                        }
-                    }
-                    StatusCode::OK => {
-                        let length = response.content_length();
-                        let no_store = no_store(response.headers());
-                        return Ok(Reply::Whole(Whole {
-                            response,
-                            length,
-                            no_store,
-                            url: shown,
-                        }));
-                    }
-                    status if is_retryable_status(status.as_u16()) => (
-                        None,
-                        format!("HTTP {}", status.as_u16()),
-                        Some(status.as_u16()),
-                    ),
-                    status => {
-                        let message = format!("HTTP {}", status.as_u16());
-                        return Err(network(&shown, Some(status.as_u16()), retries, message));
-                    }
-                },
-            };
-            if retries >= retry.retries {
-                return Err(network(&shown, status, retries, message));
+        let warn = |message: String| self.warn(message);
+        let mut receive = |response: Response| {
+            if response.status() == StatusCode::OK {
+                let length = response.content_length();
+                let no_store = no_store(response.headers());
+                return Ok(Reply::Whole(Whole {
+                    response,
+                    length,
+                    no_store,
+                    url: shown.clone(),
+                }));
             }
-            std::thread::sleep(retry.delay(retries, wait));
-            retries += 1;
+            self.receive_part(response, range, max, &shown)
+        };
+        let policy = self.retry_policy();
+        let done = exchange(
+            self.transport(),
+            &policy,
+            &parsed,
+            &headers,
+            None,
+            &warn,
+            &mut receive,
+        )?;
+        match done.answer {
+            Answer::Full { received, .. } => Ok(received),
+            Answer::NotModified { .. } => unreachable!("an unconditional request"),
         }
     }
 
@@ -156,9 +141,12 @@ impl Client {
         self.transport()
             .chunk(&mut whole.response)
             .map_err(|err| match err {
-                SendError::Fatal(message) | SendError::Transient(message) => {
-                    network(&whole.url, None, 0, message)
-                }
+                SendError::Fatal(message) | SendError::Transient(message) => Error::Network {
+                    url: whole.url.clone(),
+                    status: None,
+                    retries: 0,
+                    message: redact(&message),
+                },
             })
     }
 
@@ -168,9 +156,9 @@ impl Client {
         range: Range,
         max: u64,
         shown: &str,
-    ) -> Result<Reply, Received> {
+    ) -> Result<Reply, ReceiveError> {
         let unusable = |message: String| {
-            Received::Fatal(Error::Unusable {
+            ReceiveError::Fatal(Error::Unusable {
                 url: shown.to_owned(),
                 message,
             })
@@ -202,7 +190,7 @@ impl Client {
             .transport()
             .chunk(&mut response)
             .map_err(|err| match err {
-                SendError::Fatal(m) | SendError::Transient(m) => Received::Broken(m),
+                SendError::Fatal(m) | SendError::Transient(m) => ReceiveError::Broken(m),
             })?
         {
             bytes.extend_from_slice(&chunk);
@@ -213,7 +201,7 @@ impl Client {
             }
         }
         if (bytes.len() as u64) < expected {
-            return Err(Received::Broken(format!(
+            return Err(ReceiveError::Broken(format!(
                 "the body ended after {} of {expected} bytes",
                 bytes.len()
             )));
@@ -225,11 +213,6 @@ impl Client {
             no_store,
         })
     }
-}
-
-enum Received {
-    Broken(String),
-    Fatal(Error),
 }
 
 /// `bytes first-last/total` (RFC 9110 §14.4), the total known.
