@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from sdistill.sources.url import IndexSdistSource, UrlSource
 
 __all__ = [
+    "GIT_SCHEMES",
     "GitSource",
     "IndexSdistSource",
     "LocalArchiveSource",
@@ -52,6 +53,8 @@ __all__ = [
     "UrlSource",
     "canonical_name",
     "classify",
+    "full_commit",
+    "git_key",
     "git_parts",
     "registry_pin",
     "unquote",
@@ -145,6 +148,18 @@ def git_parts(text: str) -> tuple[str, str, str | None, list[tuple[str, str]]] |
         key, _, value = item.partition("=")
         pairs.append((unquote(key), unquote(value)))
     return scheme.lower(), f"{scheme}://{netloc}{path}", rev, pairs
+
+
+#: The transports a git source may use (``git+<scheme>://``).
+GIT_SCHEMES = ("https", "http", "ssh", "file")
+_HEX = frozenset("0123456789abcdef")
+
+
+def full_commit(rev: str | None) -> str | None:
+    """The commit ``rev`` names by itself (40 hex digits, lower-cased), if it is one."""
+    if rev is not None and len(rev) == 40 and set(rev.lower()) <= _HEX:
+        return rev.lower()
+    return None
 
 
 def git_key(canonical: str, subdirectory: str | None) -> str:

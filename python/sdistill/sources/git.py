@@ -39,13 +39,10 @@ from packaging.utils import NormalizedName
 
 from sdistill import _core
 from sdistill.errors import InvalidSourceError
-from sdistill.sources import git_key, git_parts, revisions
+from sdistill.sources import GIT_SCHEMES, full_commit, git_key, git_parts, revisions
 from sdistill.sources.base import Context, Source, inside, without_credentials
 
 __all__ = ["GitSource", "parse"]
-
-_SCHEMES = ("https", "http", "ssh", "file")
-_HEX = frozenset("0123456789abcdef")
 
 
 @dataclass(frozen=True)
@@ -73,10 +70,7 @@ class GitSource(Source):
     @property
     def pinned(self) -> str | None:
         """The full commit the rev names by itself, if it is one."""
-        rev = self.rev
-        if rev is not None and len(rev) == 40 and set(rev.lower()) <= _HEX:
-            return rev.lower()
-        return None
+        return full_commit(self.rev)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled without credentials (see sources.url).
@@ -150,7 +144,7 @@ def parse(text: str, name: NormalizedName | None) -> GitSource:
     if any(ord(c) < 32 or ord(c) == 127 for c in text):
         raise InvalidSourceError(f"{_core.redact(text)!r}: refused rev or URL: control characters")
     parts = git_parts(text)
-    if parts is None or parts[0] not in _SCHEMES:
+    if parts is None or parts[0] not in GIT_SCHEMES:
         scheme = parts[0] if parts is not None else ""
         shown = f"git+{scheme}://" if scheme else "this form of git URL"
         raise InvalidSourceError(

@@ -17,12 +17,9 @@ import os
 
 from sdistill import _core, environment, records
 from sdistill.errors import SdistillError
-from sdistill.sources import classify, git_key, git_parts
+from sdistill.sources import GIT_SCHEMES, classify, full_commit, git_key, git_parts
 
 __all__ = ["warm_git_answer"]
-
-_HEX = frozenset("0123456789abcdef")
-_SCHEMES = ("https", "http", "ssh", "file")
 
 
 def warm_git_answer(
@@ -34,7 +31,7 @@ def warm_git_answer(
     if parts is None:
         return None
     scheme, repository, rev, pairs = parts
-    if scheme not in _SCHEMES or not _plain(rev):
+    if scheme not in GIT_SCHEMES or not _plain(rev):
         return None
     subdirectory = None
     for key, value in pairs:
@@ -47,8 +44,9 @@ def warm_git_answer(
         shard = _core.CacheLayout(root).git_shard(key, environment.git_lfs())
     except (ValueError, OSError, SdistillError):
         return None
-    if rev is not None and len(rev) == 40 and set(rev) <= _HEX:
-        commit = rev
+    pinned = full_commit(rev)
+    if pinned is not None:
+        commit = pinned
     elif offline or not os.path.isdir(shard):
         return None  # the builder warns of an offline commit; nothing cached: no git
     else:
