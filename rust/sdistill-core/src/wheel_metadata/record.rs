@@ -71,7 +71,8 @@ pub fn read(path: &Path, url: &str, sha256: Option<&str>) -> Option<Stored> {
     Some(Stored { via, metadata })
 }
 
-/// Writes the record (atomically: a reader sees the old one or the new one).
+/// Writes the record (atomically: a reader sees the old one or the new one) into its
+/// directory, which exists.
 pub fn write(path: &Path, url: &str, sha256: Option<&str>, stored: &Stored) -> Result<(), Error> {
     let sha = sha256.unwrap_or("").to_ascii_lowercase();
     let mut body = vec![match stored.via {
@@ -90,9 +91,6 @@ pub fn write(path: &Path, url: &str, sha256: Option<&str>, stored: &Stored) -> R
     bytes.extend_from_slice(&VERSION.to_le_bytes());
     bytes.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
     bytes.extend_from_slice(&body);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|err| Error::io(parent, err))?;
-    }
-    write_atomic(path, &bytes)?;
+    write_atomic(path, &bytes)?; // its directory exists: the caller locked beside it
     Ok(())
 }

@@ -5,10 +5,9 @@ use std::fs::OpenOptions;
 use std::io::Write;
 use std::os::unix::fs::FileExt;
 
-use sha2::{Digest, Sha256};
-
 use super::parts::Parts;
 use super::Error;
+use crate::archive::hashing::Hashes;
 use crate::http::ranged::Whole;
 use crate::http::Client;
 
@@ -28,10 +27,10 @@ pub fn read(
             .create_new(true)
             .open(&path)
             .map_err(|err| Error::io(&path, err))?;
-        let mut hasher = Sha256::new();
+        let mut hashes = Hashes::new(&[]); // sha256 always
         let mut total = 0u64;
         while let Some(chunk) = client.next_chunk(&mut response)? {
-            hasher.update(&chunk);
+            hashes.update(&chunk);
             file.write_all(&chunk)
                 .map_err(|err| Error::io(&path, err))?;
             total += chunk.len() as u64;
@@ -43,7 +42,7 @@ pub fn read(
                 )));
             }
         }
-        let actual = hex(&hasher.finalize());
+        let (_, actual) = hashes.finish().swap_remove(0);
         if let Some(expected) = sha256 {
             if !actual.eq_ignore_ascii_case(expected) {
                 return Err(Error::HashMismatch {
@@ -64,8 +63,4 @@ pub fn read(
     })();
     let _ = std::fs::remove_dir_all(&dir);
     result
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
