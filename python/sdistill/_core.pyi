@@ -3,13 +3,14 @@
 import os
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
-from typing import final
+from typing import Any, final
 
 __all__ = [
     "DEFAULT_LOCK_TIMEOUT",
     "DEFAULT_MAX_ENTRIES",
     "DEFAULT_MAX_PAGE_SIZE",
     "DEFAULT_MAX_UNPACKED_SIZE",
+    "RESOLUTION_FORMAT",
     "Answer",
     "Answers",
     "BucketUsage",
@@ -48,6 +49,7 @@ __all__ = [
     "render_answer",
     "render_sealed",
     "render_stamp",
+    "resolution_key",
     "seal_wheel",
     "warm_answers",
     "wheel_seal",
@@ -64,6 +66,17 @@ def cache_digest(url: str) -> str: ...
 def key_digest(key: str) -> str: ...
 def redact(text: str) -> str: ...
 def index_url_key(index_url: str) -> str: ...  # with exactly one trailing /
+
+RESOLUTION_FORMAT: int
+
+def resolution_key(
+    requirements: list[str],
+    constraints: list[str],
+    python_version: str | None,
+    platforms: list[str],
+    machine: list[str],
+    builder: dict[str, Any],
+) -> str: ...
 
 # Results of native calls: small frozen classes, every field named.
 @final
@@ -353,6 +366,9 @@ class HttpClient:
         *,
         sha256: str | None = None,
     ) -> WheelMetadata: ...
+    def replayed(
+        self, index_url: str, record: str | os.PathLike[str], *, jobs: int = ...
+    ) -> tuple[str, str] | None: ...
     def wheel_metadata_many(
         self,
         wheels: Sequence[tuple[str, str, str | os.PathLike[str], str | None]],

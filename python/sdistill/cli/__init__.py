@@ -1,16 +1,19 @@
 """The ``sdistill`` command line.
 
-argv is read once, by ``parser`` against the one grammar of ``grammar``; a warm
-``metadata`` is then answered from the cache (``warm_path``) before anything of the
-build side is imported, and every other command line runs its command module with the
-same parsed options. ``usage`` builds argparse from the grammar only to print help and
-usage errors.
+A plain ``resolve`` command line whose recorded resolution holds is answered first
+(``fast_resolve``). Otherwise argv is read once, by ``parser`` against the one grammar
+of ``grammar``; a warm ``metadata`` or ``resolve`` is then answered from the cache
+(``warm_path``) before anything of the build side is imported, and every other command
+line runs its command module with the same parsed options. ``usage`` builds argparse
+from the grammar only to print help and usage errors.
 
 ==================  ==============================================================
 ``grammar``         every command and option, once: names, values, checks, help
 ``parser``          argv against the grammar, into the options every command reads
 ``usage``           ``--help``, ``--version`` and usage errors, by argparse
-``warm_path``       a ``metadata`` answered from the cache, or left to the builder
+``fast_resolve``    a plain warm ``resolve`` answered before the parser loads
+``warm_path``       a ``metadata`` or ``resolve`` answered from the cache, or left to
+                    the builder
 ``config``          options to the builder, its config settings and index
 ``builds``          ``metadata`` and ``build``
 ``extract``         ``extract``
@@ -33,12 +36,10 @@ from __future__ import annotations
 import os
 import sys
 
-from sdistill.cli import parser, warm_path
-from sdistill.cli.grammar import UsageError
-
 # A warm `sdistill metadata` is answered before anything else is imported: not the
 # build side, not argparse or json (they pull in `re`), not even `typing` (hence no
-# `from typing import TYPE_CHECKING`). Each command imports what it needs.
+# `from typing import TYPE_CHECKING`); a plain warm `sdistill resolve` before the parser
+# too. Each command imports what it needs.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -62,6 +63,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(words: list[str]) -> int:
+    return 0 if _fast_resolve(words) else _parsed(words)
+
+
+def _fast_resolve(words: list[str]) -> bool:
+    """Whether a plain warm ``resolve`` was answered (``fast_resolve``)."""
+    if "resolve" not in words:
+        return False
+    from sdistill.cli import fast_resolve  # noqa: PLC0415
+
+    return fast_resolve.answer(words)
+
+
+def _parsed(words: list[str]) -> int:
+    from sdistill.cli import parser, warm_path  # noqa: PLC0415
+    from sdistill.cli.grammar import UsageError  # noqa: PLC0415
+
     try:
         args = parser.parse(words)
     except (UsageError, parser.Help) as err:

@@ -36,7 +36,9 @@ def run(args: Args) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1
     read = files.read(args.requirement, args.constraint)
-    requirements = [files.requirement(text) for text in args.requirements] + read.requirements
+    for text in args.requirements:
+        files.requirement(text)  # an invalid one is named before anything starts
+    requirements = [*args.requirements, *read.requirement_texts]
     if not requirements:
         print("error: no requirements: give REQ… or -r FILE", file=sys.stderr)
         return 2
@@ -49,7 +51,7 @@ def run(args: Args) -> int:
             builder,
             python_version=args.python_version,
             platforms=args.platform or None,
-            constraints=read.constraints,
+            constraints=read.constraint_texts,
             prefetch=args.prefetch,
         )
     finally:

@@ -1,6 +1,12 @@
 """A warm ``sdistill metadata``: answered from the cache before the build side loads.
 
-The command line was parsed once (``sdistill.cli.parser``); here it is only judged. A
+The command line was parsed once (``sdistill.cli.parser``); here it is only judged.
+
+A ``resolve`` command is answered by ``sdistill.warm.resolution`` (a recorded resolution
+whose pages are the same) when its options are ones that answer reads itself or that
+cannot change pins (``_WARM_RESOLVE``).
+
+A
 ``metadata`` command is asked of the cache (``sdistill.warm.answers``) when every option
 given is one the grammar marks ``warm`` -- options that only matter to a build, and the
 ones the warm lookup reads itself: ``--cache-dir``, ``-C``, ``--index-url``,
@@ -40,7 +46,10 @@ def cold_option(args: Args) -> str | None:
 
 def answer(args: Args) -> bool:
     """Prints the answers when ``args`` is a ``metadata`` command whose specs are all
-    warm cache hits; ``False`` (nothing printed) when the builder must run."""
+    warm cache hits, or a ``resolve`` command whose recorded resolution holds;
+    ``False`` (nothing printed) when the builder must run."""
+    if args.command == "resolve":
+        return _resolution(args)
     if args.command != "metadata" or cold_option(args) is not None:
         return False
     if environment.build_constraint() or not all(args.specs):
@@ -56,4 +65,71 @@ def answer(args: Args) -> bool:
         print(records.json_list([j for j, _ in answers]))
     else:
         print("\n".join(text for _, text in answers))
+    return True
+
+
+#: The options of a ``resolve`` the warm answer reads itself or that cannot change its
+#: pins; any other (``--extra-index-url``, ``--find-links``, ``--refresh``, build
+#: constraints, extra build dependencies) leaves it to the resolver.
+_WARM_RESOLVE = frozenset(
+    {
+        "cache_dir",
+        "json",
+        "quiet",
+        "verbose",
+        "index_url",
+        "no_index",
+        "offline",
+        "no_build_isolation",
+        "config_settings",
+        "no_build",
+        "jobs",
+        "installer",
+        "requirement",
+        "constraint",
+        "python_version",
+        "platform",
+        "output_file",
+        "prefetch",
+    }
+)
+
+
+def _resolution(args: Args) -> bool:
+    """Prints a recorded resolution that still holds (``sdistill.warm.resolution``)."""
+    if any(dest not in _WARM_RESOLVE for dest in args.given) or environment.build_constraint():
+        return False
+    from sdistill.resolution_inputs import builder_settings  # noqa: PLC0415
+    from sdistill.warm.resolution import warm_resolution  # noqa: PLC0415
+
+    index = config.index_url(args)
+    settings = builder_settings(
+        [index] if index else [],
+        no_build=args.no_build,
+        build_isolation=not args.no_build_isolation,
+        config_settings=config.settings(args.config_settings),
+    )
+    found = warm_resolution(
+        config.cache_root(args.cache_dir),
+        args.requirements,
+        args.requirement,
+        args.constraint,
+        python_version=args.python_version,
+        platforms=args.platform,
+        index_url=index,
+        settings=settings,
+        offline=args.offline,
+    )
+    if found is None:
+        return False
+    text, report = found
+    if args.output_file is not None:
+        with open(args.output_file, "w", encoding="utf-8") as file:
+            file.write(text)
+    if args.json:
+        import json  # noqa: PLC0415
+
+        print(json.dumps(json.loads(report), indent=2))
+    elif args.quiet < 1:
+        print(text, end="")
     return True

@@ -33,7 +33,7 @@ from packaging.requirements import Requirement as Pep508
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
-from sdistill.resolve import replay
+from sdistill.resolve import files, replay
 from sdistill.resolve.candidates import Candidate
 from sdistill.resolve.conflicts import ResolutionError, conflict
 from sdistill.resolve.provider import DEFAULT_PREFETCH, SdistillProvider
@@ -73,19 +73,25 @@ def resolve(
     target ``python_version`` (``"3.9"``) and ``platforms`` (wheel platform tags),
     default the running interpreter. ``builder`` (default: a ``SourceDistBuilder()``)
     gives the indexes and builds sdists; ``constraints`` bound versions without
-    requiring them. A conflict raises :class:`ResolutionError` naming its causes."""
+    requiring them. A requirement that is not PEP 508 is an ``InvalidSourceError``; a
+    conflict raises :class:`ResolutionError` naming its causes.
+
+    A resolution is recorded under its inputs as given (``sdistill.resolve.replay``):
+    the same texts over the same pages give the recorded pins without resolving."""
     if builder is None:
         from sdistill.builder import SourceDistBuilder  # noqa: PLC0415
 
         builder = SourceDistBuilder()
     target = TargetEnvironment.create(python_version, platforms)
-    wanted = [r if isinstance(r, Pep508) else Pep508(r) for r in requirements]
-    bounding = [c if isinstance(c, Pep508) else Pep508(c) for c in constraints]
+    texts = [r if isinstance(r, str) else str(r) for r in requirements]
+    bound_texts = [c if isinstance(c, str) else str(c) for c in constraints]
+    wanted = [files.requirement(text) for text in texts]
+    bounding = [files.requirement(text) for text in bound_texts]
     roots = [Requirement.of(r) for r in wanted if applies(r, target)]
     bounds = _constraints(bounding, target)
     record = None
     if all(r.url is None for r in wanted):  # a direct reference may change: never replayed
-        key = replay.inputs_key(map(str, wanted), map(str, bounding), target, builder)
+        key = replay.inputs_key(texts, bound_texts, python_version, platforms, builder)
         record = builder.cache.resolution_record(key)
     with SdistillProvider(
         builder, environment=target, prefetch=prefetch, constraints=bounds

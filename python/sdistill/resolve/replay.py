@@ -8,7 +8,9 @@ resolver is deterministic. So when every page the last resolution of the same in
 asked for is the same again, its pins are the answer, and resolvelib need not run.
 
 A record (``Cache.resolution_record(key)``, ``simple-v1/resolutions/``; ``key``: the
-inputs as JSON) holds the pins and, per page the resolver asked for, the page's digest
+inputs as JSON, made by ``sdistill.resolution_inputs`` from the texts as given) holds the
+pins (as the JSON report and as the printed text) and, per page the resolver asked
+for, the page's digest
 (``Project.digest``: of the page as archived, so equal digests mean equal versions and
 files, yanks included) -- or none for a project no index has. Checking it reads every
 one of those pages at once through the cached client: without a request where a page is
@@ -16,6 +18,9 @@ fresh in the cache (offline, or an index whose pages say how long they stay fres
 one where it is not -- all in parallel, instead of level by level of the dependency
 graph. One page that differs, a project that appeared or vanished, an unreadable record:
 the resolution runs as usual and writes a new record.
+
+The warm command line (``sdistill.warm.resolution``) checks the same record the same way
+before ``packaging`` or ``resolvelib`` is imported; this module is the one that writes it.
 
 Requirements with a direct reference (``name @ URL``, a path, git) are never replayed:
 what they name can change under the same text.
@@ -32,52 +37,39 @@ from typing import TYPE_CHECKING, Any
 
 from sdistill.errors import NetworkError, OfflineError, SdistillError
 from sdistill.index import ProjectView
+from sdistill.resolution_inputs import FORMAT, builder_settings, record_key
 from sdistill.resolve.metadata import MetadataStore
 from sdistill.resolve.report import Pin, Resolution
-from sdistill.resolve.target import TargetEnvironment
 
 if TYPE_CHECKING:
     from sdistill.builder import SourceDistBuilder
 
 __all__ = ["inputs_key", "replay", "save"]
 
-#: Raised when what a record holds changes meaning.
-FORMAT = 1
-
 
 def inputs_key(
     requirements: Iterable[str],
     constraints: Iterable[str],
-    target: TargetEnvironment,
+    python_version: str | None,
+    platforms: Sequence[str] | None,
     builder: SourceDistBuilder,
 ) -> str:
-    """The inputs of a resolution as a canonical JSON text (the record's key): the
-    requirements, the target, the indexes, and the build settings an sdist's metadata
-    may depend on."""
+    """The record's key (``resolution_inputs.record_key``): the requirement and
+    constraint texts as given, the target as asked for, and the builder's settings a
+    resolution depends on -- the indexes, and what an sdist's metadata may depend on
+    when it is built."""
     config = builder.config
-    return json.dumps(
-        {
-            "format": FORMAT,
-            "requirements": sorted(requirements),
-            "constraints": sorted(constraints),
-            "python": target.python_version,
-            "platforms": list(target.platforms),
-            "markers": dict(sorted(target.markers.items())),
-            "indexes": list(config.index_urls),
-            "strategy": config.index_strategy,
-            "find_links": list(config.find_links),
-            "no_build": config.no_build,
-            # What an sdist's metadata may depend on when it is built.
-            "build_constraints": list(config.build_constraints),
-            "config_settings": config.config_settings_dict(),
-            "extra_build_dependencies": {
-                name: list(reqs) for name, reqs in config.extra_build_dependencies.items()
-            },
-            "build_isolation": config.build_isolation,
-        },
-        sort_keys=True,
-        default=str,
+    settings = builder_settings(
+        config.index_urls,
+        strategy=config.index_strategy,
+        find_links=config.find_links,
+        no_build=config.no_build,
+        build_isolation=config.build_isolation,
+        config_settings=config.config_settings_dict(),
+        build_constraints=config.build_constraints,
+        extra_build_dependencies=config.extra_build_dependencies,
     )
+    return record_key(requirements, constraints, python_version, platforms, settings)
 
 
 def page_digest(store: MetadataStore, name: str) -> str | None:
@@ -126,7 +118,13 @@ def save(path: Path, resolution: Resolution, store: MetadataStore, asked: Sequen
     """Records ``resolution`` with the digests of the pages in ``asked`` (atomically:
     a reader sees the old record or the new one)."""
     pages = {name: page_digest(store, name) for name in sorted(set(asked))}
-    text = json.dumps({"format": FORMAT, "pages": pages, "report": resolution.as_json()})
+    record = {
+        "format": FORMAT,
+        "pages": pages,
+        "report": resolution.as_json(),
+        "text": resolution.text(),  # what the warm command line prints
+    }
+    text = json.dumps(record)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:

@@ -7,6 +7,7 @@
 //! - [`lookup`]: warm answers for local sources (file URLs, stamps, sealed answers).
 //! - [`index`]: the package index: PEP 440 versions, filenames, project pages.
 //! - [`git`]: git repositories: revs resolved to commits, checkouts (runs `git`).
+//! - [`replay`]: a recorded resolution: its key, and its answer while its pages hold.
 //! - [`url`]: URL text helpers below every other module (redaction).
 //!
 //! The PyO3 binding (`rust/sdistill-py`) only converts types, releases the GIL and maps
@@ -19,5 +20,6 @@ pub mod git;
 pub mod http;
 pub mod index;
 pub mod lookup;
+pub mod replay;
 pub mod url;
 pub mod wheel_metadata;

@@ -281,6 +281,30 @@ impl HttpClient {
             .collect())
     }
 
+    /// The answer of the resolution record at `record` — `(text, report JSON)` — if
+    /// every page it lists on `index_url` has the recorded digest now (fresh pages read
+    /// in place, stale ones fetched again `jobs` at a time); else `None`.
+    #[pyo3(signature = (index_url, record, *, jobs = sdistill_core::replay::DEFAULT_JOBS))]
+    fn replayed(
+        &self,
+        py: Python<'_>,
+        index_url: String,
+        record: PathBuf,
+        jobs: usize,
+    ) -> PyResult<Option<(String, String)>> {
+        let found = py.detach(|| {
+            sdistill_core::replay::recorded(
+                &self.inner,
+                &index_url,
+                &record,
+                self.max_page_size,
+                jobs,
+            )
+        });
+        log::warnings(py, self.inner.take_warnings())?;
+        Ok(found.map(|found| (found.text, found.report)))
+    }
+
     /// The archive at `url` extracted into a revision of `shard` (its HTTP entry and
     /// revision pointer inside the shard); `progress(done, total)` hears how far a
     /// download got.

@@ -16,6 +16,7 @@ mod lookup;
 mod names;
 mod pep440;
 mod progress;
+mod replay;
 mod results;
 
 use pyo3::prelude::*;
@@ -33,5 +34,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     index::register(m)?;
     pep440::register(m)?;
     git::register(m)?;
+    replay::register(m)?;
     Ok(())
 }

@@ -1,0 +1,128 @@
+"""A warm ``sdistill resolve`` read straight from argv, before the command-line parser.
+
+A replayed resolution takes a few milliseconds of cache reads; importing the parser and
+its grammar takes longer. So a ``resolve`` command line made only of the options below
+is read here, by a few lines of plain code, and answered by
+``sdistill.warm.resolution`` when its record holds:
+
+- operands (requirements), and ``resolve`` as the first operand;
+- ``-r``/``--requirement``, ``-c``/``--constraint``, ``--python-version``,
+  ``--platform``, ``-o``/``--output-file``, ``--index-url``, ``--cache-dir``,
+  ``--prefetch``, each with its value as the next word or after ``=``;
+- ``--offline``, ``-q``/``--quiet``.
+
+Anything else -- another option, ``--json``, a repeated short flag, ``--`` -- and any
+command line that is not a clean hit goes on to the parser (``sdistill.cli.parser``),
+which reads every form, reports usage errors and tries the warm answer again with
+every option it allows (``warm_path``). So this is only ever a shortcut: what it
+answers, the parser and the resolver would answer the same.
+"""
+
+from __future__ import annotations
+
+from sdistill import environment, records
+from sdistill.cli.config import cache_root
+from sdistill.resolution_inputs import builder_settings
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: a warm answer never imports typing
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = ["answer"]
+
+#: Options with a value -> where it goes (a list: repeatable).
+_VALUES = {
+    "-r": "requirement",
+    "--requirement": "requirement",
+    "-c": "constraint",
+    "--constraint": "constraint",
+    "--platform": "platform",
+    "--python-version": "python_version",
+    "-o": "output_file",
+    "--output-file": "output_file",
+    "--index-url": "index_url",
+    "--cache-dir": "cache_dir",
+    "--prefetch": "prefetch",
+}
+_REPEATED = frozenset({"requirement", "constraint", "platform"})
+_FLAGS = {"--offline": "offline", "-q": "quiet", "--quiet": "quiet"}
+
+
+def answer(words: list[str]) -> bool:
+    """Prints the recorded pins when ``words`` is a plain warm ``resolve`` command line
+    whose record holds; ``False`` (nothing printed) otherwise."""
+    given = _read(words)
+    if given is None or environment.build_constraint():
+        return False
+    from sdistill.warm.resolution import warm_resolution  # noqa: PLC0415
+
+    index = given.get("index_url") or records.DEFAULT_INDEX_URL
+    assert isinstance(index, str)
+    found = warm_resolution(
+        cache_root(_one(given, "cache_dir")),
+        _many(given, "operands"),
+        _many(given, "requirement"),
+        _many(given, "constraint"),
+        python_version=_one(given, "python_version"),
+        platforms=_many(given, "platform"),
+        index_url=index,
+        settings=builder_settings([index]),
+        offline="offline" in given,
+    )
+    if found is None:
+        return False
+    text = found[0]
+    output = _one(given, "output_file")
+    if output is not None:
+        with open(output, "w", encoding="utf-8") as file:
+            file.write(text)
+    if "quiet" not in given:
+        print(text, end="")
+    return True
+
+
+def _read(words: list[str]) -> dict[str, str | list[str]] | None:
+    """The options and operands of a plain ``resolve`` command line, else ``None``."""
+    given: dict[str, str | list[str]] = {"operands": []}
+    pending = iter(words)
+    operands = [word for word in pending if _take(word, pending, given) is None]
+    if not operands or operands[0] != "resolve" or _ERROR in given:
+        return None
+    _many(given, "operands").extend(operands[1:])
+    return given
+
+
+#: Marks a command line this module does not read.
+_ERROR = "error"
+
+
+def _take(word: str, rest: Iterator[str], given: dict[str, str | list[str]]) -> str | None:
+    """Reads the option ``word`` (its value from ``rest`` when it takes one) into
+    ``given``; ``None`` for an operand, else ``word``."""
+    if not word.startswith("-") or word == "-":
+        return None
+    name, equals, value = word.partition("=")
+    dest = _FLAGS.get(name) if not equals else None
+    if dest is not None:
+        given[_ERROR if dest in given else dest] = ""
+        return word
+    dest = _VALUES.get(name)
+    taken = value if equals else next(rest, None)
+    if dest is None or taken is None or (dest in given and dest not in _REPEATED):
+        given[_ERROR] = ""
+    elif dest in _REPEATED:
+        given.setdefault(dest, [])
+        _many(given, dest).append(taken)
+    else:
+        given[dest] = taken
+    return word
+
+
+def _one(given: dict[str, str | list[str]], dest: str) -> str | None:
+    value = given.get(dest)
+    return value if isinstance(value, str) else None
+
+
+def _many(given: dict[str, str | list[str]], dest: str) -> list[str]:
+    value = given.get(dest, [])
+    return value if isinstance(value, list) else []

@@ -1,0 +1,79 @@
+"""A warm ``sdistill resolve``: a recorded resolution answered before the resolver loads.
+
+The resolver records each resolution with the digest of every page it asked for
+(``sdistill.resolve.replay`` explains why equal pages mean equal pins). When the pages
+are the same, the command's cost is interpreter start and imports -- ``packaging`` and
+``resolvelib`` alone take longer than every read a replay makes. So this answer imports
+neither: it reads the requirements files' lines with the resolver's own reader, makes
+the record's key from the same texts and options in the same place
+(``sdistill.resolution_inputs``, ``_core.resolution_key``), and lets the native client
+check the record (``HttpClient.replayed``: fresh pages read in place, stale ones
+fetched again all at once on native threads, with ``--offline`` as they are cached).
+
+It answers only with one index and no find-links (the only records it can check), no
+direct reference (never recorded), and a record whose pages all hold. Anything else is
+``None``, and the resolver runs, reports what is wrong and writes a new record.
+"""
+
+from __future__ import annotations
+
+import os
+
+from sdistill import _core, environment
+from sdistill.resolution_inputs import read_lines, record_key
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: a warm answer never imports typing
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+__all__ = ["warm_resolution"]
+
+
+def warm_resolution(
+    root: str,
+    requirements: Sequence[str],
+    requirement_files: Sequence[str],
+    constraint_files: Sequence[str],
+    *,
+    python_version: str | None,
+    platforms: Sequence[str],
+    index_url: str | None,
+    settings: dict[str, Any],
+    offline: bool,
+) -> tuple[str, str] | None:
+    """``(text, report as JSON)`` of the recorded resolution of these inputs when every
+    page it asked for is the same now; ``None`` when the resolver must run.
+    ``settings``: the builder's (``resolution_inputs.builder_settings``)."""
+    from sdistill.errors import SdistillError  # noqa: PLC0415
+
+    if index_url is None or settings["indexes"] != [index_url] or settings["find_links"]:
+        return None
+    if not os.path.isdir(root):
+        return None
+    try:
+        lines = read_lines(requirement_files, constraint_files)
+        texts = [*requirements, *(line.text for line in lines.requirements)]
+        if not texts or any(_direct(text) for text in texts):
+            return None
+        bounds = [line.text for line in lines.constraints]
+        key = record_key(texts, bounds, python_version, platforms or None, settings)
+        client = _core.HttpClient(
+            root,
+            offline=offline,
+            connect_timeout=environment.connect_timeout(),
+            read_timeout=environment.http_timeout(),
+            retries=environment.http_retries(),
+            max_page_size=environment.max_page_size(),
+            lock_timeout=environment.lock_timeout(),
+        )
+        return client.replayed(index_url, _core.CacheLayout(root).resolution_record(key))
+    except (OSError, ValueError, SdistillError):
+        return None
+
+
+def _direct(text: str) -> bool:
+    """Whether a requirement text may be a direct reference (``name @ URL``, a path):
+    such a text is never recorded. (An ``@`` or ``/`` in a marker's string leaves the
+    text to the resolver too, which is only slower.)"""
+    return "@" in text or "/" in text or "\\" in text

@@ -1,0 +1,276 @@
+//! A recorded resolution: the key it is recorded under, and the check that answers it
+//! again without the resolver.
+//!
+//! The resolver (`sdistill.resolve.replay`) records each resolution with the digest of
+//! every project page it asked for; equal pages mean equal pins, because everything
+//! else it read is named by those pages (a file under its URL and hash) and the
+//! resolver is deterministic. This module is the native half of that record:
+//!
+//! - [`key`]: the record's key, canonical JSON of the inputs as given (requirement and
+//!   constraint texts sorted, the target as asked for, the facts of the machine the
+//!   default target is made of, the builder's settings). The resolver and the warm
+//!   command line both make their key here, so the two can never spell it differently.
+//! - [`recorded`]: the record's answer if every page it lists has the recorded digest
+//!   now. A page fresh in the cache (or any cached page, offline) is read in place —
+//!   one validated read, no parse, no request; stale ones are fetched again through
+//!   the cache (revalidated when they have validators), `jobs` at a time on threads.
+//!   A page that differs, cannot be read, or a project recorded as on no index, a
+//!   missing or unreadable record: `None`, and the resolver runs and writes a new one.
+//!
+//! Hashing every page would cost more than reading it (tens of MB for a large set), so
+//! the digest of a page read from the cache is remembered beside the record
+//! (`<record>.seen`: name, the entry's write time in ns, digest — a line each). An
+//! entry is written whole and at once, and its validated record holds that write time,
+//! so an entry with a remembered write time has the remembered digest; any other
+//! entry is hashed, and the memo rewritten. A memo that cannot be read or written only
+//! costs the hashing.
+//!
+//! Only a record of one index is checked here (its pages' digests are then those of
+//! single pages); a record made over several indexes or find-links is the resolver's
+//! to check, and its key (which names every index) is never asked for here.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use serde_json::{Map, Value};
+
+use crate::cache::names::index_url_key;
+use crate::cache::write_atomic;
+use crate::cache_key::digest_bytes;
+use crate::http::{Client, Payload, Received, Request, Want};
+use crate::index::{self, page};
+
+/// The format of a record and of its key; a record of another format is a miss.
+pub const FORMAT: u64 = 2;
+
+/// Pages fetched again at once when they are stale.
+pub const DEFAULT_JOBS: usize = 16;
+
+/// What a resolution is asked for, as given.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    pub requirements: Vec<String>,
+    pub constraints: Vec<String>,
+    /// `--python-version` (`None`: the running interpreter's, described by `machine`).
+    pub python: Option<String>,
+    pub platforms: Vec<String>,
+    /// The interpreter's and the machine's facts the default target is made of.
+    pub machine: Vec<String>,
+    /// The builder's settings a resolution depends on (an object).
+    pub builder: Value,
+}
+
+/// The key of the record of `inputs`: canonical JSON (sorted keys, no spaces).
+pub fn key(inputs: &Inputs) -> String {
+    let sorted = |texts: &[String]| {
+        let mut texts: Vec<String> = texts.iter().map(|t| t.trim().to_owned()).collect();
+        texts.sort();
+        Value::from(texts)
+    };
+    let mut object = Map::new();
+    object.insert("format".to_owned(), Value::from(FORMAT));
+    object.insert("requirements".to_owned(), sorted(&inputs.requirements));
+    object.insert("constraints".to_owned(), sorted(&inputs.constraints));
+    object.insert("python".to_owned(), Value::from(inputs.python.clone()));
+    object.insert(
+        "platforms".to_owned(),
+        Value::from(inputs.platforms.clone()),
+    );
+    object.insert("machine".to_owned(), Value::from(inputs.machine.clone()));
+    object.insert("builder".to_owned(), inputs.builder.clone());
+    // `serde_json::Map` keeps its keys sorted (no `preserve_order`): one spelling.
+    Value::Object(object).to_string()
+}
+
+/// A record's answer: the pins as printed, and the report as JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub text: String,
+    pub report: String,
+}
+
+/// The answer of the record at `record` if every page it lists, on `index_url`, has
+/// the recorded digest now (module docs).
+pub fn recorded(
+    client: &Client,
+    index_url: &str,
+    record: &Path,
+    max_page_size: u64,
+    jobs: usize,
+) -> Option<Recorded> {
+    let memo_path = memo_path(record);
+    let bytes = std::fs::read(record).ok()?;
+    let record: Value = serde_json::from_slice(&bytes).ok()?;
+    if record.get("format")?.as_u64()? != FORMAT {
+        return None;
+    }
+    let text = record.get("text")?.as_str()?.to_owned();
+    let report = record.get("report")?.to_string();
+    let mut pages = Vec::new();
+    for (name, digest) in record.get("pages")?.as_object()? {
+        pages.push((name.as_str(), digest.as_str()?)); // `null`: on no index
+    }
+    let index_url = index_url_key(index_url);
+    let read = |name: &str, digest: &str, cache_control: Option<&str>, memo: &Memo| {
+        page_digest(
+            client,
+            &index_url,
+            name,
+            cache_control,
+            max_page_size,
+            memo,
+            digest,
+        )
+    };
+    let memo = Memo::read(&memo_path);
+    let mut seen = Memo::default();
+    let mut stale = Vec::new();
+    for &(name, digest) in &pages {
+        match read(name, digest, Some("only-if-cached"), &memo) {
+            Some((now, stored_at)) => {
+                if let Some(stored_at) = stored_at {
+                    seen.0.insert(name.to_owned(), (stored_at, now.clone()));
+                }
+                if now != digest {
+                    return None;
+                }
+            }
+            None if client.is_offline() => return None,
+            None => stale.push((name, digest)),
+        }
+    }
+    if seen != memo {
+        seen.write(&memo_path);
+    }
+    let same = AtomicBool::new(true);
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.max(1).min(stale.len()) {
+            scope.spawn(|| {
+                while same.load(Ordering::Relaxed) {
+                    let Some(&(name, digest)) = stale.get(next.fetch_add(1, Ordering::Relaxed))
+                    else {
+                        return;
+                    };
+                    let now = read(name, digest, None, &Memo::default()).map(|(now, _)| now);
+                    if now.as_deref() != Some(digest) {
+                        same.store(false, Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    });
+    same.into_inner().then_some(Recorded { text, report })
+}
+
+/// The digest of the page of `name` (as the index reads it: the same entry, the same
+/// request) and, when it was read from the cache, the entry's write time; `None` when
+/// it cannot be read so. The memo is trusted only when it remembers `expected`.
+fn page_digest(
+    client: &Client,
+    index_url: &str,
+    name: &str,
+    cache_control: Option<&str>,
+    max_page_size: u64,
+    memo: &Memo,
+    expected: &str,
+) -> Option<(String, Option<u64>)> {
+    let entry = client.cache().index_page_entry(index_url, name).ok()?;
+    let request = Request {
+        url: format!("{index_url}{name}/"),
+        headers: vec![("Accept".to_owned(), page::ACCEPT.to_owned())],
+        package: Some(name.to_owned()),
+        cache_control: cache_control.map(str::to_owned),
+    };
+    let want = Want::Parsed(index::parser(name).with_max_size(max_page_size));
+    let Received::Parsed { payload, .. } = client.fetch(&request, Some(&entry), &want).ok()?.body
+    else {
+        return None;
+    };
+    let stored_at = match &payload {
+        Payload::Cached(entry) => Some(entry.record().stored_at_ns.to_native()),
+        Payload::Owned(_) => None,
+    };
+    // Only a remembered match is taken: a memo that is wrong about an entry costs its
+    // hashing, never a miss, and is rewritten.
+    let remembered = stored_at
+        .and_then(|at| memo.digest(name, at))
+        .filter(|remembered| remembered == expected);
+    let digest = remembered.unwrap_or_else(|| digest_bytes(payload.as_slice()));
+    Some((digest, stored_at))
+}
+
+/// `<record>.seen`, beside the record.
+fn memo_path(record: &Path) -> PathBuf {
+    let mut name = record.file_name().unwrap_or_default().to_os_string();
+    name.push(".seen");
+    record.with_file_name(name)
+}
+
+/// Page name -> (the entry's write time in ns, the digest of its page).
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Memo(BTreeMap<String, (u64, String)>);
+
+impl Memo {
+    fn read(path: &Path) -> Memo {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let parse = |line: &str| {
+            let mut fields = line.split('\t');
+            let name = fields.next()?.to_owned();
+            let at = fields.next()?.parse().ok()?;
+            let digest = fields.next()?.to_owned();
+            Some((name, (at, digest)))
+        };
+        Memo(text.lines().filter_map(parse).collect())
+    }
+
+    fn digest(&self, name: &str, stored_at: u64) -> Option<String> {
+        let (at, digest) = self.0.get(name)?;
+        (*at == stored_at).then(|| digest.clone())
+    }
+
+    /// Written atomically; a cache that cannot be written keeps the old memo.
+    fn write(&self, path: &Path) {
+        let text: String = self
+            .0
+            .iter()
+            .map(|(name, (at, digest))| format!("{name}\t{at}\t{digest}\n"))
+            .collect();
+        let _ = write_atomic(path, text.as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_is_one_spelling_of_the_inputs() {
+        let inputs = Inputs {
+            requirements: vec!["b ".to_owned(), "a".to_owned()],
+            python: Some("3.12".to_owned()),
+            builder: serde_json::json!({"z": 1, "a": [true]}),
+            ..Inputs::default()
+        };
+        let key = key(&inputs);
+        assert_eq!(
+            key,
+            r#"{"builder":{"a":[true],"z":1},"constraints":[],"format":2,"machine":[],"platforms":[],"python":"3.12","requirements":["a","b"]}"#
+        );
+        let other = Inputs {
+            requirements: vec!["a".to_owned(), "b".to_owned()],
+            ..inputs.clone()
+        };
+        assert_eq!(
+            super::key(&other),
+            key,
+            "the order of requirements does not matter"
+        );
+        let elsewhere = Inputs {
+            python: None,
+            ..inputs
+        };
+        assert_ne!(super::key(&elsewhere), key);
+    }
+}

@@ -1,0 +1,208 @@
+"""A warm ``sdistill resolve``: a recorded resolution answered before the resolver loads.
+
+The command line runs as a user runs it (``python -m sdistill``), against the loopback
+index of ``test_resolve_provider``, with ``-X importtime`` telling which modules it
+imported: a warm answer imports neither ``resolvelib`` nor ``packaging``, and a plain
+command line not even the parser. Each test checks what a user sees -- the same pins,
+JSON and output file as the resolver's, the requests the index received -- and that
+anything the record cannot vouch for goes to the resolver.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import test_resolve_provider
+from simple_index import SimpleIndex
+from simple_index import simple_index as simple_index_fixture  # noqa: F401
+from test_resolve_provider import wheel
+
+#: The loopback index of the resolver's tests (their wheels, sdists and small projects).
+index = test_resolve_provider.index
+
+#: Modules only the resolver imports (a module or any of its submodules).
+RESOLVER = ("resolvelib", "packaging", "sdistill.resolve")
+#: Imported only once the command line goes to the parser.
+PARSER = "sdistill.cli.parser"
+
+
+@dataclass
+class Run:
+    status: int
+    out: str
+    err: str
+    imported: frozenset[str]
+
+    @property
+    def resolver(self) -> bool:
+        """Whether the resolver ran (it imports resolvelib)."""
+        return any(m == r or m.startswith(r + ".") for m in self.imported for r in RESOLVER)
+
+    @property
+    def parsed(self) -> bool:
+        return PARSER in self.imported
+
+
+def sdistill(cache: Path, *args: str | Path, cwd: Path | None = None) -> Run:
+    command = [sys.executable, "-X", "importtime", "-m", "sdistill", "resolve"]
+    done = subprocess.run(
+        [*command, "--cache-dir", str(cache), *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        cwd=cwd,
+    )
+    imported, rest = set(), []
+    for line in done.stderr.splitlines():
+        if line.startswith("import time:"):
+            imported.add(line.rsplit("|", 1)[-1].strip())
+        else:
+            rest.append(line)
+    assert imported, done.stderr  # the import report is there at all
+    return Run(done.returncode, done.stdout, "\n".join(rest), frozenset(imported))
+
+
+@pytest.fixture
+def requirements(tmp_path: Path) -> Path:
+    """A requirements file with a comment, a continuation and an included file."""
+    (tmp_path / "more.in").write_text("tool  # the newest final release\n")
+    path = tmp_path / "requirements.in"
+    path.write_text("# a web app\nweb-app \\\n  >=1\n-r more.in\n")
+    return path
+
+
+def test_a_recorded_resolution_is_answered_without_the_resolver(
+    index: SimpleIndex, requirements: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    args = ("hatchling", "-r", requirements, "--index-url", index.url, "--python-version", "3.12")
+    first = sdistill(cache, *args)
+    assert first.status == 0, first.err
+    assert first.resolver
+    assert "web-app==2.0\n" in first.out
+    assert "tool==1.1\n" in first.out
+    before = index.server.count()
+    again = sdistill(cache, *args)
+    assert again.status == 0, again.err
+    assert again.out == first.out
+    assert not again.resolver, sorted(again.imported)
+    assert not again.parsed, sorted(again.imported)
+    assert index.server.count() == before, "the pages are fresh: nothing was requested"
+    # The same through the parser (--json): the resolver's JSON, still no resolver.
+    full = json.loads(sdistill(tmp_path / "other", *args, "--json").out)
+    warm = sdistill(cache, *args, "--json")
+    assert not warm.resolver
+    assert warm.parsed
+    assert json.loads(warm.out) == full
+    # -o and -q: the file holds the pins, nothing printed.
+    out = tmp_path / "pins.txt"
+    quiet = sdistill(cache, *args, "-q", "-o", out)
+    assert (quiet.status, quiet.out, quiet.resolver) == (0, "", False)
+    assert out.read_text() == first.out
+
+
+def test_other_inputs_are_resolved(index: SimpleIndex, tmp_path: Path) -> None:
+    """What the record was not made for goes to the resolver: another target, another
+    requirement text, another build setting, another index."""
+    cache = tmp_path / "cache"
+    base = ("web-app", "--index-url", index.url, "--python-version", "3.12")
+    assert sdistill(cache, *base).status == 0
+    assert not sdistill(cache, *base).resolver  # recorded
+    for args in (
+        ("web-app", "--index-url", index.url, "--python-version", "3.11"),
+        ("web-app>=1", "--index-url", index.url, "--python-version", "3.12"),
+        (*base, "-C", "key=value"),
+        (*base, "--no-build-isolation"),
+        (*base, "--platform", "win_amd64"),
+    ):
+        run = sdistill(cache, *args)
+        assert run.status == 0, run.err
+        assert run.resolver, args
+    other = SimpleIndex()
+    try:
+        run = sdistill(cache, "web-app", "--index-url", other.url, "--python-version", "3.12")
+        assert run.resolver
+        assert run.status == 1  # no such project there
+    finally:
+        other.close()
+
+
+def test_stale_pages_are_fetched_again_at_once(index: SimpleIndex, tmp_path: Path) -> None:
+    """An index that sends no caching headers: offline, the cached pages answer with no
+    request; online, each page the record lists is fetched again once, and a new
+    release on one of them makes the resolver run and pin it."""
+    index.send_caching_headers(False)
+    cache = tmp_path / "cache"
+    args = ("web-app", "--index-url", index.url, "--python-version", "3.12")
+    first = sdistill(cache, *args)
+    assert first.status == 0, first.err
+    assert "router==2.0\n" in first.out
+    (record,) = (cache / "simple-v1" / "resolutions").glob("*[!n]")  # not the memo
+    pages = [f"/simple/{name}/" for name in json.loads(record.read_text())["pages"]]
+    assert "/simple/router/" in pages
+    before = index.server.count()
+    offline = sdistill(cache, *args, "--offline")
+    assert (offline.out, offline.resolver) == (first.out, False)
+    assert index.server.count() == before
+    online = sdistill(cache, *args)
+    assert (online.out, online.resolver) == (first.out, False)
+    fetched = [r.path for r in index.server.requests()[before:]]
+    assert sorted(fetched) == sorted(pages), "each listed page once, nothing else"
+    index.add(wheel(tmp_path / "dists", "router", "2.1"))
+    changed = sdistill(cache, *args)
+    assert changed.resolver
+    assert "router==2.1\n" in changed.out
+    assert sdistill(cache, *args).out == changed.out
+
+
+@pytest.mark.parametrize("damage", ["record", "memo"])
+def test_a_damaged_record_is_resolved_and_healed(
+    damage: str, index: SimpleIndex, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    args = ("web-app", "--index-url", index.url, "--python-version", "3.12")
+    first = sdistill(cache, *args)
+    assert not sdistill(cache, *args).resolver  # recorded, and its memo written
+    records = cache / "simple-v1" / "resolutions"
+    (record,) = [p for p in records.iterdir() if p.suffix != ".seen"]
+    memo = record.with_name(record.name + ".seen")
+    assert memo.is_file()
+    if damage == "record":
+        record.write_text('{"format": 2, "pages": {"web-app": ')
+    else:  # a remembered digest that is wrong for the entry it names
+        memo.write_text(
+            "".join(
+                f"{name}\t{at}\t{'0' * 32}\n"
+                for name, at, _ in (line.split("\t") for line in memo.read_text().splitlines())
+            )
+        )
+    damaged = sdistill(cache, *args)
+    assert damaged.status == 0, damaged.err
+    assert damaged.out == first.out
+    if damage == "record":
+        assert damaged.resolver, "the damaged record is not trusted"
+    else:  # a wrong memo costs the hashing, never the answer; it is rewritten
+        assert not damaged.resolver
+        assert "0" * 32 not in memo.read_text()
+    healed = sdistill(cache, *args)
+    assert (healed.out, healed.resolver) == (first.out, False)
+
+
+def test_direct_references_and_usage_errors_go_to_the_resolver(
+    index: SimpleIndex, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    url = index.file_url("plain-1.0.tar.gz")
+    for _ in range(2):
+        run = sdistill(cache, f"plain @ {url}", "--index-url", index.url)
+        assert run.status == 0, run.err
+        assert run.resolver
+    bad = sdistill(cache, "--python-version")
+    assert bad.status == 2
+    assert bad.parsed
