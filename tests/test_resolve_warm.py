@@ -94,12 +94,20 @@ def test_a_recorded_resolution_is_answered_without_the_resolver(
     assert not again.resolver, sorted(again.imported)
     assert not again.parsed, sorted(again.imported)
     assert index.server.count() == before, "the pages are fresh: nothing was requested"
-    # The same through the parser (--json): the resolver's JSON, still no resolver.
-    full = json.loads(sdistill(tmp_path / "other", *args, "--json").out)
+    # --json: the resolver's JSON, byte for byte; through the parser (-v) too.
+    full = sdistill(tmp_path / "other", *args, "--json")
+    assert full.resolver
+    names = [pin["name"] for pin in json.loads(full.out)["pins"]]
+    assert names == sorted(names)
+    assert "web-app" in names
     warm = sdistill(cache, *args, "--json")
     assert not warm.resolver
-    assert warm.parsed
-    assert json.loads(warm.out) == full
+    assert not warm.parsed
+    assert warm.out == full.out
+    parsed = sdistill(cache, *args, "--json", "-v")
+    assert not parsed.resolver
+    assert parsed.parsed
+    assert parsed.out == full.out
     # -o and -q: the file holds the pins, nothing printed.
     out = tmp_path / "pins.txt"
     quiet = sdistill(cache, *args, "-q", "-o", out)

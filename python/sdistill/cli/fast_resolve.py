@@ -9,9 +9,9 @@ is read here, by a few lines of plain code, and answered by
 - ``-r``/``--requirement``, ``-c``/``--constraint``, ``--python-version``,
   ``--platform``, ``-o``/``--output-file``, ``--index-url``, ``--cache-dir``,
   ``--prefetch``, each with its value as the next word or after ``=``;
-- ``--offline``, ``-q``/``--quiet``.
+- ``--offline``, ``--json``, ``-q``/``--quiet``.
 
-Anything else -- another option, ``--json``, a repeated short flag, ``--`` -- and any
+Anything else -- another option, a repeated short flag, ``--`` -- and any
 command line that is not a clean hit goes on to the parser (``sdistill.cli.parser``),
 which reads every form, reports usage errors and tries the warm answer again with
 every option it allows (``warm_path``). So this is only ever a shortcut: what it
@@ -45,7 +45,7 @@ _VALUES = {
     "--prefetch": "prefetch",
 }
 _REPEATED = frozenset({"requirement", "constraint", "platform"})
-_FLAGS = {"--offline": "offline", "-q": "quiet", "--quiet": "quiet"}
+_FLAGS = {"--offline": "offline", "--json": "json", "-q": "quiet", "--quiet": "quiet"}
 
 
 def answer(words: list[str]) -> bool:
@@ -71,12 +71,14 @@ def answer(words: list[str]) -> bool:
     )
     if found is None:
         return False
-    text = found[0]
+    text, report = found
     output = _one(given, "output_file")
     if output is not None:
         with open(output, "w", encoding="utf-8") as file:
             file.write(text)
-    if "quiet" not in given:
+    if "json" in given:
+        print(report)
+    elif "quiet" not in given:
         print(text, end="")
     return True
 

@@ -60,7 +60,8 @@ def run(args: Args) -> int:
     if args.output_file is not None:
         Path(args.output_file).write_text(resolution.text(), encoding="utf-8")
     if args.json:
-        print(json.dumps(resolution.as_json(), indent=2))
+        # Keys sorted, not escaped: as a recorded resolution prints (warm.resolution).
+        print(json.dumps(resolution.as_json(), indent=2, sort_keys=True, ensure_ascii=False))
     elif args.quiet < 1:
         sys.stdout.write(resolution.text())
     return 0

@@ -127,9 +127,7 @@ def _resolution(args: Args) -> bool:
         with open(args.output_file, "w", encoding="utf-8") as file:
             file.write(text)
     if args.json:
-        import json  # noqa: PLC0415
-
-        print(json.dumps(json.loads(report), indent=2))
+        print(report)
     elif args.quiet < 1:
         print(text, end="")
     return True

@@ -83,7 +83,8 @@ pub fn key(inputs: &Inputs) -> String {
     Value::Object(object).to_string()
 }
 
-/// A record's answer: the pins as printed, and the report as JSON.
+/// A record's answer: the pins as printed, and the report as JSON (indented by two,
+/// keys sorted: as `sdistill resolve --json` prints it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recorded {
     pub text: String,
@@ -106,7 +107,8 @@ pub fn recorded(
         return None;
     }
     let text = record.get("text")?.as_str()?.to_owned();
-    let report = record.get("report")?.to_string();
+    // As the resolver prints it: `json.dumps(indent=2, sort_keys=True)`, not escaped.
+    let report = serde_json::to_string_pretty(record.get("report")?).ok()?;
     let mut pages = Vec::new();
     for (name, digest) in record.get("pages")?.as_object()? {
         pages.push((name.as_str(), digest.as_str()?)); // `null`: on no index
