@@ -163,10 +163,28 @@ def test_stale_pages_are_fetched_again_at_once(index: SimpleIndex, tmp_path: Pat
     fetched = [r.path for r in index.server.requests()[before:]]
     assert sorted(fetched) == sorted(pages), "each listed page once, nothing else"
     index.add(wheel(tmp_path / "dists", "router", "2.1"))
+    before = index.server.count()
     changed = sdistill(cache, *args)
     assert changed.resolver
     assert "router==2.1\n" in changed.out
+    # The pages the record check fetched again are handed to the resolver.
+    asked = [r.path for r in index.server.requests()[before:] if r.path.startswith("/simple/")]
+    assert sorted(asked) == sorted(set(asked)), "no page fetched twice in one run"
     assert sdistill(cache, *args).out == changed.out
+
+
+def test_a_cold_resolution_fetches_each_page_once(index: SimpleIndex, tmp_path: Path) -> None:
+    """On an index without caching headers, the top-level pages fetched while the
+    resolver loads are the ones it uses: every page is requested once."""
+    index.send_caching_headers(False)
+    cache = tmp_path / "cache"
+    run = sdistill(cache, "web-app", "hatchling", "--index-url", index.url)
+    assert run.status == 0, run.err
+    assert "web-app==1.0\n" in run.out
+    asked = [r.path for r in index.server.requests() if r.path.startswith("/simple/")]
+    assert "/simple/web-app/" in asked
+    assert "/simple/hatchling/" in asked
+    assert sorted(asked) == sorted(set(asked)), "no page fetched twice in one run"
 
 
 @pytest.mark.parametrize("damage", ["record", "memo"])

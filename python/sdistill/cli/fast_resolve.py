@@ -68,6 +68,7 @@ def answer(words: list[str]) -> bool:
         index_url=index,
         settings=builder_settings([index]),
         offline="offline" in given,
+        prefetch="offline" not in given,
     )
     if found is None:
         return False

@@ -119,6 +119,7 @@ def _resolution(args: Args) -> bool:
         index_url=index,
         settings=settings,
         offline=args.offline,
+        prefetch=not args.offline,
     )
     if found is None:
         return False

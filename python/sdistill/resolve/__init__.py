@@ -40,6 +40,7 @@ from sdistill.resolve.provider import DEFAULT_PREFETCH, SdistillProvider
 from sdistill.resolve.report import Pin, Resolution
 from sdistill.resolve.requirements import Requirement, applies
 from sdistill.resolve.target import TargetEnvironment
+from sdistill.warm import resolution as warm
 
 if TYPE_CHECKING:
     from sdistill.builder import SourceDistBuilder
@@ -89,14 +90,14 @@ def resolve(
     bounding = [files.requirement(text) for text in bound_texts]
     roots = [Requirement.of(r) for r in wanted if applies(r, target)]
     bounds = _constraints(bounding, target)
-    record = None
+    record, key = None, ""
     if all(r.url is None for r in wanted):  # a direct reference may change: never replayed
         key = replay.inputs_key(texts, bound_texts, python_version, platforms, builder)
         record = builder.cache.resolution_record(key)
     with SdistillProvider(
         builder, environment=target, prefetch=prefetch, constraints=bounds
     ) as provider:
-        if record is not None:
+        if record is not None and not warm.checked(key):
             replayed = replay.replay(provider.store, record)
             if replayed is not None:
                 return replayed

@@ -44,7 +44,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from packaging.metadata import Metadata
-from packaging.specifiers import Specifier, SpecifierSet
+from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 from resolvelib import AbstractProvider
@@ -55,7 +55,7 @@ from sdistill.errors import MetadataMismatchError
 from sdistill.index import ProjectView
 from sdistill.resolve.candidates import Candidate, offer
 from sdistill.resolve.metadata import MetadataStore
-from sdistill.resolve.requirements import Requirement, dependencies
+from sdistill.resolve.requirements import Requirement, dependencies, exact
 from sdistill.resolve.target import TargetEnvironment
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
         #: Why a project offered no candidate at all (for the conflict message).
         self.notes: dict[str, str] = {}
         self._offers: dict[tuple[str, str], Candidate | None] = {}
-        self._allowed: dict[tuple[str, str], list[_Listed]] = {}
+        self._allowed: dict[tuple[str, str], _Allowed] = {}
         #: The projects whose pages the resolver asked for (what a replay checks).
         self.asked: list[str] = []
         self._direct: dict[str, Candidate] = {}
@@ -130,7 +130,7 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
         infos = list(information[identifier])
         requirements = [info.requirement for info in infos]
         direct = any(r.url is not None for r in requirements)
-        pinned = any(_exact(s) for r in requirements for s in r.specifier)
+        pinned = any(r.pins_exactly for r in requirements)
         # A project the user asked for is decided before the projects that only
         # dependencies ask for, as uv decides them: its newest version wins, and a
         # dependency that bounds it gives way (an older dependency, not an older
@@ -168,7 +168,7 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
         key = (name, str(specifier))
         versions = self._allowed.get(key)
         if versions is None:  # asked again for each requirement added to the project
-            versions = self._allowed[key] = _allowed_versions(project.versions(), specifier)
+            versions = self._allowed[key] = _Allowed(project.versions(), specifier)
 
         def usable(text: str) -> Candidate | None:
             candidate = self._offer(project, text)
@@ -177,9 +177,10 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
             return candidate.with_extras(extras) if extras else candidate
 
         def matches() -> Iterator[Candidate]:
-            finals = versions if specifier.prereleases else [v for v in versions if not v.pre]
             any_final = False
-            for each in finals:
+            for each in versions:
+                if each.pre and not specifier.prereleases:
+                    continue
                 found = usable(each.text)
                 if found is not None:
                     any_final = True
@@ -308,16 +309,36 @@ class _Listed(NamedTuple):
         return self.version.is_prerelease
 
 
-def _allowed_versions(texts: list[str], specifier: SpecifierSet) -> list[_Listed]:
-    """The versions (newest first) the specifiers contain, pre-releases included."""
-    found = []
-    for text in texts:
-        version = _version(text)
-        if version is None:
-            continue
-        if specifier.contains(version, prereleases=True):
-            found.append(_Listed(text, version))
-    return found
+class _Allowed:
+    """The versions (newest first) the specifiers contain, pre-releases included --
+    judged as they are asked for: the resolver usually takes one of the newest, and a
+    page may list hundreds."""
+
+    def __init__(self, texts: list[str], specifier: SpecifierSet) -> None:
+        self._texts = texts
+        self._specifier = specifier
+        self._found: list[_Listed] = []
+        self._judged = 0
+
+    def __iter__(self) -> Iterator[_Listed]:
+        at = 0
+        while True:
+            if at < len(self._found):
+                yield self._found[at]
+                at += 1
+            elif not self._judge_next():
+                return
+
+    def _judge_next(self) -> bool:
+        """Judges listed versions until one more is allowed; ``False`` at the end."""
+        while self._judged < len(self._texts):
+            text = self._texts[self._judged]
+            self._judged += 1
+            version = _version(text)
+            if version is not None and self._specifier.contains(version, prereleases=True):
+                self._found.append(_Listed(text, version))
+                return True
+        return False
 
 
 @lru_cache(maxsize=65536)
@@ -333,19 +354,12 @@ def _pinned(specifier: SpecifierSet) -> set[Version]:
     """The versions ``specifier`` pins exactly (PEP 592's condition for a yanked one)."""
     found = set()
     for each in specifier:
-        if _exact(each):
+        if exact(each):
             try:
                 found.add(Version(each.version))
             except InvalidVersion:
                 continue
     return found
-
-
-def _exact(specifier: Specifier) -> bool:
-    """``==1.2.3`` (no wildcard) or ``===1.2.3``."""
-    return specifier.operator == "===" or (
-        specifier.operator == "==" and not specifier.version.endswith(".*")
-    )
 
 
 def _same_url(left: str, right: str) -> bool:

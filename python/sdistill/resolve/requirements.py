@@ -20,17 +20,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as Pep508
-from packaging.specifiers import SpecifierSet
+from packaging.specifiers import Specifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from sdistill.resolve.target import TargetEnvironment
 
-__all__ = ["Requirement", "dependencies", "identifier"]
+__all__ = ["Requirement", "dependencies", "exact", "identifier"]
 
 _log = logging.getLogger("sdistill")
 
@@ -39,6 +40,13 @@ def identifier(name: str, extras: Iterable[str] = ()) -> str:
     """How resolvelib names a project: ``name``, or ``name[a,b]`` with its extras."""
     written = sorted(set(extras))
     return f"{name}[{','.join(written)}]" if written else name
+
+
+def exact(specifier: Specifier) -> bool:
+    """``==1.2.3`` (no wildcard) or ``===1.2.3``."""
+    return specifier.operator == "===" or (
+        specifier.operator == "==" and not specifier.version.endswith(".*")
+    )
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,12 @@ class Requirement:
     #: Versions already judged (text -> contained): the resolver asks the same
     #: requirement about the same pins tens of thousands of times.
     _judged: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def pins_exactly(self) -> bool:
+        """Whether a specifier pins one version exactly: ``==1.2.3`` (no wildcard) or
+        ``===1.2.3`` (PEP 592's condition for offering a yanked version)."""
+        return any(exact(each) for each in self.specifier)
 
     def admits(self, version: Version, text: str) -> bool:
         """Whether the specifier contains ``version`` (written ``text``), pre-releases

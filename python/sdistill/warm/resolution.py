@@ -9,6 +9,9 @@ the record's key from the same texts and options in the same place
 (``sdistill.resolution_inputs``, ``_core.resolution_key``), and lets the native client
 check the record (``HttpClient.replayed``: fresh pages read in place, stale ones
 fetched again all at once on native threads, with ``--offline`` as they are cached).
+When the record does not hold, the resolver runs next in this process: the top-level
+pages are fetched in the background meanwhile (``HttpClient.prefetch_pages``), and the
+pages fetched here are handed to its first requests for them (``http::handoff``).
 
 It answers only with one index and no find-links (the only records it can check), no
 direct reference (never recorded), and a record whose pages all hold. Anything else is
@@ -16,8 +19,6 @@ direct reference (never recorded), and a record whose pages all hold. Anything e
 """
 
 from __future__ import annotations
-
-import os
 
 from sdistill import _core, environment
 from sdistill.resolution_inputs import read_lines, record_key
@@ -27,7 +28,10 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
-__all__ = ["warm_resolution"]
+__all__ = ["checked", "warm_resolution"]
+
+#: The keys checked in this process (a second check would only repeat the requests).
+_CHECKED: set[str] = set()
 
 
 def warm_resolution(
@@ -41,15 +45,16 @@ def warm_resolution(
     index_url: str | None,
     settings: dict[str, Any],
     offline: bool,
+    prefetch: bool = False,
 ) -> tuple[str, str] | None:
     """``(text, report as JSON)`` of the recorded resolution of these inputs when every
     page it asked for is the same now; ``None`` when the resolver must run.
-    ``settings``: the builder's (``resolution_inputs.builder_settings``)."""
+    ``settings``: the builder's (``resolution_inputs.builder_settings``). With
+    ``prefetch``, a miss starts fetching the top-level pages for the resolver. Each
+    set of inputs is checked once per process."""
     from sdistill.errors import SdistillError  # noqa: PLC0415
 
     if index_url is None or settings["indexes"] != [index_url] or settings["find_links"]:
-        return None
-    if not os.path.isdir(root):
         return None
     try:
         lines = read_lines(requirement_files, constraint_files)
@@ -58,6 +63,9 @@ def warm_resolution(
             return None
         bounds = [line.text for line in lines.constraints]
         key = record_key(texts, bounds, python_version, platforms or None, settings)
+        if key in _CHECKED:
+            return None  # already checked in this process: it did not hold
+        _CHECKED.add(key)
         client = _core.HttpClient(
             root,
             offline=offline,
@@ -67,9 +75,35 @@ def warm_resolution(
             max_page_size=environment.max_page_size(),
             lock_timeout=environment.lock_timeout(),
         )
-        return client.replayed(index_url, _core.CacheLayout(root).resolution_record(key))
+        found = client.replayed(index_url, _core.CacheLayout(root).resolution_record(key))
+        if found is None and prefetch:
+            # The resolver runs next: its top-level pages are fetched while it loads.
+            client.prefetch_pages(index_url, sorted({_project(text) for text in texts}))
+        return found
     except (OSError, ValueError, SdistillError):
         return None
+
+
+def _project(text: str) -> str:
+    """The normalised project name a requirement text starts with (PEP 503)."""
+    text = text.strip()
+    end = 0
+    while end < len(text) and (text[end].isalnum() or text[end] in "-_."):
+        end += 1
+    name: list[str] = []
+    for char in text[:end].lower():
+        if char in "-_.":
+            if not name or name[-1] != "-":
+                name.append("-")
+        else:
+            name.append(char)
+    return "".join(name)
+
+
+def checked(key: str) -> bool:
+    """Whether the record of ``key`` was checked in this process and did not hold (the
+    resolver need not check it again: its pages would be requested twice)."""
+    return key in _CHECKED
 
 
 def _direct(text: str) -> bool:

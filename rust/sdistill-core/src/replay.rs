@@ -17,6 +17,10 @@
 //!   A page that differs, cannot be read, or a project recorded as on no index, a
 //!   missing or unreadable record: `None`, and the resolver runs and writes a new one.
 //!
+//! - [`prefetch_pages`]: the top-level pages of a resolution about to run, fetched in
+//!   the background and handed to the resolver's requests (`http::handoff`), as are
+//!   the stale pages [`recorded`] fetched again when the record does not hold.
+//!
 //! Hashing every page would cost more than reading it (tens of MB for a large set), so
 //! the digest of a page read from the cache is remembered beside the record
 //! (`<record>.seen`: name, the entry's write time in ns, digest — a line each). An
@@ -32,13 +36,14 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
 use crate::cache::names::index_url_key;
 use crate::cache::write_atomic;
 use crate::cache_key::digest_bytes;
-use crate::http::{Client, Payload, Received, Request, Want};
+use crate::http::{handoff, Client, Payload, Received, Request, Want};
 use crate::index::{self, page};
 
 /// The format of a record and of its key; a record of another format is a miss.
@@ -115,15 +120,14 @@ pub fn recorded(
     }
     let index_url = index_url_key(index_url);
     let read = |name: &str, digest: &str, cache_control: Option<&str>, memo: &Memo| {
-        page_digest(
+        let page = Page {
             client,
-            &index_url,
+            index_url: &index_url,
             name,
-            cache_control,
             max_page_size,
-            memo,
-            digest,
-        )
+        };
+        // A stale page fetched again here is handed to the resolver if it runs.
+        page.digest(cache_control, memo, digest, cache_control.is_none())
     };
     let memo = Memo::read(&memo_path);
     let mut seen = Memo::default();
@@ -166,41 +170,92 @@ pub fn recorded(
     same.into_inner().then_some(Recorded { text, report })
 }
 
-/// The digest of the page of `name` (as the index reads it: the same entry, the same
-/// request) and, when it was read from the cache, the entry's write time; `None` when
-/// it cannot be read so. The memo is trusted only when it remembers `expected`.
-fn page_digest(
-    client: &Client,
+/// The pages of `names` on `index_url`, fetched in the background, `jobs` at a time,
+/// for the requests this process is about to make for them (`http::handoff`): the
+/// top-level pages of a resolution, while the resolver is still being loaded.
+pub fn prefetch_pages(
+    client: Arc<Client>,
     index_url: &str,
-    name: &str,
-    cache_control: Option<&str>,
+    names: Vec<String>,
     max_page_size: u64,
-    memo: &Memo,
-    expected: &str,
-) -> Option<(String, Option<u64>)> {
-    let entry = client.cache().index_page_entry(index_url, name).ok()?;
-    let request = Request {
-        url: format!("{index_url}{name}/"),
-        headers: vec![("Accept".to_owned(), page::ACCEPT.to_owned())],
-        package: Some(name.to_owned()),
-        cache_control: cache_control.map(str::to_owned),
-    };
-    let want = Want::Parsed(index::parser(name).with_max_size(max_page_size));
-    let Received::Parsed { payload, .. } = client.fetch(&request, Some(&entry), &want).ok()?.body
-    else {
-        return None;
-    };
-    let stored_at = match &payload {
-        Payload::Cached(entry) => Some(entry.record().stored_at_ns.to_native()),
-        Payload::Owned(_) => None,
-    };
-    // Only a remembered match is taken: a memo that is wrong about an entry costs its
-    // hashing, never a miss, and is rewritten.
-    let remembered = stored_at
-        .and_then(|at| memo.digest(name, at))
-        .filter(|remembered| remembered == expected);
-    let digest = remembered.unwrap_or_else(|| digest_bytes(payload.as_slice()));
-    Some((digest, stored_at))
+    jobs: usize,
+) {
+    let index_url = index_url_key(index_url);
+    std::thread::spawn(move || {
+        let next = AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..jobs.max(1).min(names.len()) {
+                scope.spawn(|| {
+                    while let Some(name) = names.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        let page = Page {
+                            client: &client,
+                            index_url: &index_url,
+                            name,
+                            max_page_size,
+                        };
+                        let _ = page.fetch(None, true);
+                    }
+                });
+            }
+        });
+    });
+}
+
+/// A project page on an index, read as the index reads it: the same entry, the same
+/// request.
+struct Page<'a> {
+    client: &'a Client,
+    /// With one trailing `/`.
+    index_url: &'a str,
+    name: &'a str,
+    max_page_size: u64,
+}
+
+impl Page<'_> {
+    /// The page, through the cache; with `ahead`, fetched for a request this process
+    /// is about to make (`http::handoff`), unless it already was (`None`).
+    fn fetch(&self, cache_control: Option<&str>, ahead: bool) -> Option<Payload> {
+        let (client, name) = (self.client, self.name);
+        let entry = client.cache().index_page_entry(self.index_url, name).ok()?;
+        if ahead && !handoff::expect(&entry) {
+            return None;
+        }
+        let request = Request {
+            url: format!("{}{name}/", self.index_url),
+            headers: vec![("Accept".to_owned(), page::ACCEPT.to_owned())],
+            package: Some(name.to_owned()),
+            cache_control: cache_control.map(str::to_owned),
+        };
+        let want = Want::Parsed(index::parser(name).with_max_size(self.max_page_size));
+        match client.fetch(&request, Some(&entry), &want).ok()?.body {
+            Received::Parsed { payload, .. } => Some(payload),
+            _ => None,
+        }
+    }
+
+    /// The page's digest and, when it was read from the cache, the entry's write time;
+    /// `None` when it cannot be read. The memo is trusted only when it remembers
+    /// `expected`.
+    fn digest(
+        &self,
+        cache_control: Option<&str>,
+        memo: &Memo,
+        expected: &str,
+        ahead: bool,
+    ) -> Option<(String, Option<u64>)> {
+        let payload = self.fetch(cache_control, ahead)?;
+        let stored_at = match &payload {
+            Payload::Cached(entry) => Some(entry.record().stored_at_ns.to_native()),
+            Payload::Owned(_) => None,
+        };
+        // Only a remembered match is taken: a memo that is wrong about an entry costs
+        // its hashing, never a miss, and is rewritten.
+        let remembered = stored_at
+            .and_then(|at| memo.digest(self.name, at))
+            .filter(|remembered| remembered == expected);
+        let digest = remembered.unwrap_or_else(|| digest_bytes(payload.as_slice()));
+        Some((digest, stored_at))
+    }
 }
 
 /// `<record>.seen`, beside the record.

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use pyo3::prelude::*;
@@ -61,7 +62,7 @@ fn hashes(
 /// The native HTTP client of one cache root (see `sdistill.http` for the Python face).
 #[pyclass(module = "sdistill._core", frozen)]
 struct HttpClient {
-    inner: Client,
+    inner: Arc<Client>,
     /// Project pages above this many bytes are refused.
     max_page_size: u64,
 }
@@ -130,7 +131,7 @@ impl HttpClient {
             .map_err(IntoPyErr::into_pyerr)?
             .with_lock_timeout(lock_timeout);
         Ok(HttpClient {
-            inner: Client::new(cache, config),
+            inner: Arc::new(Client::new(cache, config)),
             max_page_size,
         })
     }
@@ -303,6 +304,20 @@ impl HttpClient {
         });
         log::warnings(py, self.inner.take_warnings())?;
         Ok(found.map(|found| (found.text, found.report)))
+    }
+
+    /// Starts fetching the pages of `names` on `index_url` in the background, for the
+    /// requests this process is about to make for them (the top-level pages of a
+    /// resolution); returns at once.
+    #[pyo3(signature = (index_url, names, *, jobs = 16))]
+    fn prefetch_pages(&self, index_url: String, names: Vec<String>, jobs: usize) {
+        sdistill_core::replay::prefetch_pages(
+            Arc::clone(&self.inner),
+            &index_url,
+            names,
+            self.max_page_size,
+            jobs,
+        );
     }
 
     /// The archive at `url` extracted into a revision of `shard` (its HTTP entry and

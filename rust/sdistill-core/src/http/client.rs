@@ -24,6 +24,7 @@ use super::cache_control::Directives;
 use super::entry::{encode, Entry, Invalid};
 use super::exchange::{exchange, now_ns, now_secs, Answer};
 use super::freshness::{decide, valid_not_modified, validators, Decision, Validators};
+use super::handoff;
 use super::memo::{Target, Targets};
 use super::policy::{storable, values, ArchivedBody, Body, Policy, Record};
 use super::progress::Progress;
@@ -187,6 +188,8 @@ impl Client {
                 Decision::Fresh
             } else if self.must_refresh(request, &found) {
                 validators(&found.record().policy).map_or(Decision::Refetch, Decision::Revalidate)
+            } else if handoff::take(entry, stored_at) {
+                Decision::Fresh // fetched ahead for this very request (see `handoff`)
             } else {
                 decide(&found.record().policy, &directives, &headers, now_secs())
             };

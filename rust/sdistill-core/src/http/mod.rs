@@ -55,6 +55,11 @@
 //! one URL make one download. Readers of fresh entries take no lock: entries and body
 //! files are written beside their target and renamed into place.
 //!
+//! **Fetched ahead.** A response this process fetched ahead for a request it is about
+//! to make (a resolution's top-level pages, fetched while the resolver loads) is taken
+//! as fresh by that request, once and within a minute ([`handoff`]), so an index that
+//! sends no caching headers is not asked twice for one page in one resolution.
+//!
 //! # Robustness and credentials
 //!
 //! See [`exchange`] for retries (connect errors, resets, timeouts, broken bodies,
@@ -75,6 +80,7 @@ pub mod entry;
 mod error;
 mod exchange;
 pub mod freshness;
+pub mod handoff;
 mod loaded;
 mod memo;
 pub mod policy;
