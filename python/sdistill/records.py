@@ -12,13 +12,13 @@ bytes) and checked before use; the builder reads ``METADATA`` only through
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-
 from sdistill import _core
 
-# Not `from typing import TYPE_CHECKING`: typing alone costs a warm run milliseconds.
+# Not `from typing import TYPE_CHECKING`: typing alone costs a warm run milliseconds (and
+# `collections.abc` a few more).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
     from typing import Any
 
     from packaging.metadata import Metadata

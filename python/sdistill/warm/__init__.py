@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import os
 
-from sdistill import records
-from sdistill.sources import classify
-
 __all__ = ["answers"]
 
 
@@ -29,6 +26,8 @@ def answers(
     ``path`` goes to the native lookup, a ``registry`` pin to ``warm.registry``, a git
     source to ``warm.git``; any other kind (URLs,
     ``name @ https://...``) is left to the builder."""
+    from sdistill.sources import classify  # noqa: PLC0415 (not needed by warm.resolution)
+
     kinds = [classify(spec)[0] for spec in specs]
     if any(kind not in ("path", "registry", "git") for kind in kinds):
         return None
@@ -83,5 +82,7 @@ def _one(root: str, spec: str, kind: str, settings: str, offline: bool) -> tuple
 def _local(root: str, specs: list[str], settings: str) -> list[tuple[str, str]] | None:
     """The native lookup of plain local paths (``~`` expanded here)."""
     paths = [os.path.expanduser(spec.strip()) for spec in specs]
+    from sdistill import records  # noqa: PLC0415 (not needed by warm.resolution)
+
     found = records.warm_answers(root, paths, settings)
     return None if found is None else [(answer.json, answer.text) for answer in found]
