@@ -294,7 +294,10 @@ class Sdistill(Tool):
     name = "sdistill"
 
     def run(self, requirements: Path, cache: Path, work: Path, *, offline: bool = False) -> Run:
-        command = [sys.executable, "-m", "sdistill", "resolve", "-r", str(requirements)]
+        # The `sdistill` command as a user runs it (not `python -m`, which adds runpy).
+        script = BIN / "sdistill"
+        launcher = [str(script)] if script.is_file() else [sys.executable, "-m", "sdistill"]
+        command = [*launcher, "resolve", "-r", str(requirements)]
         command += ["--python-version", self.settings.python_version]
         command += ["--index-url", self.settings.index_url, "--cache-dir", str(cache), "--json"]
         command += ["--offline"] if offline else []
@@ -566,7 +569,7 @@ def _cell(column: Column | None, mode: str) -> str:
         return "n/a"
     value = _median(column.times[mode])
     if value is not None:
-        return f"{value:.2f}"
+        return f"{value:.3f}" if value < 0.1 else f"{value:.2f}"  # ms show below 0.1 s
     failed = column.offline_error if mode == "offline" else column.error
     return "failed" if failed is not None else "—"
 

@@ -15,6 +15,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import test_resolve_provider
@@ -232,3 +233,36 @@ def test_direct_references_and_usage_errors_go_to_the_resolver(
     bad = sdistill(cache, "--python-version")
     assert bad.status == 2
     assert bad.parsed
+
+
+def test_one_process_resolving_again_and_again(
+    index: SimpleIndex,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A long-running process calling the command line many times: each call whose
+    record holds is answered from it, and a changed page makes exactly one call
+    resolve -- the next ones are answered from the new record."""
+    import sdistill.resolve
+    from sdistill.cli import main
+
+    resolved: list[object] = []
+    real = sdistill.resolve.resolve
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        resolved.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sdistill.resolve, "resolve", counting)
+    index.send_caching_headers(False)
+    args = ["resolve", "router", "--cache-dir", str(tmp_path / "cache"), "--index-url"]
+    args += [index.url, "--python-version", "3.12"]
+    outputs = []
+    for step in range(5):
+        if step == 2:
+            index.add(wheel(tmp_path / "dists", "router", "2.1"))
+        assert main(args) == 0
+        outputs.append(capsys.readouterr().out.splitlines()[0])
+    assert outputs == ["router==2.0"] * 2 + ["router==2.1"] * 3
+    assert len(resolved) == 2, "the first call and the one after the page changed"

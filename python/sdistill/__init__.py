@@ -8,8 +8,6 @@ needed.
 
 from __future__ import annotations
 
-import importlib
-
 # Not `from typing import TYPE_CHECKING`: typing alone costs a warm run milliseconds.
 TYPE_CHECKING = False
 
@@ -89,6 +87,8 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'sdistill' has no attribute {name!r}")
+    import importlib  # noqa: PLC0415 (not needed by a warm command line)
+
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value

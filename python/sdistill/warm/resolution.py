@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 
 __all__ = ["checked", "warm_resolution"]
 
-#: The keys checked in this process (a second check would only repeat the requests).
+#: The keys whose record was checked in this process and did not hold, until the
+#: resolver that runs next asks (a second check would only repeat the requests).
 _CHECKED: set[str] = set()
 
 
@@ -62,8 +63,7 @@ def warm_resolution(
         bounds = [line.text for line in lines.constraints]
         key = record_key(texts, bounds, python_version, platforms or None, settings)
         if key in _CHECKED:
-            return None  # already checked in this process: it did not hold
-        _CHECKED.add(key)
+            return None  # checked in this process, and it did not hold
         client = _core.HttpClient(
             root,
             offline=offline,
@@ -74,9 +74,10 @@ def warm_resolution(
             lock_timeout=environment.lock_timeout(),
         )
         found = client.replayed(index_url, _core.CacheLayout(root).resolution_record(key))
-        if found is None and prefetch:
-            # The resolver runs next: its top-level pages are fetched while it loads.
-            client.prefetch_pages(index_url, sorted({_project(text) for text in texts}))
+        if found is None:
+            _CHECKED.add(key)  # the resolver runs next, and need not check it again
+            if prefetch:  # its top-level pages are fetched while it loads
+                client.prefetch_pages(index_url, sorted({_project(text) for text in texts}))
         return found
     except Exception:  # a shortcut: any failure leaves the command to the resolver
         return None
@@ -99,9 +100,13 @@ def _project(text: str) -> str:
 
 
 def checked(key: str) -> bool:
-    """Whether the record of ``key`` was checked in this process and did not hold (the
-    resolver need not check it again: its pages would be requested twice)."""
-    return key in _CHECKED
+    """Whether the record of ``key`` was just checked in this process and did not hold:
+    the resolver, which runs next, need not check it again (its pages would be
+    requested twice). Answered once: later resolutions check their record again."""
+    if key not in _CHECKED:
+        return False
+    _CHECKED.discard(key)
+    return True
 
 
 def _direct(text: str) -> bool:

@@ -167,7 +167,15 @@ pub fn recorded(
             });
         }
     });
-    same.into_inner().then_some(Recorded { text, report })
+    if !same.into_inner() {
+        return None; // the pages fetched again go to the resolver, which runs next
+    }
+    for &(name, _) in &stale {
+        if let Ok(entry) = client.cache().index_page_entry(&index_url, name) {
+            handoff::forget(&entry); // nothing resolves: no request will take them
+        }
+    }
+    Some(Recorded { text, report })
 }
 
 /// The pages of `names` on `index_url`, fetched in the background, `jobs` at a time,

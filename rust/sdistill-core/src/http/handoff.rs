@@ -40,6 +40,15 @@ pub fn expect(entry: &Path) -> bool {
     true
 }
 
+/// Withdraws what [`expect`] said of `entry`: the request it was fetched for will not
+/// be made (the page answered a check that held, and nothing resolves).
+pub fn forget(entry: &Path) {
+    let mut table = EXPECTED.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(table) = table.as_mut() {
+        table.remove(entry);
+    }
+}
+
 /// Whether the response stored in `entry` at `stored_at` (ns) was fetched ahead for
 /// this request: stored since the fetch ahead began, within [`TTL_NS`]. Taken once.
 pub fn take(entry: &Path, stored_at: u64) -> bool {
@@ -73,5 +82,8 @@ mod tests {
         );
         assert!(take(entry, now_ns()));
         assert!(!take(entry, now_ns()), "taken once");
+        assert!(expect(entry));
+        forget(entry);
+        assert!(!take(entry, now_ns()), "withdrawn");
     }
 }
