@@ -235,6 +235,29 @@ def test_direct_references_and_usage_errors_go_to_the_resolver(
     assert bad.parsed
 
 
+def test_what_the_parser_refuses_is_refused_warm_too(index: SimpleIndex, tmp_path: Path) -> None:
+    """With a record there to answer from, a command line the parser refuses is still a
+    usage error, and an output file that cannot be written is still an error."""
+    cache = tmp_path / "cache"
+    base = ["router", "--index-url", index.url, "--python-version", "3.12"]
+    assert sdistill(cache, *base).status == 0
+    assert sdistill(cache, *base).resolver is False  # recorded
+    for args in (
+        [*base, "-o", "-q"],  # an option where the file name belongs
+        ["router", "--index-url", index.url, "--python-version", "3"],
+        [*base, "--prefetch", "-5"],
+        ["router\n", *base[1:]],  # not a requirement
+    ):
+        refused = sdistill(cache, *args)
+        assert refused.status in (1, 2), args
+        assert refused.out == "", args
+        assert "error" in refused.err, args
+    unwritable = sdistill(cache, *base, "-o", tmp_path / "missing" / "pins.txt")
+    assert unwritable.status == 1
+    assert "error:" in unwritable.err
+    assert "Traceback" not in unwritable.err
+
+
 def test_one_process_resolving_again_and_again(
     index: SimpleIndex,
     tmp_path: Path,
@@ -266,3 +289,33 @@ def test_one_process_resolving_again_and_again(
         outputs.append(capsys.readouterr().out.splitlines()[0])
     assert outputs == ["router==2.0"] * 2 + ["router==2.1"] * 3
     assert len(resolved) == 2, "the first call and the one after the page changed"
+
+
+def test_a_project_on_no_index_is_replayed_by_the_resolver(
+    index: SimpleIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record that lists a project no index has (the resolver asked for it, then
+    backtracked) is checked by the resolver's own replay: the pins come back without a
+    resolution."""
+    import sdistill.resolve
+    from sdistill.cli import main
+
+    made = tmp_path / "made"
+    made.mkdir()
+    index.add(wheel(made, "needy", "1.0"))
+    index.add(wheel(made, "needy", "2.0", ("ghost>=1",)))
+    rounds: list[object] = []
+    real = sdistill.resolve.Resolver
+
+    class Counting(real):  # type: ignore[misc, valid-type]
+        def resolve(self, *args: Any, **kwargs: Any) -> Any:
+            rounds.append(args)
+            return super().resolve(*args, **kwargs)
+
+    monkeypatch.setattr(sdistill.resolve, "Resolver", Counting)
+    args = ["resolve", "needy", "--cache-dir", str(tmp_path / "cache"), "--index-url"]
+    args += [index.url, "--python-version", "3.12", "-o", str(tmp_path / "pins.txt")]
+    for _ in range(3):
+        assert main([*args, "-q"]) == 0
+        assert (tmp_path / "pins.txt").read_text() == "needy==1.0\n"
+    assert len(rounds) == 1, "resolved once, replayed after"

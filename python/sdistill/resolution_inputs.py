@@ -160,11 +160,13 @@ def machine() -> list[str]:
         libc = os.confstr("CS_GNU_LIBC_VERSION") or ""
     except (AttributeError, ValueError, OSError):
         libc = ""
-    version = sys.version_info
+    implementation = sys.implementation
     return [
-        sys.implementation.name,
-        sys.implementation.cache_tag or "",
-        f"{version.major}.{version.minor}.{version.micro}",
+        implementation.name,
+        implementation.cache_tag or "",
+        # The whole version and build (3.13.0rc2 is not 3.13.0), and PyPy's own.
+        sys.version,
+        ".".join(map(str, implementation.version)),
         sys.abiflags if hasattr(sys, "abiflags") else "",
         sys.platform,
         os.name,

@@ -5,13 +5,14 @@ its grammar takes longer. So a ``resolve`` command line made only of the options
 is read here, by a few lines of plain code, and answered by
 ``sdistill.warm.resolution`` when its record holds:
 
-- operands (requirements), and ``resolve`` as the first operand;
+- ``resolve`` first, then operands (requirements) and options in any order;
 - ``-r``/``--requirement``, ``-c``/``--constraint``, ``--python-version``,
   ``--platform``, ``-o``/``--output-file``, ``--index-url``, ``--cache-dir``,
   ``--prefetch``, each with its value as the next word or after ``=``;
 - ``--offline``, ``--json``, ``-q``/``--quiet``.
 
-Anything else -- another option, a repeated short flag, ``--`` -- and any
+Anything else -- another option, an option before ``resolve``, a value that looks like
+an option or that the grammar would refuse, a repeated short flag, ``--`` -- and any
 command line that is not a clean hit goes on to the parser (``sdistill.cli.parser``),
 which reads every form, reports usage errors and tries the warm answer again with
 every option it allows (``warm_path``). So this is only ever a shortcut: what it
@@ -28,7 +29,7 @@ TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: a warm answer never imports
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["answer"]
+__all__ = ["answer", "write_output"]
 
 #: Options with a value -> where it goes (a list: repeatable).
 _VALUES = {
@@ -74,9 +75,8 @@ def answer(words: list[str]) -> bool:
         return False
     text, report = found
     output = _one(given, "output_file")
-    if output is not None:
-        with open(output, "w", encoding="utf-8") as file:
-            file.write(text)
+    if output is not None and not write_output(output, text):
+        return False  # the parser's run reports why the file cannot be written
     if "json" in given:
         print(report)
     elif "quiet" not in given:
@@ -84,15 +84,42 @@ def answer(words: list[str]) -> bool:
     return True
 
 
+def write_output(path: str, text: str) -> bool:
+    """Writes ``-o FILE``; ``False`` when it cannot be written (nothing printed: the
+    command then goes on to the resolver, which reports it as every error is)."""
+    try:
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(text)
+    except OSError:
+        return False
+    return True
+
+
 def _read(words: list[str]) -> dict[str, str | list[str]] | None:
     """The options and operands of a plain ``resolve`` command line, else ``None``."""
-    given: dict[str, str | list[str]] = {"operands": []}
-    pending = iter(words)
-    operands = [word for word in pending if _take(word, pending, given) is None]
-    if not operands or operands[0] != "resolve" or _ERROR in given:
+    if not words or words[0] != "resolve":
+        # Before the command only --cache-dir, --json and -q are allowed: leave the
+        # rare command line that has them (or an error) to the parser.
         return None
-    _many(given, "operands").extend(operands[1:])
+    given: dict[str, str | list[str]] = {"operands": []}
+    pending = iter(words[1:])
+    operands = [word for word in pending if _take(word, pending, given) is None]
+    if _ERROR in given or not _valid(given):
+        return None
+    _many(given, "operands").extend(operands)
     return given
+
+
+def _valid(given: dict[str, str | list[str]]) -> bool:
+    """Whether the values the grammar checks are plainly valid (else the parser
+    reports them): ``--python-version`` X.Y or X.Y.Z, ``--prefetch`` a whole number."""
+    version = _one(given, "python_version")
+    if version is not None:
+        parts = version.split(".")
+        if len(parts) not in (2, 3) or not all(p.isascii() and p.isdigit() for p in parts):
+            return False
+    prefetch = _one(given, "prefetch")
+    return prefetch is None or (prefetch.isascii() and prefetch.isdigit())
 
 
 #: Marks a command line this module does not read.
@@ -111,6 +138,8 @@ def _take(word: str, rest: Iterator[str], given: dict[str, str | list[str]]) -> 
         return word
     dest = _VALUES.get(name)
     taken = value if equals else next(rest, None)
+    if taken is not None and not equals and taken.startswith("-"):
+        taken = None  # an option where a value belongs: the parser's error to report
     if dest is None or taken is None or (dest in given and dest not in _REPEATED):
         given[_ERROR] = ""
     elif dest in _REPEATED:

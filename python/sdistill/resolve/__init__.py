@@ -33,7 +33,7 @@ from packaging.requirements import Requirement as Pep508
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
-from sdistill.resolve import files, replay
+from sdistill.resolve import replay
 from sdistill.resolve.candidates import Candidate
 from sdistill.resolve.conflicts import ResolutionError, conflict
 from sdistill.resolve.provider import DEFAULT_PREFETCH, SdistillProvider
@@ -74,8 +74,7 @@ def resolve(
     target ``python_version`` (``"3.9"``) and ``platforms`` (wheel platform tags),
     default the running interpreter. ``builder`` (default: a ``SourceDistBuilder()``)
     gives the indexes and builds sdists; ``constraints`` bound versions without
-    requiring them. A requirement that is not PEP 508 is an ``InvalidSourceError``; a
-    conflict raises :class:`ResolutionError` naming its causes.
+    requiring them. A conflict raises :class:`ResolutionError` naming its causes.
 
     A resolution is recorded under its inputs as given (``sdistill.resolve.replay``):
     the same texts over the same pages give the recorded pins without resolving."""
@@ -84,10 +83,11 @@ def resolve(
 
         builder = SourceDistBuilder()
     target = TargetEnvironment.create(python_version, platforms)
-    texts = [r if isinstance(r, str) else str(r) for r in requirements]
-    bound_texts = [c if isinstance(c, str) else str(c) for c in constraints]
-    wanted = [files.requirement(text) for text in texts]
-    bounding = [files.requirement(text) for text in bound_texts]
+    given, bound = list(requirements), list(constraints)
+    texts = [r if isinstance(r, str) else str(r) for r in given]
+    bound_texts = [c if isinstance(c, str) else str(c) for c in bound]
+    wanted = [r if isinstance(r, Pep508) else Pep508(r) for r in given]
+    bounding = [c if isinstance(c, Pep508) else Pep508(c) for c in bound]
     roots = [Requirement.of(r) for r in wanted if applies(r, target)]
     bounds = _constraints(bounding, target)
     record, key = None, ""

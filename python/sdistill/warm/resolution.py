@@ -74,11 +74,13 @@ def warm_resolution(
             lock_timeout=environment.lock_timeout(),
         )
         found = client.replayed(index_url, _core.CacheLayout(root).resolution_record(key))
-        if found is None:
+        if isinstance(found, tuple):
+            return found
+        if found is False:
             _CHECKED.add(key)  # the resolver runs next, and need not check it again
-            if prefetch:  # its top-level pages are fetched while it loads
-                client.prefetch_pages(index_url, sorted({_project(text) for text in texts}))
-        return found
+        if prefetch:  # the resolver runs next: its top-level pages load meanwhile
+            client.prefetch_pages(index_url, sorted({_project(text) for text in texts}))
+        return None
     except Exception:  # a shortcut: any failure leaves the command to the resolver
         return None
 

@@ -7,11 +7,11 @@
 //! resolver is deterministic. This module is the native half of that record:
 //!
 //! - [`key`]: the record's key, canonical JSON of the inputs as given (requirement and
-//!   constraint texts sorted, the target as asked for, the facts of the machine the
+//!   constraint texts sorted, not trimmed, the target as asked for, the facts of the machine the
 //!   default target is made of, the builder's settings). The resolver and the warm
 //!   command line both make their key here, so the two can never spell it differently.
 //! - [`recorded`]: the record's answer if every page it lists has the recorded digest
-//!   now. A page fresh in the cache (or any cached page, offline) is read in place —
+//!   now ([`Check`]). A page fresh in the cache (or any cached page, offline) is read in place —
 //!   one validated read, no parse, no request; stale ones are fetched again through
 //!   the cache (revalidated when they have validators), `jobs` at a time on threads.
 //!   A page that differs, cannot be read, or a project recorded as on no index, a
@@ -68,8 +68,10 @@ pub struct Inputs {
 
 /// The key of the record of `inputs`: canonical JSON (sorted keys, no spaces).
 pub fn key(inputs: &Inputs) -> String {
+    // The texts as given, not trimmed: a text the resolver would refuse (`"x\n"`)
+    // must not share the key of one it accepts.
     let sorted = |texts: &[String]| {
-        let mut texts: Vec<String> = texts.iter().map(|t| t.trim().to_owned()).collect();
+        let mut texts = texts.to_vec();
         texts.sort();
         Value::from(texts)
     };
@@ -96,16 +98,43 @@ pub struct Recorded {
     pub report: String,
 }
 
-/// The answer of the record at `record` if every page it lists, on `index_url`, has
-/// the recorded digest now (module docs).
+/// What checking a record found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    /// Every page is the same: the record's answer.
+    Holds(Recorded),
+    /// A page differs (or could not be read): the resolver must run.
+    Differs,
+    /// Nothing this check can judge: no record, an unreadable one, or one that lists a
+    /// project no index had (the resolver's own replay checks those).
+    Unchecked,
+}
+
+/// Checks the record at `record` against the pages on `index_url` now (module docs).
 pub fn recorded(
     client: &Client,
     index_url: &str,
     record: &Path,
     max_page_size: u64,
     jobs: usize,
-) -> Option<Recorded> {
-    let memo_path = memo_path(record);
+) -> Check {
+    let Some((text, report, pages)) = read_record(record) else {
+        return Check::Unchecked;
+    };
+    let pages: Vec<(&str, &str)> = pages
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_str()))
+        .collect();
+    match check_pages(client, index_url, record, &pages, max_page_size, jobs) {
+        true => Check::Holds(Recorded { text, report }),
+        false => Check::Differs,
+    }
+}
+
+/// The record's text, report (printed as the resolver prints `--json`) and pages; `None`
+/// when it is missing, unreadable, of another format, or lists a project on no index.
+#[allow(clippy::type_complexity)]
+fn read_record(record: &Path) -> Option<(String, String, Vec<(String, String)>)> {
     let bytes = std::fs::read(record).ok()?;
     let record: Value = serde_json::from_slice(&bytes).ok()?;
     if record.get("format")?.as_u64()? != FORMAT {
@@ -116,8 +145,22 @@ pub fn recorded(
     let report = serde_json::to_string_pretty(record.get("report")?).ok()?;
     let mut pages = Vec::new();
     for (name, digest) in record.get("pages")?.as_object()? {
-        pages.push((name.as_str(), digest.as_str()?)); // `null`: on no index
+        pages.push((name.clone(), digest.as_str()?.to_owned())); // `null`: on no index
     }
+    Some((text, report, pages))
+}
+
+/// Whether every page has its recorded digest (fresh ones read in place, stale ones
+/// fetched again `jobs` at a time unless offline).
+fn check_pages(
+    client: &Client,
+    index_url: &str,
+    record: &Path,
+    pages: &[(&str, &str)],
+    max_page_size: u64,
+    jobs: usize,
+) -> bool {
+    let memo_path = memo_path(record);
     let index_url = index_url_key(index_url);
     let read = |name: &str, digest: &str, cache_control: Option<&str>, memo: &Memo| {
         let page = Page {
@@ -132,17 +175,17 @@ pub fn recorded(
     let memo = Memo::read(&memo_path);
     let mut seen = Memo::default();
     let mut stale = Vec::new();
-    for &(name, digest) in &pages {
+    for &(name, digest) in pages {
         match read(name, digest, Some("only-if-cached"), &memo) {
             Some((now, stored_at)) => {
                 if let Some(stored_at) = stored_at {
                     seen.0.insert(name.to_owned(), (stored_at, now.clone()));
                 }
                 if now != digest {
-                    return None;
+                    return false;
                 }
             }
-            None if client.is_offline() => return None,
+            None if client.is_offline() => return false,
             None => stale.push((name, digest)),
         }
     }
@@ -168,14 +211,14 @@ pub fn recorded(
         }
     });
     if !same.into_inner() {
-        return None; // the pages fetched again go to the resolver, which runs next
+        return false; // the pages fetched again go to the resolver, which runs next
     }
     for &(name, _) in &stale {
         if let Ok(entry) = client.cache().index_page_entry(&index_url, name) {
             handoff::forget(&entry); // nothing resolves: no request will take them
         }
     }
-    Some(Recorded { text, report })
+    true
 }
 
 /// The pages of `names` on `index_url`, fetched in the background, `jobs` at a time,
@@ -313,7 +356,7 @@ mod tests {
     #[test]
     fn the_key_is_one_spelling_of_the_inputs() {
         let inputs = Inputs {
-            requirements: vec!["b ".to_owned(), "a".to_owned()],
+            requirements: vec!["b".to_owned(), "a".to_owned()],
             python: Some("3.12".to_owned()),
             builder: serde_json::json!({"z": 1, "a": [true]}),
             ..Inputs::default()
@@ -337,5 +380,18 @@ mod tests {
             ..inputs
         };
         assert_ne!(super::key(&elsewhere), key);
+        let spaced = Inputs {
+            requirements: vec!["a".to_owned(), "b ".to_owned()],
+            ..Inputs::default()
+        };
+        let plain = Inputs {
+            requirements: vec!["a".to_owned(), "b".to_owned()],
+            ..Inputs::default()
+        };
+        assert_ne!(
+            super::key(&spaced),
+            super::key(&plain),
+            "texts are not trimmed"
+        );
     }
 }

@@ -282,28 +282,29 @@ impl HttpClient {
             .collect())
     }
 
-    /// The answer of the resolution record at `record` — `(text, report JSON)` — if
-    /// every page it lists on `index_url` has the recorded digest now (fresh pages read
-    /// in place, stale ones fetched again `jobs` at a time); else `None`.
+    /// The resolution record at `record` checked against the pages on `index_url` now
+    /// (fresh pages read in place, stale ones fetched again `jobs` at a time):
+    /// `(text, report JSON)` when it holds, `False` when a page differs, `None` when
+    /// there is nothing this check can judge (no record, an unreadable one, or one
+    /// listing a project no index had).
     #[pyo3(signature = (index_url, record, *, jobs = sdistill_core::replay::DEFAULT_JOBS))]
-    fn replayed(
+    fn replayed<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         index_url: String,
         record: PathBuf,
         jobs: usize,
-    ) -> PyResult<Option<(String, String)>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
+        use sdistill_core::replay::{self, Check};
         let found = py.detach(|| {
-            sdistill_core::replay::recorded(
-                &self.inner,
-                &index_url,
-                &record,
-                self.max_page_size,
-                jobs,
-            )
+            replay::recorded(&self.inner, &index_url, &record, self.max_page_size, jobs)
         });
         log::warnings(py, self.inner.take_warnings())?;
-        Ok(found.map(|found| (found.text, found.report)))
+        Ok(match found {
+            Check::Holds(found) => (found.text, found.report).into_pyobject(py)?.into_any(),
+            Check::Differs => false.into_pyobject(py)?.to_owned().into_any(),
+            Check::Unchecked => py.None().into_bound(py),
+        })
     }
 
     /// Starts fetching the pages of `names` on `index_url` in the background, for the

@@ -1,7 +1,6 @@
 //! `resolution_key` and `RESOLUTION_FORMAT`: the key of a recorded resolution
 //! (`sdistill_core::replay`); `HttpClient.replayed` checks a record.
 
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use sdistill_core::replay::{self, Inputs};
@@ -9,7 +8,7 @@ use serde_json::{Map, Value};
 
 /// The key of the record of a resolution of these inputs, as given (canonical JSON).
 /// `builder` holds plain values: dicts with string keys, lists, tuples, strings,
-/// numbers, booleans and `None`.
+/// numbers, booleans and `None`; any other value counts by its `str()`.
 #[pyfunction]
 #[pyo3(signature = (requirements, constraints, python_version, platforms, machine, builder))]
 fn resolution_key(
@@ -51,10 +50,8 @@ fn plain(value: &Bound<'_, PyAny>) -> PyResult<Value> {
     } else if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
         value.try_iter()?.map(|item| plain(&item?)).collect()
     } else {
-        Err(PyTypeError::new_err(format!(
-            "not a plain value: {}",
-            value.get_type().name()?
-        )))
+        // Anything else by its text, as `json.dumps(default=str)` writes it.
+        Ok(Value::String(value.str()?.extract::<String>()?))
     }
 }
 
