@@ -77,6 +77,17 @@ def filesystem(path: Path) -> str:
     return fstype
 
 
+def compile_bytecode() -> None:
+    """Byte-compiles the sdistill package under test, as installing its wheel does (pip
+    and uv compile on install): a development install run with PYTHONDONTWRITEBYTECODE
+    would otherwise recompile every module on every start and time that instead."""
+    import compileall
+
+    import sdistill
+
+    compileall.compile_dir(str(Path(sdistill.__file__).parent), quiet=1)
+
+
 # ------------------------------------------------------------------------ inputs
 
 

@@ -695,17 +695,6 @@ def setup_lines(corpus: Sequence[Sdist], opts: Options, work: Path) -> list[str]
     ]
 
 
-def compile_bytecode() -> None:
-    """Byte-compiles the sdistill package under test, as installing its wheel does (pip
-    and uv compile on install): a development install run with PYTHONDONTWRITEBYTECODE
-    would otherwise recompile every module on every start and time that instead."""
-    import compileall
-
-    import sdistill
-
-    compileall.compile_dir(str(Path(sdistill.__file__).parent), quiet=1)
-
-
 def _loopback_index(corpus: Sequence[Sdist], log: Log) -> Any:
     """A loopback index (``tests/simple_index.py``) serving the corpus sdists and the
     wheels of their build backends (the test and corpus wheelhouses, filled if needed)."""
@@ -740,7 +729,7 @@ def run(work: Path, opts: Options, log: Log = print) -> Results:
 
 
 def _run(corpus: list[Sdist], work: Path, opts: Options, log: Log, started: float) -> Results:
-    compile_bytecode()
+    bench_extract.compile_bytecode()
     setup = setup_lines(corpus, opts, work)
     tools = make_tools()
     log(f"metadata: {len(tools)} tools x ({opts.cold_reps} cold + {opts.warm_reps} warm runs)")

@@ -94,6 +94,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import bench_extract
 from packaging.tags import Tag, compatible_tags, cpython_tags, platform_tags
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
@@ -747,6 +748,7 @@ def run(
     cold = min(2, reps) if cold_reps is None else cold_reps
     offline = reps if offline_reps is None else offline_reps
     made = make_tools(tools, settings)
+    bench_extract.compile_bytecode()  # as an installed wheel is: imports timed, not compiles
     work = Path(tempfile.mkdtemp(prefix="sdistill-bench-resolve-", dir=workdir)).resolve()
     try:
         results = []

@@ -87,18 +87,13 @@ def warm_resolution(
 
 def _project(text: str) -> str:
     """The normalised project name a requirement text starts with (PEP 503)."""
+    from sdistill.sources import canonical_name  # noqa: PLC0415 (only on a miss)
+
     text = text.strip()
     end = 0
     while end < len(text) and (text[end].isalnum() or text[end] in "-_."):
         end += 1
-    name: list[str] = []
-    for char in text[:end].lower():
-        if char in "-_.":
-            if not name or name[-1] != "-":
-                name.append("-")
-        else:
-            name.append(char)
-    return "".join(name)
+    return canonical_name(text[:end])
 
 
 def checked(key: str) -> bool:
