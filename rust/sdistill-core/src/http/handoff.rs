@@ -15,6 +15,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use super::exchange::now_ns;
@@ -24,6 +25,9 @@ pub const TTL_NS: u64 = 60_000_000_000;
 
 /// Entry -> when the fetch ahead began (ns since the epoch).
 static EXPECTED: Mutex<Option<HashMap<PathBuf, u64>>> = Mutex::new(None);
+/// Whether [`EXPECTED`] may hold anything: every cache hit asks [`take`], and a process
+/// that never fetches ahead should not pay a lock for it.
+static ANY: AtomicBool = AtomicBool::new(false);
 
 /// Says that `entry` is being fetched ahead, now, for a request this process is about
 /// to make; `false` (nothing changed) when it already was and its request has not
@@ -37,6 +41,7 @@ pub fn expect(entry: &Path) -> bool {
         return false;
     }
     table.insert(entry.to_path_buf(), now);
+    ANY.store(true, Ordering::Release);
     true
 }
 
@@ -52,6 +57,9 @@ pub fn forget(entry: &Path) {
 /// Whether the response stored in `entry` at `stored_at` (ns) was fetched ahead for
 /// this request: stored since the fetch ahead began, within [`TTL_NS`]. Taken once.
 pub fn take(entry: &Path, stored_at: u64) -> bool {
+    if !ANY.load(Ordering::Acquire) {
+        return false;
+    }
     let mut table = EXPECTED.lock().unwrap_or_else(|p| p.into_inner());
     let Some(table) = table.as_mut() else {
         return false;
