@@ -73,7 +73,7 @@ def warm_resolution(
             max_page_size=environment.max_page_size(),
             lock_timeout=environment.lock_timeout(),
         )
-        found = client.replayed(index_url, _core.CacheLayout(root).resolution_record(key))
+        found = client.replayed(index_url, key)
         if isinstance(found, tuple):
             return found
         if found is False:

@@ -35,7 +35,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -43,7 +43,7 @@ use serde_json::{Map, Value};
 use crate::cache::names::index_url_key;
 use crate::cache::write_atomic;
 use crate::cache_key::digest_bytes;
-use crate::http::{handoff, Client, Payload, Received, Request, Want};
+use crate::http::{handoff, jobs, Client, Payload, Received, Request, Want};
 use crate::index::{self, page};
 
 /// The format of a record and of its key; a record of another format is a miss.
@@ -110,14 +110,19 @@ pub enum Check {
     Unchecked,
 }
 
-/// Checks the record at `record` against the pages on `index_url` now (module docs).
+/// Checks the record of the inputs `key` (in the client's cache) against the pages on
+/// `index_url` now (module docs).
 pub fn recorded(
     client: &Client,
     index_url: &str,
-    record: &Path,
+    key: &str,
     max_page_size: u64,
     jobs: usize,
 ) -> Check {
+    let Ok(record) = client.cache().resolution_record(key) else {
+        return Check::Unchecked;
+    };
+    let record = record.as_path();
     let Some((text, report, pages)) = read_record(record) else {
         return Check::Unchecked;
     };
@@ -193,22 +198,13 @@ fn check_pages(
         seen.write(&memo_path);
     }
     let same = AtomicBool::new(true);
-    let next = AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.max(1).min(stale.len()) {
-            scope.spawn(|| {
-                while same.load(Ordering::Relaxed) {
-                    let Some(&(name, digest)) = stale.get(next.fetch_add(1, Ordering::Relaxed))
-                    else {
-                        return;
-                    };
-                    let now = read(name, digest, None, &Memo::default()).map(|(now, _)| now);
-                    if now.as_deref() != Some(digest) {
-                        same.store(false, Ordering::Relaxed);
-                    }
-                }
-            });
+    jobs::each(&stale, jobs, |_, &(name, digest)| {
+        let now = read(name, digest, None, &Memo::default()).map(|(now, _)| now);
+        let unchanged = now.as_deref() == Some(digest);
+        if !unchanged {
+            same.store(false, Ordering::Relaxed);
         }
+        unchanged
     });
     if !same.into_inner() {
         return false; // the pages fetched again go to the resolver, which runs next
@@ -233,21 +229,15 @@ pub fn prefetch_pages(
 ) {
     let index_url = index_url_key(index_url);
     std::thread::spawn(move || {
-        let next = AtomicUsize::new(0);
-        std::thread::scope(|scope| {
-            for _ in 0..jobs.max(1).min(names.len()) {
-                scope.spawn(|| {
-                    while let Some(name) = names.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        let page = Page {
-                            client: &client,
-                            index_url: &index_url,
-                            name,
-                            max_page_size,
-                        };
-                        let _ = page.fetch(None, true);
-                    }
-                });
-            }
+        jobs::each(&names, jobs, |_, name| {
+            let page = Page {
+                client: &client,
+                index_url: &index_url,
+                name,
+                max_page_size,
+            };
+            let _ = page.fetch(None, true);
+            true
         });
     });
 }

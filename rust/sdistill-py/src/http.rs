@@ -282,23 +282,23 @@ impl HttpClient {
             .collect())
     }
 
-    /// The resolution record at `record` checked against the pages on `index_url` now
-    /// (fresh pages read in place, stale ones fetched again `jobs` at a time):
+    /// The record of the resolution whose inputs are `key`, checked against the pages
+    /// on `index_url` now (fresh pages read in place, stale ones fetched again `jobs` at
+    /// a time):
     /// `(text, report JSON)` when it holds, `False` when a page differs, `None` when
     /// there is nothing this check can judge (no record, an unreadable one, or one
     /// listing a project no index had).
-    #[pyo3(signature = (index_url, record, *, jobs = sdistill_core::replay::DEFAULT_JOBS))]
+    #[pyo3(signature = (index_url, key, *, jobs = sdistill_core::replay::DEFAULT_JOBS))]
     fn replayed<'py>(
         &self,
         py: Python<'py>,
         index_url: String,
-        record: PathBuf,
+        key: String,
         jobs: usize,
     ) -> PyResult<Bound<'py, PyAny>> {
         use sdistill_core::replay::{self, Check};
-        let found = py.detach(|| {
-            replay::recorded(&self.inner, &index_url, &record, self.max_page_size, jobs)
-        });
+        let found =
+            py.detach(|| replay::recorded(&self.inner, &index_url, &key, self.max_page_size, jobs));
         log::warnings(py, self.inner.take_warnings())?;
         Ok(match found {
             Check::Holds(found) => (found.text, found.report).into_pyobject(py)?.into_any(),
@@ -310,7 +310,7 @@ impl HttpClient {
     /// Starts fetching the pages of `names` on `index_url` in the background, for the
     /// requests this process is about to make for them (the top-level pages of a
     /// resolution); returns at once.
-    #[pyo3(signature = (index_url, names, *, jobs = 16))]
+    #[pyo3(signature = (index_url, names, *, jobs = sdistill_core::replay::DEFAULT_JOBS))]
     fn prefetch_pages(&self, index_url: String, names: Vec<String>, jobs: usize) {
         sdistill_core::replay::prefetch_pages(
             Arc::clone(&self.inner),

@@ -81,6 +81,7 @@ mod error;
 mod exchange;
 pub mod freshness;
 pub mod handoff;
+pub mod jobs;
 mod loaded;
 mod memo;
 pub mod policy;

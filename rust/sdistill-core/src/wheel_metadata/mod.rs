@@ -44,7 +44,6 @@ mod parts;
 mod record;
 mod whole;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 pub use error::Error;
@@ -151,18 +150,12 @@ pub fn fetch(client: &Client, wheel: &Wheel) -> Result<Found, Error> {
 /// [`fetch`] of every wheel, `jobs` at a time on threads of their own; one result per
 /// wheel, in order.
 pub fn fetch_many(client: &Client, wheels: &[Wheel], jobs: usize) -> Vec<Result<Found, Error>> {
-    let next = AtomicUsize::new(0);
     let results: Vec<Mutex<Option<Result<Found, Error>>>> =
         wheels.iter().map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.clamp(1, wheels.len().max(1)) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(wheel) = wheels.get(i) else { break };
-                let result = fetch(client, wheel);
-                *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
-            });
-        }
+    crate::http::jobs::each(wheels, jobs, |at, wheel| {
+        let result = fetch(client, wheel);
+        *results[at].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
+        true
     });
     results
         .into_iter()
