@@ -29,7 +29,7 @@ TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: a warm answer never imports
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["answer", "write_output"]
+__all__ = ["answer", "show"]
 
 #: Options with a value -> where it goes (a list: repeatable).
 _VALUES = {
@@ -73,25 +73,26 @@ def answer(words: list[str]) -> bool:
     )
     if found is None:
         return False
-    text, report = found
     output = _one(given, "output_file")
-    if output is not None and not write_output(output, text):
-        return False  # the parser's run reports why the file cannot be written
-    if "json" in given:
+    return show(found, output, json="json" in given, quiet="quiet" in given)
+
+
+def show(found: tuple[str, str], output: str | None, *, json: bool, quiet: bool) -> bool:
+    """Shows a recorded resolution ``(text, report)`` as the resolver would: the text
+    into ``-o FILE``, the report (``--json``) or the text on stdout. ``False`` (nothing
+    printed) when the file cannot be written: the command then goes on to the
+    resolver, which reports it as every error is."""
+    text, report = found
+    if output is not None:
+        try:
+            with open(output, "w", encoding="utf-8") as file:
+                file.write(text)
+        except OSError:
+            return False
+    if json:
         print(report)
-    elif "quiet" not in given:
+    elif not quiet:
         print(text, end="")
-    return True
-
-
-def write_output(path: str, text: str) -> bool:
-    """Writes ``-o FILE``; ``False`` when it cannot be written (nothing printed: the
-    command then goes on to the resolver, which reports it as every error is)."""
-    try:
-        with open(path, "w", encoding="utf-8") as file:
-            file.write(text)
-    except OSError:
-        return False
     return True
 
 

@@ -99,7 +99,7 @@ def _resolution(args: Args) -> bool:
     """Prints a recorded resolution that still holds (``sdistill.warm.resolution``)."""
     if any(dest not in _WARM_RESOLVE for dest in args.given) or environment.build_constraint():
         return False
-    from sdistill.cli.fast_resolve import write_output  # noqa: PLC0415
+    from sdistill.cli.fast_resolve import show  # noqa: PLC0415
     from sdistill.resolution_inputs import builder_settings  # noqa: PLC0415
     from sdistill.warm.resolution import warm_resolution  # noqa: PLC0415
 
@@ -124,11 +124,4 @@ def _resolution(args: Args) -> bool:
     )
     if found is None:
         return False
-    text, report = found
-    if args.output_file is not None and not write_output(args.output_file, text):
-        return False  # the resolver's run reports why the file cannot be written
-    if args.json:
-        print(report)
-    elif args.quiet < 1:
-        print(text, end="")
-    return True
+    return show(found, args.output_file, json=args.json, quiet=args.quiet > 0)
