@@ -38,7 +38,7 @@ def run(args: Args) -> int:
     read = files.read(args.requirement, args.constraint)
     for text in args.requirements:
         files.requirement(text)  # an invalid one is named before anything starts
-    requirements = [*args.requirements, *read.requirement_texts]
+    requirements = [*args.requirements, *read.requirements]
     if not requirements:
         print("error: no requirements: give REQ… or -r FILE", file=sys.stderr)
         return 2
@@ -51,7 +51,7 @@ def run(args: Args) -> int:
             builder,
             python_version=args.python_version,
             platforms=args.platform or None,
-            constraints=read.constraint_texts,
+            constraints=read.constraints,
             prefetch=args.prefetch,
         )
     finally:

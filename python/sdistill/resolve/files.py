@@ -1,9 +1,9 @@
-"""Requirements files (``-r requirements.in``) and constraints files (``-c``), parsed.
+"""Requirements files (``-r requirements.in``) and constraints files (``-c``), checked.
 
 The lines are read by ``sdistill.resolution_inputs`` (the format, and why it lives
 there: the warm command line reads the same lines without ``packaging``); each is
-parsed here with ``packaging.requirements.Requirement``, an invalid one named by its
-file and line.
+checked here with ``packaging.requirements.Requirement``, an invalid one named by its
+file and line, and kept as written.
 """
 
 from __future__ import annotations
@@ -23,25 +23,23 @@ __all__ = ["RequirementsFile", "read", "requirement"]
 
 @dataclass
 class RequirementsFile:
-    """What a set of files asks for: requirements and constraints, in order, parsed,
-    and their texts as written (what a resolution's record is keyed by)."""
+    """What a set of files asks for: requirement and constraint texts, in order, as
+    written (what a resolution's record is keyed by), each checked to be PEP 508."""
 
-    requirements: list[Pep508] = field(default_factory=list)
-    constraints: list[Pep508] = field(default_factory=list)
-    requirement_texts: list[str] = field(default_factory=list)
-    constraint_texts: list[str] = field(default_factory=list)
+    requirements: list[str] = field(default_factory=list)
+    constraints: list[str] = field(default_factory=list)
 
 
 def read(
     paths: Sequence[str | os.PathLike[str]], constraints: Sequence[str | os.PathLike[str]] = ()
 ) -> RequirementsFile:
-    """The requirements of ``paths`` and the constraints of ``constraints`` (files)."""
+    """The requirements of ``paths`` and the constraints of ``constraints`` (files); an
+    invalid line is an ``InvalidSourceError`` naming its file and line."""
     lines = read_lines(paths, constraints)
+    for line in (*lines.requirements, *lines.constraints):
+        requirement(line.text, line.where)
     return RequirementsFile(
-        [requirement(line.text, line.where) for line in lines.requirements],
-        [requirement(line.text, line.where) for line in lines.constraints],
-        [line.text for line in lines.requirements],
-        [line.text for line in lines.constraints],
+        [line.text for line in lines.requirements], [line.text for line in lines.constraints]
     )
 
 
