@@ -19,11 +19,21 @@ requirements:
 - a ``\\`` at the end of a line continues it on the next;
 - ``-r FILE`` / ``--requirement FILE`` includes another file, ``-c FILE`` /
   ``--constraint FILE`` a constraints file, each relative to the including file;
-- every other line is a requirement, parsed by the caller (``sdistill.resolve.files``).
+- ``-e PATH`` / ``--editable PATH`` names a project directory to resolve as an editable
+  install;
+- the resolver's options, as pip and uv read them from a requirements file:
+  ``-i``/``--index-url URL``, ``--extra-index-url URL``, ``--no-index`` and ``--pre``
+  (:class:`Options`; see ``sdistill.cli.resolve`` for how they join the command
+  line's);
+- every other line is a requirement, parsed by the caller (``sdistill.resolve.files``):
+  PEP 508, or a path or URL.
 
-Any other option (``-e``, ``--index-url``, ``--hash`` ...) is refused, naming the file and
-line, rather than silently ignored: the resolver's options are given on its command
-line.
+A relative path on a requirement or ``-e`` line is relative to the working directory,
+as pip and uv read it; one in ``-r``/``-c`` is relative to the including file.
+
+Any other option (``--find-links``: the resolver finds projects on indexes only;
+``--hash``, ``--trusted-host``, ``--only-binary`` ...) is refused, naming the file and
+line, rather than silently ignored.
 """
 
 from __future__ import annotations
@@ -38,7 +48,16 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
     from typing import Any
 
-__all__ = ["FORMAT", "Line", "Lines", "builder_settings", "machine", "read_lines", "record_key"]
+__all__ = [
+    "FORMAT",
+    "Line",
+    "Lines",
+    "Options",
+    "builder_settings",
+    "machine",
+    "read_lines",
+    "record_key",
+]
 
 #: The format of a record and of its key (the core's: it makes the key and checks
 #: records too).
@@ -46,26 +65,58 @@ FORMAT: int = _core.RESOLUTION_FORMAT
 
 _INCLUDE = frozenset({"-r", "--requirement"})
 _CONSTRAIN = frozenset({"-c", "--constraint"})
+_EDITABLE = frozenset({"-e", "--editable"})
+#: The options with a value a file may set -> the ``Options`` attribute.
+_SETTINGS = {
+    "-i": "index_url",
+    "--index-url": "index_url",
+    "--extra-index-url": "extra_index_urls",
+}
+#: The flags a file may set -> the ``Options`` attribute.
+_SWITCHES = {"--no-index": "no_index", "--pre": "pre"}
 
 
 class Line:
-    """One requirement of a file: its text and where it was written (``file:line``)."""
+    """One requirement of a file: its text, where it was written (``file:line``), and
+    whether it was an ``-e`` line (then ``text`` is the path or URL, a path made
+    relative to the working directory)."""
 
-    __slots__ = ("text", "where")
+    __slots__ = ("editable", "text", "where")
 
-    def __init__(self, text: str, where: str) -> None:
+    def __init__(self, text: str, where: str, *, editable: bool = False) -> None:
         self.text = text
         self.where = where
+        self.editable = editable
+
+
+class Options:
+    """The resolver's options a set of files sets (pip's and uv's spellings): the last
+    ``--index-url`` wins, extra index URLs add up in order, flags stay set."""
+
+    __slots__ = ("extra_index_urls", "index_url", "no_index", "pre")
+
+    def __init__(self) -> None:
+        self.index_url: str | None = None
+        self.extra_index_urls: list[str] = []
+        self.no_index = False
+        self.pre = False
+
+    @property
+    def indexes(self) -> bool:
+        """Whether the files change where projects are found."""
+        return bool(self.index_url or self.extra_index_urls or self.no_index)
 
 
 class Lines:
-    """What a set of files asks for: requirement lines and constraint lines, in order."""
+    """What a set of files asks for: requirement lines and constraint lines, in order,
+    and the options they set."""
 
-    __slots__ = ("constraints", "requirements")
+    __slots__ = ("constraints", "options", "requirements")
 
     def __init__(self) -> None:
         self.requirements: list[Line] = []
         self.constraints: list[Line] = []
+        self.options = Options()
 
 
 def read_lines(
@@ -92,17 +143,51 @@ def _read(path: str, found: Lines, *, constraint: bool, seen: set[str]) -> None:
         text = file.read()
     for number, line in _logical_lines(text):
         where = f"{path}:{number}"
-        if line.startswith("-"):
-            option, _, value = line.replace("=", " ", 1).partition(" ")
-            value = value.strip()
-            if option in _INCLUDE or option in _CONSTRAIN:
-                if not value:
-                    _refuse(f"{where}: {option} needs a file name")
-                nested = os.path.join(os.path.dirname(path), value)
-                _read(nested, found, constraint=constraint or option in _CONSTRAIN, seen=seen)
-                continue
+        if not line.startswith("-"):
+            (found.constraints if constraint else found.requirements).append(Line(line, where))
+            continue
+        option, value = _option(line)
+        if option in _SWITCHES:
+            if value:
+                _refuse(f"{where}: {option} takes no value")
+            setattr(found.options, _SWITCHES[option], True)
+            continue
+        if not value:
+            _refuse(f"{where}: {option} needs a value")
+        if option in _INCLUDE or option in _CONSTRAIN:
+            nested = os.path.join(os.path.dirname(path), value)
+            _read(nested, found, constraint=constraint or option in _CONSTRAIN, seen=seen)
+        elif option in _EDITABLE:
+            if constraint:
+                _refuse(f"{where}: a constraints file cannot name an editable project")
+            found.requirements.append(Line(value, where, editable=True))
+        elif option in _SETTINGS:
+            _set(found.options, _SETTINGS[option], value)
+        else:
             _refuse(f"{where}: the option {option} is not supported here")
-        (found.constraints if constraint else found.requirements).append(Line(line, where))
+
+
+def _option(line: str) -> tuple[str, str]:
+    """An option line's option and value: ``--index-url URL``, ``--index-url=URL`` or
+    ``-iURL`` (a short option's value may follow it directly, as pip reads it)."""
+    word, _, value = line.partition(" ")
+    if "\t" in word:
+        word, _, rest = word.partition("\t")
+        value = f"{rest} {value}"
+    if word.startswith("--"):
+        option, equals, attached = word.partition("=")
+    else:  # `-e./x`, `-i=URL` (a value's own `=` belongs to the value)
+        option, attached, equals = word[:2], word[2:].removeprefix("="), ""
+    if equals or attached:
+        value = f"{attached} {value}"
+    return option, value.strip()
+
+
+def _set(options: Options, attribute: str, value: str) -> None:
+    if attribute == "index_url":
+        options.index_url = value
+    else:
+        options.extra_index_urls.append(value)
 
 
 def _refuse(message: str) -> None:
@@ -181,19 +266,25 @@ def record_key(
     python_version: str | None,
     platforms: Sequence[str] | None,
     builder: Mapping[str, Any],
+    *,
+    prereleases: bool = False,
 ) -> str:
     """The key of a resolution's record (``_core.resolution_key``: canonical JSON):
     the requirement and constraint texts (sorted), the target as asked for (``None``:
     the running interpreter's, and then :func:`machine` decides it), the facts of this
     machine, and ``builder`` -- the builder's settings a resolution depends on (the
-    indexes, and what an sdist's metadata may depend on when it is built)."""
+    indexes, and what an sdist's metadata may depend on when it is built) -- with
+    ``prereleases`` (``--pre``) among them when it is set."""
+    settings = dict(builder)
+    if prereleases:
+        settings["prereleases"] = True
     return _core.resolution_key(
         list(requirements),
         list(constraints),
         python_version,
         list(platforms or ()),
         machine(),
-        dict(builder),
+        settings,
     )
 
 

@@ -9,7 +9,7 @@ is read here, by a few lines of plain code, and answered by
 - ``-r``/``--requirement``, ``-c``/``--constraint``, ``--python-version``,
   ``--platform``, ``-o``/``--output-file``, ``--index-url``, ``--cache-dir``,
   ``--prefetch``, each with its value as the next word or after ``=``;
-- ``--offline``, ``--json``, ``-q``/``--quiet``.
+- ``--offline``, ``--json``, ``-q``/``--quiet``, ``--pre``.
 
 Anything else -- another option, an option before ``resolve``, a value that looks like
 an option or that the grammar would refuse, a repeated short flag, ``--`` -- and any
@@ -46,7 +46,13 @@ _VALUES = {
     "--prefetch": "prefetch",
 }
 _REPEATED = frozenset({"requirement", "constraint", "platform"})
-_FLAGS = {"--offline": "offline", "--json": "json", "-q": "quiet", "--quiet": "quiet"}
+_FLAGS = {
+    "--offline": "offline",
+    "--json": "json",
+    "-q": "quiet",
+    "--quiet": "quiet",
+    "--pre": "pre",
+}
 
 
 def answer(words: list[str]) -> bool:
@@ -70,6 +76,7 @@ def answer(words: list[str]) -> bool:
         settings=builder_settings([index]),
         offline="offline" in given,
         prefetch="offline" not in given,
+        prereleases="pre" in given,
     )
     if found is None:
         return False

@@ -367,6 +367,11 @@ COMMANDS = (
                 "(repeatable; default: this machine)",
             ),
             Option(
+                "--pre",
+                help="allow pre-releases of every project (default: only where a "
+                "specifier names one, or a project has nothing else)",
+            ),
+            Option(
                 "-o", "--output-file", kind=VALUE, metavar="FILE", help="write the pins to FILE"
             ),
             Option(

@@ -1,8 +1,11 @@
 """``sdistill resolve REQ… [-r FILE] [-c FILE] [--python-version X.Y] [--platform TAG]
-[-o FILE] [--json]``: pins, by :mod:`sdistill.resolve`.
+[--pre] [-o FILE] [--json]``: pins, by :mod:`sdistill.resolve`.
 
 The requirements are the operands and those of the ``-r`` files (read by
 :mod:`sdistill.resolve.files`); ``-c`` files bound versions without requiring them.
+Options a file sets join the command line's as pip and uv join them: a file's
+``--index-url`` where the command line gives none, its ``--extra-index-url`` after the
+command line's, its ``--no-index`` and ``--pre`` as if given.
 The pins print as ``uv pip compile --no-header --no-annotate`` prints them
 (``name==version``, or ``name @ URL``, sorted by normalised name), on stdout and, with
 ``-o``, into FILE as well; ``--json`` prints the report of
@@ -23,6 +26,7 @@ from sdistill.cli.progress import ConsoleReporter
 
 if TYPE_CHECKING:
     from sdistill.cli.parser import Args
+    from sdistill.resolution_inputs import Options
 
 __all__ = ["run"]
 
@@ -39,12 +43,12 @@ def run(args: Args) -> int:
     for text in args.requirements:
         files.requirement(text)  # an invalid one is named before anything starts
     requirements = [*args.requirements, *read.requirements]
-    if not requirements:
+    if not requirements and not read.editables:
         print("error: no requirements: give REQ… or -r FILE", file=sys.stderr)
         return 2
     reporter = ConsoleReporter(quiet=args.quiet > 0 or args.json)
     signals.stopping.append(reporter.interrupt)
-    builder = config.builder(args, reporter)
+    builder = config.builder(_joined(args, read.options), reporter)
     try:
         resolution = resolve.resolve(
             requirements,
@@ -53,6 +57,8 @@ def run(args: Args) -> int:
             platforms=args.platform or None,
             constraints=read.constraints,
             prefetch=args.prefetch,
+            editables=read.editables,
+            prereleases=args.pre or read.options.pre,
         )
     finally:
         reporter.close()
@@ -65,3 +71,20 @@ def run(args: Args) -> int:
     elif args.quiet < 1:
         sys.stdout.write(resolution.text())
     return 0
+
+
+def _joined(args: Args, options: Options) -> Args:
+    """``args`` with the index options the requirements files set (module docs)."""
+    if not options.indexes:
+        return args
+    from sdistill.cli.parser import Args  # noqa: PLC0415 (only when a file sets them)
+
+    given_url = options.index_url is not None and "index_url" not in args.given
+    return Args(
+        {
+            **vars(args),
+            "index_url": options.index_url if given_url else args.index_url,
+            "extra_index_url": [*args.extra_index_url, *options.extra_index_urls],
+            "no_index": args.no_index or options.no_index,
+        }
+    )

@@ -91,6 +91,7 @@ _WARM_RESOLVE = frozenset(
         "platform",
         "output_file",
         "prefetch",
+        "pre",
     }
 )
 
@@ -121,6 +122,7 @@ def _resolution(args: Args) -> bool:
         settings=settings,
         offline=args.offline,
         prefetch=not args.offline,
+        prereleases=args.pre,
     )
     if found is None:
         return False

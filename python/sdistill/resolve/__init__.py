@@ -16,6 +16,7 @@ Needs the optional extra ``sdistill[resolve]`` (``resolvelib``). Two ways in:
 ``conflicts``           :class:`ResolutionError` and its readable causes
 ``report``              :class:`Resolution` and :class:`Pin`: text and JSON
 ``files``               requirements and constraints files (``-r``, ``-c``)
+``unnamed``             requirements written as a path or URL, and editables
 ``replay``              a recorded resolution, answered again when its pages are the same
 ======================  ==============================================================
 """
@@ -33,7 +34,7 @@ from packaging.requirements import Requirement as Pep508
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
-from sdistill.resolve import replay
+from sdistill.resolve import replay, unnamed
 from sdistill.resolve.candidates import Candidate
 from sdistill.resolve.conflicts import ResolutionError, conflict
 from sdistill.resolve.provider import DEFAULT_PREFETCH, SdistillProvider
@@ -69,12 +70,17 @@ def resolve(
     platforms: Sequence[str] | None = None,
     constraints: Iterable[str | Pep508] = (),
     prefetch: int = DEFAULT_PREFETCH,
+    editables: Iterable[str] = (),
+    prereleases: bool = False,
 ) -> Resolution:
-    """Pins for ``requirements`` (PEP 508 strings or ``packaging`` requirements) on the
-    target ``python_version`` (``"3.9"``) and ``platforms`` (wheel platform tags),
-    default the running interpreter. ``builder`` (default: a ``SourceDistBuilder()``)
-    gives the indexes and builds sdists; ``constraints`` bound versions without
-    requiring them. A conflict raises :class:`ResolutionError` naming its causes.
+    """Pins for ``requirements`` (PEP 508 strings or ``packaging`` requirements, or
+    paths and URLs as pip reads them) on the target ``python_version`` (``"3.9"``) and
+    ``platforms`` (wheel platform tags), default the running interpreter. ``builder``
+    (default: a ``SourceDistBuilder()``) gives the indexes and builds sdists;
+    ``constraints`` bound versions without requiring them; ``editables`` are project
+    directories to pin as editable installs (``-e``); ``prereleases`` allows every
+    project's pre-releases (``--pre``). A conflict raises :class:`ResolutionError`
+    naming its causes.
 
     A resolution is recorded under its inputs as given (``sdistill.resolve.replay``):
     the same texts over the same pages give the recorded pins without resolving."""
@@ -86,16 +92,30 @@ def resolve(
     given, bound = list(requirements), list(constraints)
     texts = [r if isinstance(r, str) else str(r) for r in given]
     bound_texts = [c if isinstance(c, str) else str(c) for c in bound]
-    wanted = [r if isinstance(r, Pep508) else Pep508(r) for r in given]
+    paths = [r for r in given if isinstance(r, str) and unnamed.is_unnamed(r)]
+    named = [
+        *(unnamed.name(text, builder) for text in paths),
+        *(unnamed.name(text, builder, editable=True) for text in editables),
+    ]
+    wanted = [
+        *(r if isinstance(r, Pep508) else Pep508(r) for r in given if r not in paths),
+        *(n.requirement for n in named),
+    ]
     bounding = [c if isinstance(c, Pep508) else Pep508(c) for c in bound]
     roots = [Requirement.of(r) for r in wanted if applies(r, target)]
     bounds = _constraints(bounding, target)
     record, key = None, ""
     if all(r.url is None for r in wanted):  # a direct reference may change: never replayed
-        key = replay.inputs_key(texts, bound_texts, python_version, platforms, builder)
+        key = replay.inputs_key(
+            texts, bound_texts, python_version, platforms, builder, prereleases=prereleases
+        )
         record = builder.cache.resolution_record(key)
     with SdistillProvider(
-        builder, environment=target, prefetch=prefetch, constraints=bounds
+        builder,
+        environment=target,
+        prefetch=prefetch,
+        constraints=bounds,
+        prereleases=prereleases,
     ) as provider:
         if record is not None and not warm.checked(key):
             replayed = replay.replay(provider.store, record)
@@ -113,8 +133,9 @@ def resolve(
                 f"gave up after {err.round_count} rounds of resolution: the requirements "
                 "leave too many combinations; narrow some of them"
             ) from None
+        written = {n.requirement.url: n for n in named}
         details: dict[str, Pin] = {
-            candidate.name: _pin(provider, candidate)
+            candidate.name: _pin(provider, candidate, written)
             for candidate in result.mapping.values()
             if not candidate.extras
         }
@@ -126,14 +147,19 @@ def resolve(
     return resolution
 
 
-def _pin(provider: SdistillProvider, candidate: Candidate) -> Pin:
+def _pin(
+    provider: SdistillProvider, candidate: Candidate, written: Mapping[str | None, unnamed.Named]
+) -> Pin:
     file = candidate.file
+    named = written.get(candidate.url) if candidate.url is not None else None
     return Pin(
         candidate.name,
         candidate.version_text or str(candidate.version),
         provider.store.how(candidate),
         url=candidate.url,
         file_url=file.url if file is not None else None,
+        written=named.written if named is not None else None,
+        editable=named is not None and named.editable,
     )
 
 

@@ -17,7 +17,9 @@ a requirement, and a candidate's dependencies. The rules of a candidate's files 
 3. **Pre-releases** by PEP 440's rule, as ``SpecifierSet.filter`` applies it and as
    pip and uv do: allowed when a specifier names one (``>=2.0b1``), else only when no
    final release that is left after (2) satisfies the specifiers. A project with
-   only pre-releases on the index thus gets its newest pre-release.
+   only pre-releases on the index thus gets its newest pre-release. With
+   ``prereleases=True`` (``--pre``) every project's pre-releases are allowed, and the
+   newest version wins whatever it is.
 4. Only versions that offer a candidate on the target (compatible wheel or sdist,
    ``Requires-Python``), and none resolvelib has found incompatible.
 
@@ -77,7 +79,8 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
     ``environment`` is the target (default: the running interpreter); ``prefetch`` how
     many of a project's newest candidates get their metadata fetched in the background
     (0: none); ``constraints`` bounds on projects that are not requirements themselves
-    (name -> specifiers). Call :meth:`close` (or use ``with``) to stop its threads.
+    (name -> specifiers); ``prereleases`` allows every project's pre-releases (pip's
+    and uv's ``--pre``). Call :meth:`close` (or use ``with``) to stop its threads.
     """
 
     def __init__(
@@ -87,11 +90,13 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
         environment: TargetEnvironment | None = None,
         prefetch: int = DEFAULT_PREFETCH,
         constraints: Mapping[str, SpecifierSet] | None = None,
+        prereleases: bool = False,
     ) -> None:
         self.builder = builder
         self.environment = environment or TargetEnvironment.current()
         self.prefetch = max(0, prefetch)
         self.constraints = {canonicalize_name(k): v for k, v in (constraints or {}).items()}
+        self.prereleases = prereleases
         self.store = MetadataStore(builder)
         if self.prefetch:
             self.store.after_page = self._page_arrived
@@ -176,17 +181,19 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
                 return None
             return candidate.with_extras(extras) if extras else candidate
 
+        pre = self.prereleases or bool(specifier.prereleases)
+
         def matches() -> Iterator[Candidate]:
             any_final = False
             for each in versions:
-                if each.pre and not specifier.prereleases:
+                if each.pre and not pre:
                     continue
                 found = usable(each.text)
                 if found is not None:
                     any_final = True
                     if found not in refused:
                         yield found
-            if not any_final and not specifier.prereleases:
+            if not any_final and not pre:
                 for each in versions:
                     found = usable(each.text) if each.pre else None
                     if found is not None and found not in refused:
@@ -266,9 +273,10 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
         return [candidate]
 
     def _page_arrived(self, project: ProjectView) -> None:
-        """Fetching ahead: the metadata of the newest final release a file of which
-        fits the target (what the resolver usually takes)."""
-        for text in project.versions(yanked=False, prereleases=False)[:5]:
+        """Fetching ahead: the metadata of the newest final release (any release with
+        ``prereleases``) a file of which fits the target (what the resolver usually
+        takes)."""
+        for text in project.versions(yanked=False, prereleases=self.prereleases)[:5]:
             candidate = self._offer(project, text)
             if candidate is not None and not candidate.yanked:
                 self.store.prefetch([candidate])

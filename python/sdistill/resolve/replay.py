@@ -53,11 +53,13 @@ def inputs_key(
     python_version: str | None,
     platforms: Sequence[str] | None,
     builder: SourceDistBuilder,
+    *,
+    prereleases: bool = False,
 ) -> str:
     """The record's key (``resolution_inputs.record_key``): the requirement and
-    constraint texts as given, the target as asked for, and the builder's settings a
-    resolution depends on -- the indexes, and what an sdist's metadata may depend on
-    when it is built."""
+    constraint texts as given, the target as asked for, whether every pre-release is
+    allowed, and the builder's settings a resolution depends on -- the indexes, and
+    what an sdist's metadata may depend on when it is built."""
     config = builder.config
     settings = builder_settings(
         config.index_urls,
@@ -69,7 +71,9 @@ def inputs_key(
         build_constraints=config.build_constraints,
         extra_build_dependencies=config.extra_build_dependencies,
     )
-    return record_key(requirements, constraints, python_version, platforms, settings)
+    return record_key(
+        requirements, constraints, python_version, platforms, settings, prereleases=prereleases
+    )
 
 
 def page_digest(store: MetadataStore, name: str) -> str | None:

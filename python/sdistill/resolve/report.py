@@ -3,11 +3,13 @@ they are printed.
 
 The text form is the one ``uv pip compile --no-header --no-annotate`` prints: one line
 a project, sorted by normalised name, ``name==version`` -- or ``name @ URL`` for a
-direct reference -- without extras (a project is pinned once, whatever extras asked
-for it). The JSON form adds, per pin, where its metadata came from: ``"pep658"`` (the
-index's ``.metadata`` file), ``"range"`` (HTTP range requests into the wheel),
-``"download"`` (the whole wheel), ``"sdist"`` (the sdist, read or built) or ``"direct"``
-(a direct reference, through the builder).
+direct reference, the path or URL as written for a requirement given only as one
+(``./pkg``), ``-e`` and the path for an editable (editables first) -- without extras (a project is
+pinned once, whatever extras asked for it). The JSON form adds, per pin, where its
+metadata came from: ``"pep658"`` (the index's ``.metadata`` file), ``"range"`` (HTTP
+range requests into the wheel), ``"download"`` (the whole wheel), ``"sdist"`` (the
+sdist, read or built) or ``"direct"`` (a direct reference, through the builder), and
+``"editable": true`` for an editable.
 """
 
 from __future__ import annotations
@@ -33,10 +35,17 @@ class Pin:
     url: str | None = None
     #: The file the metadata came from (a wheel's or sdist's URL on the index).
     file_url: str | None = None
+    #: The path or URL as written, for a requirement given only as one (``./pkg``).
+    written: str | None = None
+    #: Whether it is an editable (``-e``) project.
+    editable: bool = False
 
     @property
     def line(self) -> str:
-        """``name==version``, or ``name @ URL`` (credentials redacted)."""
+        """``name==version``, ``name @ URL`` (credentials redacted), or the path or URL
+        as written (``-e`` before an editable's)."""
+        if self.written is not None:
+            return f"{'-e ' if self.editable else ''}{_core.redact(self.written)}"
         if self.url is not None:
             return f"{self.name} @ {_core.redact(self.url)}"
         return f"{self.name}=={self.version}"
@@ -47,6 +56,8 @@ class Pin:
             "version": self.version,
             "metadata": self.metadata,
         }
+        if self.editable:
+            data["editable"] = True
         if self.url is not None:
             data["url"] = _core.redact(self.url)
         elif self.file_url is not None:
@@ -74,8 +85,10 @@ class Resolution:
         return {name: self.details[name].metadata for name in sorted(self.details)}
 
     def lines(self) -> list[str]:
-        """The pins as ``uv pip compile --no-header --no-annotate`` prints them."""
-        return [self.details[name].line for name in sorted(self.details)]
+        """The pins as ``uv pip compile --no-header --no-annotate`` prints them:
+        editables first, then by name."""
+        order = sorted(self.details, key=lambda name: (not self.details[name].editable, name))
+        return [self.details[name].line for name in order]
 
     def text(self) -> str:
         return "".join(line + "\n" for line in self.lines())

@@ -13,8 +13,10 @@ When the record does not hold, the resolver runs next in this process: the top-l
 pages are fetched in the background meanwhile (``HttpClient.prefetch_pages``), and the
 pages fetched here are handed to its first requests for them (``http::handoff``).
 
-It answers only with one index and no find-links (the only records it can check), no
-direct reference (never recorded), and a record whose pages all hold. Anything else is
+It answers only with one index and no find-links (the only records it can check; a
+requirements file that names an index or find-links leaves the answer to the resolver
+too), no direct reference or editable (never recorded), and a record whose pages all
+hold. Anything else is
 ``None``, and the resolver runs, reports what is wrong and writes a new record.
 """
 
@@ -47,21 +49,30 @@ def warm_resolution(
     settings: dict[str, Any],
     offline: bool,
     prefetch: bool = False,
+    prereleases: bool = False,
 ) -> tuple[str, str] | None:
     """``(text, report as JSON)`` of the recorded resolution of these inputs when every
     page it asked for is the same now; ``None`` when the resolver must run.
     ``settings``: the builder's (``resolution_inputs.builder_settings``). With
-    ``prefetch``, a miss starts fetching the top-level pages for the resolver. Each
-    set of inputs is checked once per process."""
+    ``prefetch``, a miss starts fetching the top-level pages for the resolver;
+    ``prereleases``: ``--pre`` was given. Each set of inputs is checked once per
+    process."""
     if index_url is None or settings["indexes"] != [index_url] or settings["find_links"]:
         return None
     try:
         lines = read_lines(requirement_files, constraint_files)
+        if lines.options.indexes:  # the files name other indexes: the resolver's
+            return None
         texts = [*requirements, *(line.text for line in lines.requirements)]
         if not texts or any(_direct(text) for text in texts):
             return None
+        if any(line.editable for line in lines.requirements):
+            return None
         bounds = [line.text for line in lines.constraints]
-        key = record_key(texts, bounds, python_version, platforms or None, settings)
+        pre = prereleases or lines.options.pre
+        key = record_key(
+            texts, bounds, python_version, platforms or None, settings, prereleases=pre
+        )
         if key in _CHECKED:
             return None  # checked in this process, and it did not hold
         client = _core.HttpClient(
@@ -110,4 +121,4 @@ def _direct(text: str) -> bool:
     """Whether a requirement text may be a direct reference (``name @ URL``, a path):
     such a text is never recorded. (An ``@`` or ``/`` in a marker's string leaves the
     text to the resolver too, which is only slower.)"""
-    return "@" in text or "/" in text or "\\" in text
+    return "@" in text or "/" in text or "\\" in text or text.lstrip().startswith(".")

@@ -1,0 +1,251 @@
+"""What ``sdistill resolve`` reads besides PEP 508 requirements: paths and URLs, ``-e``
+lines, the index options of requirements files, and ``--pre``.
+
+Against the loopback index of ``test_resolve_provider``; where uv reads the same input,
+the lines printed are compared with ``uv pip compile``'s for the same file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import test_resolve_provider
+from sdistill import SourceDistBuilder
+from sdistill.errors import InvalidSourceError
+from sdistill.resolution_inputs import read_lines
+from sdistill.resolve import resolve
+from simple_index import SimpleIndex
+from simple_index import simple_index as simple_index_fixture  # noqa: F401
+from test_resolve_provider import UV, sdist
+from test_resolve_warm import sdistill as sdistill_importing
+
+#: The loopback index of the resolver's tests (their wheels, sdists and small projects),
+#: and a builder over it.
+index = test_resolve_provider.index
+builder = test_resolve_provider.builder
+
+
+def sdistill(
+    *args: str | Path, cache: Path, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [Path(sys.executable).parent / "sdistill", "resolve", "--cache-dir", cache, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        cwd=cwd,
+    )
+
+
+def uv_compile_file(path: Path, index_url: str, tmp_path: Path) -> list[str]:
+    """What ``uv pip compile --no-header --no-annotate FILE`` pins, run where ``path``
+    is (relative paths in it are relative to the working directory for both)."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("UV_", "PIP_"))},
+        "UV_CACHE_DIR": str(tmp_path / "uv-cache"),
+        "UV_PYTHON_DOWNLOADS": "never",
+    }
+    command = [UV, "pip", "compile", "--no-header", "--no-annotate", "--index-url", index_url]
+    command += ["--python", sys.executable, path.name]
+    done = subprocess.run(
+        command, capture_output=True, text=True, env=env, check=False, timeout=300, cwd=path.parent
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+def project(directory: Path, name: str, dependencies: list[str]) -> Path:
+    """A hatchling project directory of ``name`` 1.0 needing ``dependencies``."""
+    module = name.replace("-", "_")
+    (directory / module).mkdir(parents=True)
+    (directory / module / "__init__.py").write_text("")
+    (directory / "pyproject.toml").write_text(
+        "[build-system]\n"
+        'requires = ["hatchling"]\n'
+        'build-backend = "hatchling.build"\n'
+        "[project]\n"
+        f'name = "{name}"\n'
+        'version = "1.0"\n'
+        f"dependencies = {json.dumps(dependencies)}\n"
+        "[tool.hatch.build.targets.wheel]\n"
+        f'packages = ["{module}"]\n'
+    )
+    return directory
+
+
+# ------------------------------------------------------------- paths and editables
+
+
+@pytest.mark.slow
+def test_paths_and_editables_equal_uv(index: SimpleIndex, tmp_path: Path) -> None:
+    """An editable directory and a plain one, named by their metadata, their
+    dependencies resolved from the index: the lines printed are uv's (editables first,
+    the paths as written)."""
+    work = tmp_path / "work"
+    project(work / "app", "local-app", ["router", "local-lib"])
+    project(work / "lib", "local-lib", ["tool>=1.1"])
+    requirements = work / "requirements.in"
+    requirements.write_text("-e ./app\n./lib\n")
+
+    done = sdistill(
+        "-r", requirements.name, "--index-url", index.url, cache=tmp_path / "c", cwd=work
+    )
+    assert done.returncode == 0, done.stderr
+    expected = ["-e ./app", "./lib", "router==1.5", "tool==1.1", "zipp==3.23.1"]
+    assert done.stdout.splitlines() == expected
+    assert done.stdout.splitlines() == uv_compile_file(requirements, index.url, tmp_path)
+
+    report = sdistill(
+        "-r", requirements.name, "--index-url", index.url, "--json", cache=tmp_path / "c", cwd=work
+    )
+    pins = {pin["name"]: pin for pin in json.loads(report.stdout)["pins"]}
+    assert pins["local-app"]["editable"] is True
+    assert pins["local-app"]["url"] == (work / "app").resolve().as_uri()
+    assert "editable" not in pins["local-lib"]
+    assert pins["local-lib"]["metadata"] == "direct"
+
+
+@pytest.mark.slow
+def test_a_path_operand_and_the_api(builder: SourceDistBuilder, tmp_path: Path) -> None:
+    """A path given to ``resolve`` (the API) is a requirement like any other; an
+    editable from the API too."""
+    lib = project(tmp_path / "lib", "local-lib", ["tool>=1.1"])
+    found = resolve([str(lib), "router<1"], builder)
+    assert found.pins == {"local-lib": "1.0", "router": "0.9", "tool": "1.1"}
+    assert found.details["local-lib"].line == str(lib)
+    editable = resolve(["router<1"], builder, editables=[str(lib)])
+    assert editable.details["local-lib"].line == f"-e {lib}"
+    assert editable.lines()[0] == f"-e {lib}"
+
+
+def test_bad_paths_and_editables_are_named(index: SimpleIndex, tmp_path: Path) -> None:
+    (tmp_path / "missing.in").write_text("tool\n-e ./nowhere\n")
+    done = sdistill("-r", tmp_path / "missing.in", "--index-url", index.url, cache=tmp_path / "c")
+    assert done.returncode != 0
+    assert "nowhere" in done.stderr
+    assert done.stdout == ""
+
+    (tmp_path / "url.in").write_text("-e https://example.invalid/pkg-1.0.tar.gz\n")
+    done = sdistill("-r", tmp_path / "url.in", "--index-url", index.url, cache=tmp_path / "c")
+    assert done.returncode != 0
+    assert "url.in:1: -e needs a project directory" in done.stderr
+
+    (tmp_path / "constraint.in").write_text("./somewhere\n")
+    done = sdistill("tool", "-c", tmp_path / "constraint.in", cache=tmp_path / "c")
+    assert done.returncode != 0
+    assert "constraint.in:1: not a constraint" in done.stderr
+
+
+# ------------------------------------------------------------ options in the files
+
+
+def test_a_files_index_options_are_used(index: SimpleIndex, tmp_path: Path) -> None:
+    """``--index-url`` and ``--extra-index-url`` in a file: the projects are found on
+    the extra index when the first has none; the command line's ``--index-url`` wins
+    over the file's."""
+    empty = SimpleIndex()
+    try:
+        (tmp_path / "more.in").write_text(f"--extra-index-url {index.url}\nweb-app\n")
+        (tmp_path / "top.in").write_text(f"-i{empty.url}\n-r more.in\n")
+        done = sdistill("-r", tmp_path / "top.in", cache=tmp_path / "c")
+        assert done.returncode == 0, done.stderr
+        direct = sdistill("web-app", "--index-url", index.url, cache=tmp_path / "c0")
+        assert done.stdout == direct.stdout
+        assert "web-app==1.0\n" in done.stdout
+        assert any(r.path.startswith("/simple/web-app") for r in empty.server.requests())
+
+        (tmp_path / "elsewhere.in").write_text(f"--index-url={empty.url}\ntool\n")
+        done = sdistill(
+            "-r", tmp_path / "elsewhere.in", "--index-url", index.url, cache=tmp_path / "c2"
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == "tool==1.1\n"
+    finally:
+        empty.close()
+
+
+def test_no_index_in_a_file(index: SimpleIndex, tmp_path: Path) -> None:
+    """``--no-index`` and ``--pre`` in a file: a local sdist (its metadata read from
+    its ``PKG-INFO``) resolves, nothing is asked of the index, and a requirement only
+    an index could answer is not found."""
+    dists = tmp_path / "local"
+    dists.mkdir()
+    sdist(dists, "solo", "1.0")
+    (tmp_path / "local.in").write_text("--no-index\n--pre\n./local/solo-1.0.tar.gz\n")
+    before = len(index.server.requests())
+    done = sdistill("-r", "local.in", "--index-url", index.url, cache=tmp_path / "c", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "./local/solo-1.0.tar.gz\n"
+    assert len(index.server.requests()) == before
+
+    (tmp_path / "more.in").write_text("-r local.in\ntool\n")
+    done = sdistill("-r", "more.in", "--index-url", index.url, cache=tmp_path / "c", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "tool: not found on the index" in done.stderr
+    assert len(index.server.requests()) == before
+
+
+def test_options_a_file_may_not_set_are_refused(tmp_path: Path) -> None:
+    for line, message in [
+        ("--hash=sha256:00", "the option --hash is not supported here"),
+        ("--pre=yes", "--pre takes no value"),
+        ("--index-url", "--index-url needs a value"),
+        ("--trusted-host example.org", "the option --trusted-host is not supported here"),
+        ("-f ./wheels", "the option -f is not supported here"),
+    ]:
+        (tmp_path / "bad.in").write_text(f"tool\n{line}\n")
+        with pytest.raises(InvalidSourceError, match=r"bad\.in:2: ") as caught:
+            read_lines([tmp_path / "bad.in"])
+        assert message in str(caught.value)
+
+
+def test_option_spellings(tmp_path: Path) -> None:
+    """pip's spellings: a value after a space or ``=``, a short option's glued on, a
+    value's own ``=`` kept; an ``-e`` line is a requirement marked editable."""
+    (tmp_path / "all.in").write_text(
+        "-ihttps://one.example/simple\n"
+        "--index-url=https://two.example/simple?token=a=b\n"
+        "--extra-index-url https://three.example/simple\n"
+        "-e git+https://example.org/repo#egg=pkg\n"
+        "--editable=./here\n"
+        "--pre\n"
+    )
+    lines = read_lines([tmp_path / "all.in"])
+    assert lines.options.index_url == "https://two.example/simple?token=a=b"
+    assert lines.options.extra_index_urls == ["https://three.example/simple"]
+    assert lines.options.pre is True
+    assert lines.options.no_index is False
+    assert [(line.text, line.editable) for line in lines.requirements] == [
+        ("git+https://example.org/repo#egg=pkg", True),
+        ("./here", True),
+    ]
+
+
+# ------------------------------------------------------------------------ --pre
+
+
+def test_pre_allows_every_pre_release(builder: SourceDistBuilder) -> None:
+    assert resolve(["tool", "early"], builder).pins == {"tool": "1.1", "early": "0.1b2"}
+    assert resolve(["tool", "early"], builder, prereleases=True).pins == {
+        "tool": "2.0rc1",
+        "early": "0.1b2",
+    }
+
+
+def test_pre_is_its_own_record(index: SimpleIndex, tmp_path: Path) -> None:
+    """A resolution with ``--pre`` and one without are recorded apart: each answered
+    warm with its own pins."""
+    cache = tmp_path / "cache"
+    for _ in range(2):
+        with_pre = sdistill_importing(cache, "tool", "--pre", "--index-url", index.url)
+        without = sdistill_importing(cache, "tool", "--index-url", index.url)
+        assert (with_pre.status, with_pre.out) == (0, "tool==2.0rc1\n"), with_pre.err
+        assert (without.status, without.out) == (0, "tool==1.1\n"), without.err
+    assert not with_pre.resolver
+    assert not without.resolver
