@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from sdistill.resolution_inputs import read_lines
 from sdistill.resolve import resolve
 from simple_index import SimpleIndex
 from simple_index import simple_index as simple_index_fixture  # noqa: F401
-from test_resolve_provider import UV, sdist
+from test_resolve_provider import UV, sdist, wheel
 from test_resolve_warm import sdistill as sdistill_importing
 
 #: The loopback index of the resolver's tests (their wheels, sdists and small projects),
@@ -140,6 +141,73 @@ def test_bad_paths_and_editables_are_named(index: SimpleIndex, tmp_path: Path) -
     done = sdistill("tool", "-c", tmp_path / "constraint.in", cache=tmp_path / "c")
     assert done.returncode != 0
     assert "constraint.in:1: not a constraint" in done.stderr
+
+
+# ------------------------------------------------------------------- direct wheels
+
+
+def test_wheels_by_url_and_path_equal_uv(index: SimpleIndex, tmp_path: Path) -> None:
+    """A wheel named by an http URL (read by range requests, never built) and a local
+    wheel by its path: their dependencies resolved, printed as uv prints them
+    (``name @ URL``; the path as written)."""
+    work = tmp_path / "work"
+    (work / "wheels").mkdir(parents=True)
+    wheel(work / "wheels", "carrier", "0.5", ("tool<1.1",))
+    url = index.file_url("router-1.5-py3-none-any.whl")
+    requirements = work / "requirements.in"
+    requirements.write_text(f"{url}\n./wheels/carrier-0.5-py3-none-any.whl\n")
+    done = sdistill(
+        "-r", requirements.name, "--index-url", index.url, cache=tmp_path / "c", cwd=work
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "./wheels/carrier-0.5-py3-none-any.whl",
+        f"router @ {url}",
+        "tool==1.0",
+        "zipp==3.23.1",
+    ]
+    assert done.stdout.splitlines() == uv_compile_file(requirements, index.url, tmp_path)
+    assert index.file_requests("router-1.5-py3-none-any.whl")  # its METADATA, read in it
+
+
+def test_a_local_wheels_own_metadata_is_read(builder: SourceDistBuilder, tmp_path: Path) -> None:
+    """A wheel that vendors another project's ``.dist-info`` before its own: the
+    wheel's project is pinned, with its own dependencies."""
+    path = tmp_path / "outer-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as made:
+        made.writestr("inner-9.0.dist-info/METADATA", "Name: inner\nVersion: 9.0\n")
+        made.writestr(
+            "outer-1.0.dist-info/METADATA",
+            "Metadata-Version: 2.1\nName: outer\nVersion: 1.0\nRequires-Dist: tool<1.1\n",
+        )
+    found = resolve([str(path)], builder)
+    assert found.pins == {"outer": "1.0", "tool": "1.0"}
+    assert found.details["outer"].metadata == "direct"
+
+
+def test_direct_wheels_that_cannot_be_installed(index: SimpleIndex, tmp_path: Path) -> None:
+    """A wheel for another platform, or for another Python: a conflict naming why; a
+    wheel without its project's METADATA, or whose METADATA names another project: an
+    error naming the wheel."""
+    dists = tmp_path / "direct"
+    dists.mkdir()
+    windows = wheel(dists, "winonly", "1.0", tag="cp311-cp311-win_amd64")
+    future = wheel(dists, "future", "1.0", requires_python=">=4")
+    renamed = wheel(dists, "honest", "1.0").rename(dists / "renamed-1.0-py3-none-any.whl")
+    liar = dists / "liar-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(liar, "w") as made:
+        made.writestr("liar-1.0.dist-info/METADATA", "Name: honest\nVersion: 1.0\n")
+    cases = [
+        (windows, "winonly-1.0-cp311-cp311-win_amd64.whl does not fit the target"),
+        (future, "it needs Python >=4"),
+        (renamed, "the wheel has no renamed-1.0.dist-info/METADATA"),
+        (liar, "does not match its METADATA"),
+    ]
+    for path, message in cases:
+        done = sdistill(path, "--index-url", index.url, cache=tmp_path / "c")
+        assert done.returncode == 1, done.stdout
+        assert message in done.stderr
+        assert done.stdout == ""
 
 
 # ------------------------------------------------------------ options in the files

@@ -40,6 +40,7 @@ from packaging.metadata import Metadata
 
 from sdistill.errors import NetworkError, SdistillError
 from sdistill.index import IndexFile, ProjectView
+from sdistill.resolve import direct
 from sdistill.resolve.candidates import Candidate
 
 if TYPE_CHECKING:
@@ -137,13 +138,15 @@ class MetadataStore:
         return future.result()
 
     def direct(self, key: tuple[str, str], spec: str) -> Metadata:
-        """The metadata of a direct reference (``spec`` as ``Source.parse`` reads it)."""
+        """The metadata of a direct reference (``spec``: ``name @ URL``, read by
+        :func:`sdistill.resolve.direct.metadata`)."""
         with self._lock:
             future = self._metadata.get(key)
             if future is None:
                 future = self._metadata[key] = Future()
                 self.via[key] = "direct"
-                self._pool.submit(_settle, [future], lambda: [self.builder.metadata(spec)])
+                read = partial(direct.metadata, self.builder, spec)
+                self._pool.submit(_settle, [future], lambda: [read()])
         return future.result()
 
     def prefetch(self, candidates: Sequence[Candidate]) -> None:

@@ -26,11 +26,12 @@ a requirement, and a candidate's dependencies. The rules of a candidate's files 
 Versions are tried lazily: the files of a version are read only when the resolver
 gets to it (a project page may list hundreds).
 
-**Direct references** (``name @ https://…``, ``name @ file://…``, ``name @ git+…``) go
-through ``Source.parse`` and ``builder.metadata``: the one candidate of that project is
-the version the source's metadata states, whatever the index has, and every other
-requirement on the project must accept that version. Two different URLs for one
-project conflict.
+**Direct references** (``name @ https://…``, ``name @ file://…``, ``name @ git+…``) have
+their metadata read by :mod:`sdistill.resolve.direct` (a wheel's own, else the
+builder's): the one candidate of that project is the version the metadata states,
+whatever the index has, and every other requirement on the project must accept that
+version. A wheel the target's tags do not allow, or a ``Requires-Python`` the target
+is not in, offers no candidate. Two different URLs for one project conflict.
 
 **Order of work** (``get_preference``): projects that caused the last backtrack first,
 then direct references, then exact pins, then the projects the user asked for, then the
@@ -47,7 +48,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from packaging.metadata import Metadata
 from packaging.specifiers import SpecifierSet
-from packaging.utils import NormalizedName, canonicalize_name
+from packaging.tags import Tag
+from packaging.utils import NormalizedName, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 from resolvelib import AbstractProvider
 from resolvelib.structs import RequirementInformation
@@ -55,6 +57,7 @@ from resolvelib.structs import RequirementInformation
 from sdistill import _core
 from sdistill.errors import MetadataMismatchError
 from sdistill.index import ProjectView
+from sdistill.resolve import direct
 from sdistill.resolve.candidates import Candidate, offer
 from sdistill.resolve.metadata import MetadataStore
 from sdistill.resolve.requirements import Requirement, dependencies, exact
@@ -266,11 +269,29 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
     ) -> list[Candidate]:
         if len({_core.canonical_url(u) for u in urls}) > 1:
             return []
-        candidate = self.direct_candidate(name, next(iter(urls)))
+        url = next(iter(urls))
+        candidate = self.direct_candidate(name, url)
+        misfit = self._misfit(url, candidate)
+        if misfit is not None:
+            self.notes[name] = misfit
+            return []
         candidate = candidate.with_extras(extras) if extras else candidate
         if candidate in refused or not all(self.is_satisfied_by(r, candidate) for r in wanted):
             return []
         return [candidate]
+
+    def _misfit(self, url: str, candidate: Candidate) -> str | None:
+        """Why a direct reference cannot be installed on the target (``None``: it
+        can): a wheel whose tags the target does not support, or a ``Requires-Python``
+        the target's Python is not in."""
+        filename = direct.wheel_filename(url)
+        if filename is not None and self.environment.supports(_wheel_tags(filename)) is None:
+            return f"the wheel {filename} does not fit the target"
+        metadata = self.store.direct((candidate.name, url), f"{candidate.name} @ {url}")
+        requires = metadata.requires_python
+        if requires is not None and not self.environment.allows_python(str(requires)):
+            return f"it needs Python {requires}, not {self.environment.python_version}"
+        return None
 
     def _page_arrived(self, project: ProjectView) -> None:
         """Fetching ahead: the metadata of the newest final release (any release with
@@ -368,6 +389,10 @@ def _pinned(specifier: SpecifierSet) -> set[Version]:
             except InvalidVersion:
                 continue
     return found
+
+
+def _wheel_tags(filename: str) -> frozenset[Tag]:
+    return parse_wheel_filename(filename)[3]
 
 
 def _same_url(left: str, right: str) -> bool:

@@ -3,13 +3,14 @@ they are printed.
 
 The text form is the one ``uv pip compile --no-header --no-annotate`` prints: one line
 a project, sorted by normalised name, ``name==version`` -- or ``name @ URL`` for a
-direct reference, the path or URL as written for a requirement given only as one
-(``./pkg``), ``-e`` and the path for an editable (editables first) -- without extras (a project is
-pinned once, whatever extras asked for it). The JSON form adds, per pin, where its
-metadata came from: ``"pep658"`` (the index's ``.metadata`` file), ``"range"`` (HTTP
-range requests into the wheel), ``"download"`` (the whole wheel), ``"sdist"`` (the
-sdist, read or built) or ``"direct"`` (a direct reference, through the builder), and
-``"editable": true`` for an editable.
+direct reference or a requirement given only as a URL, the path as written for one
+given only as a path (``./pkg``), ``-e`` and the path for an editable (editables
+first) -- without extras (a project is pinned once, whatever extras asked for it).
+The JSON form adds, per pin, where its metadata came from: ``"pep658"`` (the index's
+``.metadata`` file), ``"range"`` (HTTP range requests into the wheel), ``"download"``
+(the whole wheel), ``"sdist"`` (the sdist, read or built) or ``"direct"`` (a direct
+reference: a wheel's own, else through the builder), and ``"editable": true`` for an
+editable.
 """
 
 from __future__ import annotations
@@ -35,17 +36,19 @@ class Pin:
     url: str | None = None
     #: The file the metadata came from (a wheel's or sdist's URL on the index).
     file_url: str | None = None
-    #: The path or URL as written, for a requirement given only as one (``./pkg``).
+    #: The path as written, for a requirement given only as one (``./pkg``).
     written: str | None = None
     #: Whether it is an editable (``-e``) project.
     editable: bool = False
 
     @property
     def line(self) -> str:
-        """``name==version``, ``name @ URL`` (credentials redacted), or the path or URL
-        as written (``-e`` before an editable's)."""
+        """``name==version``, ``name @ URL`` (credentials redacted), or the path as
+        written; ``-e`` and the path (or URL) for an editable."""
+        if self.editable:
+            return f"-e {_core.redact(self.written or self.url or self.name)}"
         if self.written is not None:
-            return f"{'-e ' if self.editable else ''}{_core.redact(self.written)}"
+            return _core.redact(self.written)
         if self.url is not None:
             return f"{self.name} @ {_core.redact(self.url)}"
         return f"{self.name}=={self.version}"

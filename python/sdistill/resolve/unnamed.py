@@ -5,12 +5,12 @@ pip and uv accept a requirement that is only where a project is; its name is wha
 metadata states. Here such a text becomes the direct reference ``name @ URL`` the
 resolver knows (:mod:`sdistill.resolve.provider`), with ``URL`` a ``file://`` URL of the
 absolute path for a path (relative to the working directory, as both peers read it),
-else the URL as written -- and the pin is printed as the text was written (``./pkg``,
-``-e ./pkg``), as ``uv pip compile`` prints it.
+else the URL as written. The pin is printed as ``uv pip compile`` prints it: a path as
+it was written (``./pkg``, ``-e ./pkg``), a URL as ``name @ URL``.
 
-The metadata is the builder's (``SourceDistBuilder.metadata``: cached, built once); an
-editable project's is its wheel's metadata, which PEP 660 requires to be the same as
-the editable wheel's.
+The metadata is a wheel's own, anything else's the builder's (``sdistill.resolve.direct``:
+cached, built once); an editable project's is its wheel's metadata, which PEP 660
+requires to be the same as the editable wheel's.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from packaging.requirements import Requirement as Pep508
 from packaging.utils import canonicalize_name
 
 from sdistill.errors import InvalidSourceError
+from sdistill.resolve import direct
 from sdistill.sources import Source, classify
 
 if TYPE_CHECKING:
@@ -37,11 +38,11 @@ _KINDS = frozenset({"path", "file", "url", "git"})
 
 @dataclass(frozen=True)
 class Named:
-    """A path or URL requirement, named: what the resolver is given, and the line as
-    written (what is printed)."""
+    """A path or URL requirement, named: what the resolver is given, and what is
+    printed for it: a path as written (``None`` for a URL: ``name @ URL`` is)."""
 
     requirement: Pep508
-    written: str
+    written: str | None
     editable: bool
 
 
@@ -76,7 +77,7 @@ def name(text: str, builder: SourceDistBuilder, *, editable: bool = False) -> Na
     kind, _, written = classify(text)
     if editable:
         Source.parse(written, editable=True)  # refuses what is not a project directory
-    metadata = builder.metadata(Source.parse(written))
+    metadata = direct.metadata(builder, written)
     url = Path(written).expanduser().resolve().as_uri() if kind == "path" else written
     requirement = Pep508(f"{canonicalize_name(metadata.name)} @ {url}")
-    return Named(requirement, text.strip(), editable)
+    return Named(requirement, text.strip() if kind == "path" else None, editable)
