@@ -18,7 +18,7 @@ import pytest
 import test_resolve_provider
 from sdistill import SourceDistBuilder
 from sdistill.errors import InvalidSourceError
-from sdistill.resolution_inputs import read_lines
+from sdistill.resolution_inputs import kept_pins, preferred, read_lines
 from sdistill.resolve import resolve
 from simple_index import SimpleIndex
 from simple_index import simple_index as simple_index_fixture  # noqa: F401
@@ -293,6 +293,87 @@ def test_option_spellings(tmp_path: Path) -> None:
         ("git+https://example.org/repo#egg=pkg", True),
         ("./here", True),
     ]
+
+
+# ------------------------------------------------------- the pins of an existing -o
+
+
+def uv_compile_into(requirements: Path, out: Path, index_url: str, tmp_path: Path) -> str:
+    """What ``uv pip compile … -o out`` writes when ``out`` already holds pins."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("UV_", "PIP_"))},
+        "UV_CACHE_DIR": str(tmp_path / "uv-cache"),
+        "UV_PYTHON_DOWNLOADS": "never",
+    }
+    command = [UV, "pip", "compile", "--no-header", "--no-annotate", "--quiet"]
+    command += ["--index-url", index_url, "--python", sys.executable, "-o", out, requirements]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    return out.read_text()
+
+
+def test_an_existing_output_keeps_its_pins(index: SimpleIndex, tmp_path: Path) -> None:
+    """Pins already in ``-o FILE`` are kept where the requirements allow them, as uv
+    keeps them; ``-P NAME`` lets one go, ``-U`` all; a warm run keeps them too."""
+    requirements = tmp_path / "requirements.in"
+    requirements.write_text("tool\nrouter\n")
+    older = "router==0.9\ntool==1.0\n"
+    ours, theirs = tmp_path / "ours.txt", tmp_path / "theirs.txt"
+    ours.write_text(older)
+    theirs.write_text(older)
+    cache = tmp_path / "cache"
+    for _ in range(2):  # the second run is answered warm, with the same pins kept
+        kept = sdistill_importing(cache, "-r", requirements, "-o", ours, "--index-url", index.url)
+        assert (kept.status, kept.out) == (0, older), kept.err
+    assert not kept.resolver
+    assert ours.read_text() == uv_compile_into(requirements, theirs, index.url, tmp_path)
+
+    done = sdistill(
+        "-r", requirements, "-o", ours, "-P", "TOOL", "--index-url", index.url, cache=cache
+    )
+    assert done.stdout == "router==0.9\ntool==1.1\n", done.stderr
+    ours.write_text(older)
+    done = sdistill("-r", requirements, "-o", ours, "-U", "--index-url", index.url, cache=cache)
+    assert done.stdout == "router==1.5\ntool==1.1\nzipp==3.23.1\n", done.stderr
+    assert ours.read_text() == done.stdout
+
+
+def test_a_kept_pin_gives_way_to_the_requirements(index: SimpleIndex, tmp_path: Path) -> None:
+    """A pin the requirements exclude, and a pre-release without ``--pre``, are not
+    kept."""
+    out = tmp_path / "out.txt"
+    out.write_text("tool==1.0\nearly==0.1a1\n")
+    done = sdistill("tool>=1.1", "early", "-o", out, "--index-url", index.url, cache=tmp_path / "c")
+    assert done.stdout == "early==0.1b2\ntool==1.1\n", done.stderr
+    out.write_text("tool==2.0rc1\n")
+    done = sdistill("tool", "-o", out, "--index-url", index.url, cache=tmp_path / "c")
+    assert done.stdout == "tool==1.1\n", done.stderr
+    out.write_text("tool==2.0rc1\n")
+    done = sdistill("tool", "--pre", "-o", out, "--index-url", index.url, cache=tmp_path / "c")
+    assert done.stdout == "tool==2.0rc1\n", done.stderr
+
+
+def test_the_pins_an_output_file_holds(tmp_path: Path) -> None:
+    """``name==version`` lines as uv and pip-compile write them, with hashes, comments,
+    extras and markers; paths, URLs, editables and options are not pins."""
+    out = tmp_path / "requirements.txt"
+    out.write_text(
+        "# compiled\n"
+        "--index-url https://example.org/simple\n"
+        "-e ./here\n"
+        "Flask_Login==0.6.3 \\\n"
+        "    --hash=sha256:00 \\\n"
+        "    --hash=sha256:11\n"
+        "    # via app\n"
+        "requests[socks]==2.32.3 ; python_version >= '3.8'\n"
+        "pkg @ https://example.org/pkg-1.0.tar.gz\n"
+        "./local\n"
+        "tool>=1\n"
+    )
+    assert preferred(out) == ["Flask_Login==0.6.3", "requests==2.32.3"]
+    assert kept_pins(str(out), upgrade_packages=["flask-login"]) == ["requests==2.32.3"]
+    assert kept_pins(str(out), upgrade=True) == []
+    assert preferred(tmp_path / "missing.txt") == []
 
 
 # ------------------------------------------------------------------------ --pre

@@ -1,5 +1,6 @@
-"""The inputs of a resolution, read without ``packaging``: requirements files' lines and
-the key a resolution is recorded under.
+"""The inputs of a resolution, read without ``packaging``: requirements files' lines, the
+pins an existing output file holds (:func:`kept_pins`), and the key a resolution is
+recorded under.
 
 Both ways of answering ``sdistill resolve`` use this module: the resolver
 (``sdistill.resolve``: ``files``, ``replay``) and the warm command line
@@ -54,7 +55,9 @@ __all__ = [
     "Lines",
     "Options",
     "builder_settings",
+    "kept_pins",
     "machine",
+    "preferred",
     "read_lines",
     "record_key",
 ]
@@ -190,6 +193,51 @@ def _set(options: Options, attribute: str, value: str) -> None:
         options.extra_index_urls.append(value)
 
 
+def kept_pins(
+    output_file: str | None, *, upgrade: bool = False, upgrade_packages: Sequence[str] = ()
+) -> list[str]:
+    """The pins of ``-o FILE`` a resolution keeps (:func:`preferred`): none with
+    ``--upgrade``, and none of the ``--upgrade-package`` projects."""
+    if upgrade or output_file is None:
+        return []
+    dropped = {_normal(name) for name in upgrade_packages}
+    return [pin for pin in preferred(output_file) if _normal(pin.partition("==")[0]) not in dropped]
+
+
+def _normal(name: str) -> str:
+    """A project name normalised as PEP 503 says (``Foo_Bar`` -> ``foo-bar``)."""
+    out: list[str] = []
+    for char in name.strip().lower():
+        if char not in "-_.":
+            out.append(char)
+        elif not out or out[-1] != "-":
+            out.append("-")
+    return "".join(out)
+
+
+def preferred(path: str | os.PathLike[str] | None) -> list[str]:
+    """The pins of an existing output file (``-o FILE``), which a new resolution keeps
+    where the requirements still allow them, as ``uv pip compile`` and ``pip-compile``
+    keep them: its ``name==version`` lines as written (extras, markers, hashes and
+    comments dropped; paths, URLs, editables and options skipped). No file: none."""
+    if path is None:
+        return []
+    try:
+        with open(path, encoding="utf-8") as file:
+            text = file.read()
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return []
+    except (OSError, UnicodeDecodeError):
+        return []  # unreadable: a resolution without preferences, as with no file
+    found = []
+    for _, line in _logical_lines(text):
+        pin = line.split(";", 1)[0].split(" ", 1)[0].strip()
+        name, equals, version = pin.partition("==")
+        if equals and name and version and "@" not in pin and not pin.startswith("-"):
+            found.append(f"{name.partition('[')[0]}=={version}")
+    return found
+
+
 def _refuse(message: str) -> None:
     from sdistill.errors import InvalidSourceError  # noqa: PLC0415 (only on bad input)
 
@@ -268,16 +316,20 @@ def record_key(
     builder: Mapping[str, Any],
     *,
     prereleases: bool = False,
+    preferences: Sequence[str] = (),
 ) -> str:
     """The key of a resolution's record (``_core.resolution_key``: canonical JSON):
     the requirement and constraint texts (sorted), the target as asked for (``None``:
     the running interpreter's, and then :func:`machine` decides it), the facts of this
     machine, and ``builder`` -- the builder's settings a resolution depends on (the
     indexes, and what an sdist's metadata may depend on when it is built) -- with
-    ``prereleases`` (``--pre``) among them when it is set."""
+    ``prereleases`` (``--pre``) and the ``preferences`` (:func:`preferred`, sorted)
+    among them when they are set."""
     settings = dict(builder)
     if prereleases:
         settings["prereleases"] = True
+    if preferences:
+        settings["preferences"] = sorted(preferences)
     return _core.resolution_key(
         list(requirements),
         list(constraints),

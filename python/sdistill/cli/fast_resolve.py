@@ -8,8 +8,9 @@ is read here, by a few lines of plain code, and answered by
 - ``resolve`` first, then operands (requirements) and options in any order;
 - ``-r``/``--requirement``, ``-c``/``--constraint``, ``--python-version``,
   ``--platform``, ``-o``/``--output-file``, ``--index-url``, ``--cache-dir``,
-  ``--prefetch``, each with its value as the next word or after ``=``;
-- ``--offline``, ``--json``, ``-q``/``--quiet``, ``--pre``.
+  ``--prefetch``, ``-P``/``--upgrade-package``, each with its value as the next word or
+  after ``=``;
+- ``--offline``, ``--json``, ``-q``/``--quiet``, ``--pre``, ``-U``/``--upgrade``.
 
 Anything else -- another option, an option before ``resolve``, a value that looks like
 an option or that the grammar would refuse, a repeated short flag, ``--`` -- and any
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 from sdistill import environment, records
 from sdistill.cli.config import cache_root
-from sdistill.resolution_inputs import builder_settings
+from sdistill.resolution_inputs import builder_settings, kept_pins
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: a warm answer never imports typing
 if TYPE_CHECKING:
@@ -44,14 +45,18 @@ _VALUES = {
     "--index-url": "index_url",
     "--cache-dir": "cache_dir",
     "--prefetch": "prefetch",
+    "-P": "upgrade_package",
+    "--upgrade-package": "upgrade_package",
 }
-_REPEATED = frozenset({"requirement", "constraint", "platform"})
+_REPEATED = frozenset({"requirement", "constraint", "platform", "upgrade_package"})
 _FLAGS = {
     "--offline": "offline",
     "--json": "json",
     "-q": "quiet",
     "--quiet": "quiet",
     "--pre": "pre",
+    "-U": "upgrade",
+    "--upgrade": "upgrade",
 }
 
 
@@ -65,6 +70,7 @@ def answer(words: list[str]) -> bool:
 
     index = given.get("index_url") or records.DEFAULT_INDEX_URL
     assert isinstance(index, str)
+    output = _one(given, "output_file")
     found = warm_resolution(
         cache_root(_one(given, "cache_dir")),
         _many(given, "operands"),
@@ -77,10 +83,14 @@ def answer(words: list[str]) -> bool:
         offline="offline" in given,
         prefetch="offline" not in given,
         prereleases="pre" in given,
+        preferences=kept_pins(
+            output,
+            upgrade="upgrade" in given,
+            upgrade_packages=_many(given, "upgrade_package"),
+        ),
     )
     if found is None:
         return False
-    output = _one(given, "output_file")
     return show(found, output, json="json" in given, quiet="quiet" in given)
 
 

@@ -367,6 +367,20 @@ COMMANDS = (
                 "(repeatable; default: this machine)",
             ),
             Option(
+                "-U",
+                "--upgrade",
+                help="pin the newest versions allowed, not the pins of an existing -o FILE "
+                "(by default they are kept where the requirements allow them)",
+            ),
+            Option(
+                "-P",
+                "--upgrade-package",
+                kind=APPEND,
+                default=[],
+                metavar="NAME",
+                help="do not keep the pin of NAME from an existing -o FILE (repeatable)",
+            ),
+            Option(
                 "--pre",
                 help="allow pre-releases of every project (default: only where a "
                 "specifier names one, or a project has nothing else)",

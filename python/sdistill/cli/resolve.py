@@ -1,13 +1,16 @@
 """``sdistill resolve REQ… [-r FILE] [-c FILE] [--python-version X.Y] [--platform TAG]
-[--pre] [-o FILE] [--json]``: pins, by :mod:`sdistill.resolve`.
+[--pre] [-o FILE [-U] [-P NAME]] [--json]``: pins, by :mod:`sdistill.resolve`.
 
 The requirements are the operands and those of the ``-r`` files (read by
 :mod:`sdistill.resolve.files`); ``-c`` files bound versions without requiring them.
 Options a file sets join the command line's as pip and uv join them: a file's
 ``--index-url`` where the command line gives none, its ``--extra-index-url`` after the
-command line's, its ``--no-index`` and ``--pre`` as if given.
+command line's, its ``--no-index`` and ``--pre`` as if given. The pins of an existing
+``-o FILE`` are kept where the requirements allow them (``-U``: none of them, ``-P
+NAME``: not NAME's), as ``uv pip compile`` and ``pip-compile`` keep them.
 The pins print as ``uv pip compile --no-header --no-annotate`` prints them
-(``name==version``, or ``name @ URL``, sorted by normalised name), on stdout and, with
+(``name==version``, ``name @ URL``, a path as written, editables first; see
+:mod:`sdistill.resolve.report`), on stdout and, with
 ``-o``, into FILE as well; ``--json`` prints the report of
 :meth:`sdistill.resolve.Resolution.as_json` instead. A conflict is an error like any
 other (``error: …`` with its causes on stderr, exit status 1); no requirement at all
@@ -23,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from sdistill.cli import config, signals
 from sdistill.cli.progress import ConsoleReporter
+from sdistill.resolution_inputs import kept_pins
 
 if TYPE_CHECKING:
     from sdistill.cli.parser import Args
@@ -59,6 +63,9 @@ def run(args: Args) -> int:
             prefetch=args.prefetch,
             editables=read.editables,
             prereleases=args.pre or read.options.pre,
+            preferences=kept_pins(
+                args.output_file, upgrade=args.upgrade, upgrade_packages=args.upgrade_package
+            ),
         )
     finally:
         reporter.close()

@@ -92,6 +92,8 @@ _WARM_RESOLVE = frozenset(
         "output_file",
         "prefetch",
         "pre",
+        "upgrade",
+        "upgrade_package",
     }
 )
 
@@ -101,7 +103,7 @@ def _resolution(args: Args) -> bool:
     if any(dest not in _WARM_RESOLVE for dest in args.given) or environment.build_constraint():
         return False
     from sdistill.cli.fast_resolve import show  # noqa: PLC0415
-    from sdistill.resolution_inputs import builder_settings  # noqa: PLC0415
+    from sdistill.resolution_inputs import builder_settings, kept_pins  # noqa: PLC0415
     from sdistill.warm.resolution import warm_resolution  # noqa: PLC0415
 
     index = config.index_url(args)
@@ -123,6 +125,9 @@ def _resolution(args: Args) -> bool:
         offline=args.offline,
         prefetch=not args.offline,
         prereleases=args.pre,
+        preferences=kept_pins(
+            args.output_file, upgrade=args.upgrade, upgrade_packages=args.upgrade_package
+        ),
     )
     if found is None:
         return False

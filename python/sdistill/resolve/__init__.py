@@ -72,6 +72,7 @@ def resolve(
     prefetch: int = DEFAULT_PREFETCH,
     editables: Iterable[str] = (),
     prereleases: bool = False,
+    preferences: Iterable[str] = (),
 ) -> Resolution:
     """Pins for ``requirements`` (PEP 508 strings or ``packaging`` requirements, or
     paths and URLs as pip reads them) on the target ``python_version`` (``"3.9"``) and
@@ -79,8 +80,9 @@ def resolve(
     (default: a ``SourceDistBuilder()``) gives the indexes and builds sdists;
     ``constraints`` bound versions without requiring them; ``editables`` are project
     directories to pin as editable installs (``-e``); ``prereleases`` allows every
-    project's pre-releases (``--pre``). A conflict raises :class:`ResolutionError`
-    naming its causes.
+    project's pre-releases (``--pre``); ``preferences`` (``name==version`` texts: the
+    pins of an earlier output) are kept where the requirements allow them. A conflict
+    raises :class:`ResolutionError` naming its causes.
 
     A resolution is recorded under its inputs as given (``sdistill.resolve.replay``):
     the same texts over the same pages give the recorded pins without resolving."""
@@ -102,12 +104,19 @@ def resolve(
         *(n.requirement for n in named),
     ]
     bounding = [c if isinstance(c, Pep508) else Pep508(c) for c in bound]
+    kept = [text for text in preferences if "==" in text]
     roots = [Requirement.of(r) for r in wanted if applies(r, target)]
     bounds = _constraints(bounding, target)
     record, key = None, ""
     if all(r.url is None for r in wanted):  # a direct reference may change: never replayed
         key = replay.inputs_key(
-            texts, bound_texts, python_version, platforms, builder, prereleases=prereleases
+            texts,
+            bound_texts,
+            python_version,
+            platforms,
+            builder,
+            prereleases=prereleases,
+            preferences=kept,
         )
         record = builder.cache.resolution_record(key)
     with SdistillProvider(
@@ -116,6 +125,7 @@ def resolve(
         prefetch=prefetch,
         constraints=bounds,
         prereleases=prereleases,
+        preferences=dict(text.split("==", 1) for text in kept),
     ) as provider:
         if record is not None and not warm.checked(key):
             replayed = replay.replay(provider.store, record)

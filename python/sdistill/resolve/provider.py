@@ -22,6 +22,9 @@ a requirement, and a candidate's dependencies. The rules of a candidate's files 
    newest version wins whatever it is.
 4. Only versions that offer a candidate on the target (compatible wheel or sdist,
    ``Requires-Python``), and none resolvelib has found incompatible.
+5. A **preferred** version (``preferences``: the pins of an existing output file, as
+   ``uv pip compile -o`` and ``pip-compile`` keep them) comes first when (1)-(4) allow
+   it; a preferred pre-release only where pre-releases are allowed.
 
 Versions are tried lazily: the files of a version are read only when the resolver
 gets to it (a project page may list hundreds).
@@ -83,7 +86,8 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
     many of a project's newest candidates get their metadata fetched in the background
     (0: none); ``constraints`` bounds on projects that are not requirements themselves
     (name -> specifiers); ``prereleases`` allows every project's pre-releases (pip's
-    and uv's ``--pre``). Call :meth:`close` (or use ``with``) to stop its threads.
+    and uv's ``--pre``); ``preferences`` the version to try first per project (name ->
+    version). Call :meth:`close` (or use ``with``) to stop its threads.
     """
 
     def __init__(
@@ -94,12 +98,17 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
         prefetch: int = DEFAULT_PREFETCH,
         constraints: Mapping[str, SpecifierSet] | None = None,
         prereleases: bool = False,
+        preferences: Mapping[str, str] | None = None,
     ) -> None:
         self.builder = builder
         self.environment = environment or TargetEnvironment.current()
         self.prefetch = max(0, prefetch)
         self.constraints = {canonicalize_name(k): v for k, v in (constraints or {}).items()}
         self.prereleases = prereleases
+        self.preferences: dict[str, str] = {
+            canonicalize_name(k): v for k, v in (preferences or {}).items()
+        }
+        self._listed: dict[str, str | None] = {}
         self.store = MetadataStore(builder)
         if self.prefetch:
             self.store.after_page = self._page_arrived
@@ -161,12 +170,7 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
         urls = {r.url for r in wanted if r.url is not None}
         if urls:
             return self._direct_matches(name, extras, urls, wanted, refused)
-        specifier = SpecifierSet()
-        for requirement in wanted:
-            specifier &= requirement.specifier
-        constraint = self.constraints.get(name)
-        if constraint is not None:
-            specifier &= constraint
+        specifier = self._specifier(name, wanted)
         self.asked.append(name)
         project = self.store.project(name)
         if project is None:
@@ -185,8 +189,14 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
             return candidate.with_extras(extras) if extras else candidate
 
         pre = self.prereleases or bool(specifier.prereleases)
+        preferred = self._preferred(project, specifier, pre)
+        kept = usable(preferred) if preferred is not None else None
+        if kept is not None and kept in refused:
+            kept = None
 
         def matches() -> Iterator[Candidate]:
+            if kept is not None:
+                yield kept
             any_final = False
             for each in versions:
                 if each.pre and not pre:
@@ -194,12 +204,12 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
                 found = usable(each.text)
                 if found is not None:
                     any_final = True
-                    if found not in refused:
+                    if found not in refused and found != kept:
                         yield found
             if not any_final and not pre:
                 for each in versions:
                     found = usable(each.text) if each.pre else None
-                    if found is not None and found not in refused:
+                    if found is not None and found not in refused and found != kept:
                         yield found
 
         first = []
@@ -279,6 +289,27 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
         if candidate in refused or not all(self.is_satisfied_by(r, candidate) for r in wanted):
             return []
         return [candidate]
+
+    def _specifier(self, name: NormalizedName, wanted: list[Requirement]) -> SpecifierSet:
+        """The specifiers of every requirement on the project and of its constraint."""
+        specifier = SpecifierSet()
+        for requirement in wanted:
+            specifier &= requirement.specifier
+        constraint = self.constraints.get(name)
+        return specifier if constraint is None else specifier & constraint
+
+    def _preferred(self, project: ProjectView, specifier: SpecifierSet, pre: bool) -> str | None:
+        """The listed text of the project's preferred version, when the specifiers (and
+        the pre-release rule) allow it (``None``: no preference to try first)."""
+        wanted = _version(self.preferences.get(project.name, ""))
+        if wanted is None or (wanted.is_prerelease and not pre):
+            return None
+        if not specifier.contains(wanted, prereleases=True):
+            return None
+        if project.name not in self._listed:  # how the page writes it, looked up once
+            listed = (t for t in project.versions() if _version(t) == wanted)
+            self._listed[project.name] = next(listed, None)
+        return self._listed[project.name]
 
     def _misfit(self, url: str, candidate: Candidate) -> str | None:
         """Why a direct reference cannot be installed on the target (``None``: it

@@ -55,11 +55,12 @@ def inputs_key(
     builder: SourceDistBuilder,
     *,
     prereleases: bool = False,
+    preferences: Sequence[str] = (),
 ) -> str:
     """The record's key (``resolution_inputs.record_key``): the requirement and
     constraint texts as given, the target as asked for, whether every pre-release is
-    allowed, and the builder's settings a resolution depends on -- the indexes, and
-    what an sdist's metadata may depend on when it is built."""
+    allowed, the preferred pins, and the builder's settings a resolution depends on --
+    the indexes, and what an sdist's metadata may depend on when it is built."""
     config = builder.config
     settings = builder_settings(
         config.index_urls,
@@ -72,7 +73,13 @@ def inputs_key(
         extra_build_dependencies=config.extra_build_dependencies,
     )
     return record_key(
-        requirements, constraints, python_version, platforms, settings, prereleases=prereleases
+        requirements,
+        constraints,
+        python_version,
+        platforms,
+        settings,
+        prereleases=prereleases,
+        preferences=preferences,
     )
 
 

@@ -14,10 +14,10 @@ pages are fetched in the background meanwhile (``HttpClient.prefetch_pages``), a
 pages fetched here are handed to its first requests for them (``http::handoff``).
 
 It answers only with one index and no find-links (the only records it can check; a
-requirements file that names an index or find-links leaves the answer to the resolver
-too), no direct reference or editable (never recorded), and a record whose pages all
-hold. Anything else is
-``None``, and the resolver runs, reports what is wrong and writes a new record.
+requirements file that names an index leaves the answer to the resolver too), no direct
+reference, path or editable (never recorded), and a record whose pages all hold.
+Anything else is ``None``, and the resolver runs, reports what is wrong and writes a
+new record.
 """
 
 from __future__ import annotations
@@ -50,12 +50,14 @@ def warm_resolution(
     offline: bool,
     prefetch: bool = False,
     prereleases: bool = False,
+    preferences: Sequence[str] = (),
 ) -> tuple[str, str] | None:
     """``(text, report as JSON)`` of the recorded resolution of these inputs when every
     page it asked for is the same now; ``None`` when the resolver must run.
     ``settings``: the builder's (``resolution_inputs.builder_settings``). With
     ``prefetch``, a miss starts fetching the top-level pages for the resolver;
-    ``prereleases``: ``--pre`` was given. Each set of inputs is checked once per
+    ``prereleases``: ``--pre`` was given; ``preferences``: the pins kept from ``-o
+    FILE`` (``resolution_inputs.kept_pins``). Each set of inputs is checked once per
     process."""
     if index_url is None or settings["indexes"] != [index_url] or settings["find_links"]:
         return None
@@ -71,7 +73,13 @@ def warm_resolution(
         bounds = [line.text for line in lines.constraints]
         pre = prereleases or lines.options.pre
         key = record_key(
-            texts, bounds, python_version, platforms or None, settings, prereleases=pre
+            texts,
+            bounds,
+            python_version,
+            platforms or None,
+            settings,
+            prereleases=pre,
+            preferences=preferences,
         )
         if key in _CHECKED:
             return None  # checked in this process, and it did not hold
