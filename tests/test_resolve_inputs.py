@@ -338,6 +338,29 @@ def test_an_existing_output_keeps_its_pins(index: SimpleIndex, tmp_path: Path) -
     assert ours.read_text() == done.stdout
 
 
+def test_compiling_into_the_same_output_again_is_warm(index: SimpleIndex, tmp_path: Path) -> None:
+    """The second run of one command with ``-o FILE`` keeps the pins the first wrote:
+    answered from the first run's record without the resolver (and so is a
+    ``--json`` run); once the file is edited, its pins are kept by the resolver."""
+    out, cache = tmp_path / "pins.txt", tmp_path / "cache"
+    args = ["web-app", "tool", "-o", out, "--index-url", index.url]
+    first = sdistill_importing(cache, *args)
+    assert first.status == 0, first.err
+    assert first.resolver
+    again = sdistill_importing(cache, *args)
+    assert (again.status, again.out, out.read_text()) == (0, first.out, first.out)
+    assert not again.resolver
+    report = sdistill_importing(cache, *args, "--json")
+    assert not report.resolver
+    assert {p["name"] for p in json.loads(report.out)["pins"]} >= {"web-app", "tool"}
+
+    out.write_text(first.out.replace("tool==1.1", "tool==1.0"))
+    edited = sdistill_importing(cache, *args)
+    assert edited.resolver
+    assert "tool==1.0\n" in edited.out
+    assert edited.out == first.out.replace("tool==1.1", "tool==1.0")
+
+
 def test_a_kept_pin_gives_way_to_the_requirements(index: SimpleIndex, tmp_path: Path) -> None:
     """A pin the requirements exclude, and a pre-release without ``--pre``, are not
     kept."""

@@ -107,17 +107,11 @@ def resolve(
     kept = [text for text in preferences if "==" in text]
     roots = [Requirement.of(r) for r in wanted if applies(r, target)]
     bounds = _constraints(bounding, target)
-    record, key = None, ""
+    record, key, plain = None, "", ""
     if all(r.url is None for r in wanted):  # a direct reference may change: never replayed
-        key = replay.inputs_key(
-            texts,
-            bound_texts,
-            python_version,
-            platforms,
-            builder,
-            prereleases=prereleases,
-            preferences=kept,
-        )
+        inputs = (texts, bound_texts, python_version, platforms, builder)
+        key = replay.inputs_key(*inputs, prereleases=prereleases, preferences=kept)
+        plain = replay.inputs_key(*inputs, prereleases=prereleases) if kept else ""
         record = builder.cache.resolution_record(key)
     with SdistillProvider(
         builder,
@@ -129,6 +123,11 @@ def resolve(
     ) as provider:
         if record is not None and not warm.checked(key):
             replayed = replay.replay(provider.store, record)
+            if replayed is None and plain and not record.exists() and not warm.checked(plain):
+                # No record kept these pins; one that found them is the same answer.
+                found = replay.replay(provider.store, builder.cache.resolution_record(plain))
+                if found is not None and warm.found_kept(found.text(), kept):
+                    replayed = found
             if replayed is not None:
                 return replayed
         # Every top-level page at once, before the resolver asks for the first.

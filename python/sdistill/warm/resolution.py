@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
-__all__ = ["checked", "warm_resolution"]
+__all__ = ["checked", "found_kept", "warm_resolution"]
 
 #: The keys whose record was checked in this process and did not hold, until the
 #: resolver that runs next asks (a second check would only repeat the requests).
@@ -72,15 +72,8 @@ def warm_resolution(
             return None
         bounds = [line.text for line in lines.constraints]
         pre = prereleases or lines.options.pre
-        key = record_key(
-            texts,
-            bounds,
-            python_version,
-            platforms or None,
-            settings,
-            prereleases=pre,
-            preferences=preferences,
-        )
+        target = (python_version, platforms or None, settings)
+        key = record_key(texts, bounds, *target, prereleases=pre, preferences=preferences)
         if key in _CHECKED:
             return None  # checked in this process, and it did not hold
         client = _core.HttpClient(
@@ -97,6 +90,13 @@ def warm_resolution(
             return found
         if found is False:
             _CHECKED.add(key)  # the resolver runs next, and need not check it again
+        elif preferences:  # no record that kept these pins: one that found them?
+            plain = record_key(texts, bounds, *target, prereleases=pre)
+            again = None if plain in _CHECKED else client.replayed(index_url, plain)
+            if isinstance(again, tuple) and found_kept(again[0], preferences):
+                return again
+            if again is False:
+                _CHECKED.add(plain)
         if prefetch:  # the resolver runs next: its top-level pages load meanwhile
             client.prefetch_pages(index_url, sorted({_project(text) for text in texts}))
         return None
@@ -113,6 +113,15 @@ def _project(text: str) -> str:
     while end < len(text) and (text[end].isalnum() or text[end] in "-_."):
         end += 1
     return canonical_name(text[:end])
+
+
+def found_kept(text: str, preferences: Sequence[str]) -> bool:
+    """Whether a resolution printed as ``text`` pinned exactly ``preferences`` (the pins
+    of ``-o FILE``): then resolving again while keeping them finds the same pins -- each
+    project's first candidate is its kept version, which every requirement met so far
+    allows, so nothing is ever backtracked -- and the record made without them is the
+    answer."""
+    return sorted(text.splitlines()) == sorted(preferences)
 
 
 def checked(key: str) -> bool:
