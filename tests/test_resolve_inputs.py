@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import test_resolve_provider
+from http_server import Reply
 from sdistill import SourceDistBuilder
 from sdistill.errors import InvalidSourceError
 from sdistill.resolution_inputs import kept_pins, preferred, read_lines
@@ -44,7 +45,7 @@ def sdistill(
     )
 
 
-def uv_compile_file(path: Path, index_url: str, tmp_path: Path) -> list[str]:
+def uv_compile_file(path: Path, index_url: str, tmp_path: Path, *options: str) -> list[str]:
     """What ``uv pip compile --no-header --no-annotate FILE`` pins, run where ``path``
     is (relative paths in it are relative to the working directory for both)."""
     env = {
@@ -53,7 +54,7 @@ def uv_compile_file(path: Path, index_url: str, tmp_path: Path) -> list[str]:
         "UV_PYTHON_DOWNLOADS": "never",
     }
     command = [UV, "pip", "compile", "--no-header", "--no-annotate", "--index-url", index_url]
-    command += ["--python", sys.executable, path.name]
+    command += ["--python", sys.executable, *options, path.name]
     done = subprocess.run(
         command, capture_output=True, text=True, env=env, check=False, timeout=300, cwd=path.parent
     )
@@ -210,6 +211,85 @@ def test_direct_wheels_that_cannot_be_installed(index: SimpleIndex, tmp_path: Pa
         assert done.stdout == ""
 
 
+# -------------------------------------------------------------------- find-links
+
+
+def test_find_links_directory_beside_the_index_equals_uv(
+    index: SimpleIndex, tmp_path: Path
+) -> None:
+    """A newer release only in a find-links directory is a candidate beside the
+    index's: picked, its dependencies resolved from the index, as uv picks it."""
+    links = tmp_path / "links"
+    links.mkdir()
+    wheel(links, "router", "1.7", ("tool<1.1",))
+    requirements = tmp_path / "requirements.in"
+    requirements.write_text("router\n")
+    done = sdistill(
+        "-r",
+        requirements,
+        "--find-links",
+        links,
+        "--index-url",
+        index.url,
+        "--json",
+        cache=tmp_path / "c",
+    )
+    assert done.returncode == 0, done.stderr
+    pins = {pin["name"]: pin for pin in json.loads(done.stdout)["pins"]}
+    assert pins["router"]["version"] == "1.7"
+    assert pins["router"]["metadata"] == "find-links"
+    assert pins["router"]["url"] == (links / "router-1.7-py3-none-any.whl").resolve().as_uri()
+    assert pins["tool"]["version"] == "1.0"
+    text = sdistill(
+        "-r", requirements, "--find-links", links, "--index-url", index.url, cache=tmp_path / "c"
+    )
+    uv = uv_compile_file(requirements, index.url, tmp_path, "--find-links", str(links))
+    assert text.stdout.splitlines() == uv == ["router==1.7", "tool==1.0"]
+
+
+def test_find_links_alone_wheels_and_sdists(index: SimpleIndex, tmp_path: Path) -> None:
+    """``--no-index`` and ``-f links`` in a file (relative to the file): wheels read in
+    place, an sdist's PKG-INFO through the builder; nothing asked of the index; a new
+    file in the directory is seen by the next run."""
+    files = tmp_path / "reqs"
+    links = files / "links"
+    links.mkdir(parents=True)
+    wheel(links, "app", "1.0", ("helper",))
+    sdist(links, "helper", "2.0")
+    (files / "local.in").write_text("--no-index\n-f links\napp\n")
+    before = len(index.server.requests())
+    cache = tmp_path / "c"
+    done = sdistill("-r", files / "local.in", "--json", cache=cache, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    via = {
+        pin["name"]: (pin["version"], pin["metadata"]) for pin in json.loads(done.stdout)["pins"]
+    }
+    assert via == {"app": ("1.0", "find-links"), "helper": ("2.0", "sdist")}
+    assert len(index.server.requests()) == before
+
+    sdist(links, "helper", "2.1")
+    done = sdistill("-r", files / "local.in", cache=cache, cwd=tmp_path)
+    assert done.stdout == "app==1.0\nhelper==2.1\n", done.stderr
+
+
+def test_find_links_page(index: SimpleIndex, tmp_path: Path) -> None:
+    """An HTML page of links (to the index's own files here) is a find-links place:
+    only the files of the project asked for are its candidates."""
+    links = [
+        index.file_url(name)
+        for name in ("tool-1.0-py3-none-any.whl", "router-0.9-py3-none-any.whl")
+    ]
+    body = "".join(f'<a href="{url}">{url.rsplit("/", 1)[1]}</a><br>' for url in links)
+    index.server.route("/links.html", Reply(200, {"Content-Type": "text/html"}, body.encode()))
+    page = index.server.url_for("/links.html")
+    done = sdistill(
+        "tool", "router", "--no-index", "--find-links", page, "--json", cache=tmp_path / "c"
+    )
+    assert done.returncode == 0, done.stderr
+    pins = {pin["name"]: pin["version"] for pin in json.loads(done.stdout)["pins"]}
+    assert pins == {"tool": "1.0", "router": "0.9"}
+
+
 # ------------------------------------------------------------ options in the files
 
 
@@ -265,7 +345,6 @@ def test_options_a_file_may_not_set_are_refused(tmp_path: Path) -> None:
         ("--pre=yes", "--pre takes no value"),
         ("--index-url", "--index-url needs a value"),
         ("--trusted-host example.org", "the option --trusted-host is not supported here"),
-        ("-f ./wheels", "the option -f is not supported here"),
     ]:
         (tmp_path / "bad.in").write_text(f"tool\n{line}\n")
         with pytest.raises(InvalidSourceError, match=r"bad\.in:2: ") as caught:

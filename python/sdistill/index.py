@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 from packaging.metadata import Metadata
 from packaging.utils import canonicalize_name, parse_wheel_filename
@@ -48,7 +48,7 @@ from sdistill.errors import (
 )
 from sdistill.http import HttpClient
 
-__all__ = ["Index", "IndexFile", "ProjectView", "Strategy"]
+__all__ = ["DistFile", "Index", "IndexFile", "Page", "ProjectView", "Strategy"]
 
 logger = logging.getLogger("sdistill")
 
@@ -60,13 +60,56 @@ IndexFile = _core.IndexFile
 Strategy = Literal["first-match", "merge"]
 
 
+class DistFile(Protocol):
+    """What a file of a page answers: an index's (:data:`IndexFile`) or one of a
+    find-links directory (``sdistill.resolve.links.LocalFile``)."""
+
+    @property
+    def filename(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def hashes(self) -> dict[str, str]: ...
+    @property
+    def requires_python(self) -> str | None: ...
+    @property
+    def yanked(self) -> bool: ...
+    @property
+    def yanked_reason(self) -> str | None: ...
+    @property
+    def core_metadata(self) -> dict[str, str] | None: ...
+    @property
+    def size(self) -> int | None: ...
+    @property
+    def upload_time(self) -> str | None: ...
+    @property
+    def is_sdist(self) -> bool: ...
+
+
+class Page(Protocol):
+    """What a project's page answers: an index page (``_core.Project``, archived) or
+    what a find-links place holds of the project (``sdistill.resolve.links``)."""
+
+    @property
+    def digest(self) -> str: ...
+    @property
+    def file_count(self) -> int: ...
+    def versions(self, *, yanked: bool = True, prereleases: bool = True) -> list[str]: ...
+    def files(self, version: str) -> Sequence[DistFile]: ...
+    def wheels(self, version: str) -> Sequence[DistFile]: ...
+    def sdists(self, version: str) -> Sequence[DistFile]: ...
+
+
 @dataclass(frozen=True)
 class ProjectView:
     """A project on the indexes searched: versions newest first, files per version."""
 
     name: str
-    #: (index URL, redacted, its page) for every index that contributes, in search order.
-    pages: tuple[tuple[str, _core.Project], ...]
+    #: (index URL, redacted, its page) for every index that contributes, in search order
+    #: (and, for the resolver, each find-links place that has files of the project).
+    pages: tuple[tuple[str, Page], ...]
 
     @property
     def index_urls(self) -> list[str]:
@@ -86,20 +129,20 @@ class ProjectView:
                     continue
         return [seen[v] for v in sorted(seen, reverse=True)]
 
-    def files(self, version: str) -> list[IndexFile]:
+    def files(self, version: str) -> list[DistFile]:
         """Every file of ``version`` (empty if there is none)."""
         return [f for _, page in self.pages for f in page.files(version)]
 
-    def wheels(self, version: str) -> list[IndexFile]:
+    def wheels(self, version: str) -> list[DistFile]:
         return [f for _, page in self.pages for f in page.wheels(version)]
 
-    def sdist(self, version: str) -> IndexFile | None:
+    def sdist(self, version: str) -> DistFile | None:
         """The sdist of ``version`` to use: a ``.tar.gz`` if there is one, else the
         first other format, from the first index that has one."""
         found = self.sdist_on_index(version)
         return found[1] if found is not None else None
 
-    def sdist_on_index(self, version: str) -> tuple[str, IndexFile] | None:
+    def sdist_on_index(self, version: str) -> tuple[str, DistFile] | None:
         """As :meth:`sdist`, with the URL of the index it comes from."""
         for url, page in self.pages:
             found = page.sdists(version)
@@ -136,7 +179,7 @@ class Index:
         ``cache_control``: the request's own (``"only-if-cached"``: a page that is not
         fresh in the cache is an ``OfflineError``, not a request)."""
         normalized = canonicalize_name(name)
-        pages: list[tuple[str, _core.Project]] = []
+        pages: list[tuple[str, Page]] = []
         for url in self.urls:
             page = self._page(url, normalized, cache_control)
             if page is not None:
@@ -172,7 +215,7 @@ class Index:
             )
         return page
 
-    def wheel_metadata(self, file: IndexFile) -> Metadata:
+    def wheel_metadata(self, file: DistFile) -> Metadata:
         """The core metadata of a wheel: its PEP 658 ``.metadata`` file when the page
         advertises one, else read out of the wheel by HTTP range requests (else the
         whole wheel, when the server answers no ranges), cached per wheel URL. Its name
@@ -185,7 +228,7 @@ class Index:
         return self._checked(file, found.metadata, found.via)
 
     def wheel_metadata_many(
-        self, files: Sequence[IndexFile], *, jobs: int = 8
+        self, files: Sequence[DistFile], *, jobs: int = 8
     ) -> list[Metadata | SdistillError]:
         """:meth:`wheel_metadata` of many wheels at once, ``jobs`` at a time (native
         threads, the GIL released): one ``Metadata`` or the exception per file, in
@@ -212,13 +255,13 @@ class Index:
         return [r for r in results if r is not None]
 
     def _checked_found(
-        self, file: IndexFile, found: _core.WheelMetadata | BaseException
+        self, file: DistFile, found: _core.WheelMetadata | BaseException
     ) -> Metadata:
         if isinstance(found, BaseException):
             raise found
         return self._checked(file, found.metadata, found.via)
 
-    def _pep658(self, file: IndexFile) -> Metadata:
+    def _pep658(self, file: DistFile) -> Metadata:
         hashes = file.core_metadata or {}
         url = file.url + ".metadata"
         # Keyed by the file's URL alone: it names one immutable file whatever the index.
@@ -227,7 +270,7 @@ class Index:
         downloaded = self.http.get_file(url, expected_hashes=expected or None, entry=entry)
         return self._checked(file, Path(downloaded.path).read_bytes(), "pep658")
 
-    def _checked(self, file: IndexFile, record: bytes, via: str) -> Metadata:
+    def _checked(self, file: DistFile, record: bytes, via: str) -> Metadata:
         metadata = parse_record(record.decode("utf-8", errors="replace"))
         if metadata is None:
             raise InvalidSourceError(f"{_core.redact(file.url)}: not readable core metadata")
@@ -248,7 +291,7 @@ def _outcome(get: Callable[[], Metadata]) -> Metadata | SdistillError:
         return err
 
 
-def _sha256(file: IndexFile) -> str | None:
+def _sha256(file: DistFile) -> str | None:
     return file.hashes.get("sha256")
 
 

@@ -23,18 +23,18 @@ requirements:
 - ``-e PATH`` / ``--editable PATH`` names a project directory to resolve as an editable
   install;
 - the resolver's options, as pip and uv read them from a requirements file:
-  ``-i``/``--index-url URL``, ``--extra-index-url URL``, ``--no-index`` and ``--pre``
-  (:class:`Options`; see ``sdistill.cli.resolve`` for how they join the command
-  line's);
+  ``-i``/``--index-url URL``, ``--extra-index-url URL``, ``-f``/``--find-links
+  PLACE``, ``--no-index`` and ``--pre`` (:class:`Options`; see ``sdistill.cli.resolve``
+  for how they join the command line's);
 - every other line is a requirement, parsed by the caller (``sdistill.resolve.files``):
   PEP 508, or a path or URL.
 
 A relative path on a requirement or ``-e`` line is relative to the working directory,
-as pip and uv read it; one in ``-r``/``-c`` is relative to the including file.
+as pip and uv read it; one in ``-r``/``-c`` is relative to the including file, and one
+in ``--find-links`` too when it exists there (pip's rule).
 
-Any other option (``--find-links``: the resolver finds projects on indexes only;
-``--hash``, ``--trusted-host``, ``--only-binary`` ...) is refused, naming the file and
-line, rather than silently ignored.
+Any other option (``--hash``, ``--trusted-host``, ``--only-binary`` ...) is refused,
+naming the file and line, rather than silently ignored.
 """
 
 from __future__ import annotations
@@ -74,6 +74,8 @@ _SETTINGS = {
     "-i": "index_url",
     "--index-url": "index_url",
     "--extra-index-url": "extra_index_urls",
+    "-f": "find_links",
+    "--find-links": "find_links",
 }
 #: The flags a file may set -> the ``Options`` attribute.
 _SWITCHES = {"--no-index": "no_index", "--pre": "pre"}
@@ -94,20 +96,22 @@ class Line:
 
 class Options:
     """The resolver's options a set of files sets (pip's and uv's spellings): the last
-    ``--index-url`` wins, extra index URLs add up in order, flags stay set."""
+    ``--index-url`` wins, extra index URLs and find-links add up in order, flags stay
+    set."""
 
-    __slots__ = ("extra_index_urls", "index_url", "no_index", "pre")
+    __slots__ = ("extra_index_urls", "find_links", "index_url", "no_index", "pre")
 
     def __init__(self) -> None:
         self.index_url: str | None = None
         self.extra_index_urls: list[str] = []
+        self.find_links: list[str] = []
         self.no_index = False
         self.pre = False
 
     @property
     def indexes(self) -> bool:
         """Whether the files change where projects are found."""
-        return bool(self.index_url or self.extra_index_urls or self.no_index)
+        return bool(self.index_url or self.extra_index_urls or self.find_links or self.no_index)
 
 
 class Lines:
@@ -165,7 +169,7 @@ def _read(path: str, found: Lines, *, constraint: bool, seen: set[str]) -> None:
                 _refuse(f"{where}: a constraints file cannot name an editable project")
             found.requirements.append(Line(value, where, editable=True))
         elif option in _SETTINGS:
-            _set(found.options, _SETTINGS[option], value)
+            _set(found.options, _SETTINGS[option], value, path)
         else:
             _refuse(f"{where}: the option {option} is not supported here")
 
@@ -186,11 +190,22 @@ def _option(line: str) -> tuple[str, str]:
     return option, value.strip()
 
 
-def _set(options: Options, attribute: str, value: str) -> None:
+def _set(options: Options, attribute: str, value: str, path: str) -> None:
     if attribute == "index_url":
         options.index_url = value
-    else:
+    elif attribute == "extra_index_urls":
         options.extra_index_urls.append(value)
+    else:
+        options.find_links.append(_find_links(value, path))
+
+
+def _find_links(value: str, path: str) -> str:
+    """A ``--find-links`` place as pip reads it from the file ``path``: a relative path
+    that exists next to the file is that one, anything else is as written."""
+    if "://" in value or os.path.isabs(value):
+        return value
+    beside = os.path.join(os.path.dirname(path), value)
+    return beside if os.path.exists(beside) else value
 
 
 def kept_pins(

@@ -212,7 +212,8 @@ INDEX = (
         kind=APPEND,
         default=[],
         metavar="PATH_OR_URL",
-        help="a directory of sdists, or an HTML page linking to them (repeatable)",
+        help="a directory of wheels and sdists, or an HTML page linking to them: searched "
+        "for build requirements, and by resolve for candidates (repeatable)",
         warm=True,
     ),
     Option("--offline", help="never touch the network", warm=True),

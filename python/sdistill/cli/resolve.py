@@ -4,10 +4,12 @@
 The requirements are the operands and those of the ``-r`` files (read by
 :mod:`sdistill.resolve.files`); ``-c`` files bound versions without requiring them.
 Options a file sets join the command line's as pip and uv join them: a file's
-``--index-url`` where the command line gives none, its ``--extra-index-url`` after the
-command line's, its ``--no-index`` and ``--pre`` as if given. The pins of an existing
-``-o FILE`` are kept where the requirements allow them (``-U``: none of them, ``-P
-NAME``: not NAME's), as ``uv pip compile`` and ``pip-compile`` keep them.
+``--index-url`` where the command line gives none, its ``--extra-index-url`` and
+``--find-links`` after the command line's, its ``--no-index`` and ``--pre`` as if
+given. The pins of an existing ``-o FILE`` are kept where the requirements allow them
+(``-U``: none of them, ``-P NAME``: not NAME's), as ``uv pip compile`` and
+``pip-compile`` keep them. Find-links are searched for candidates beside the indexes
+(``sdistill.resolve.links``), and for build requirements.
 The pins print as ``uv pip compile --no-header --no-annotate`` prints them
 (``name==version``, ``name @ URL``, a path as written, editables first; see
 :mod:`sdistill.resolve.report`), on stdout and, with
@@ -92,6 +94,7 @@ def _joined(args: Args, options: Options) -> Args:
             **vars(args),
             "index_url": options.index_url if given_url else args.index_url,
             "extra_index_url": [*args.extra_index_url, *options.extra_index_urls],
+            "find_links": [*args.find_links, *options.find_links],
             "no_index": args.no_index or options.no_index,
         }
     )

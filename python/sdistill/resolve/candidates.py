@@ -33,7 +33,7 @@ from packaging.utils import (
 )
 from packaging.version import Version
 
-from sdistill.index import IndexFile, ProjectView
+from sdistill.index import DistFile, ProjectView
 from sdistill.resolve.requirements import identifier
 from sdistill.resolve.target import TargetEnvironment
 
@@ -54,9 +54,9 @@ class Candidate:
     #: The version as the index writes it (what ``name==version`` asks the builder).
     version_text: str = field(default="", compare=False)
     #: The wheel whose metadata is read; ``None`` for an sdist or a direct reference.
-    wheel: IndexFile | None = field(default=None, compare=False, repr=False)
+    wheel: DistFile | None = field(default=None, compare=False, repr=False)
     #: The sdist, when there is no compatible wheel.
-    sdist: IndexFile | None = field(default=None, compare=False, repr=False)
+    sdist: DistFile | None = field(default=None, compare=False, repr=False)
     #: Every usable file of the version is yanked.
     yanked: bool = field(default=False, compare=False)
 
@@ -73,7 +73,7 @@ class Candidate:
         return replace(self, extras=extras)
 
     @property
-    def file(self) -> IndexFile | None:
+    def file(self) -> DistFile | None:
         """The index file the candidate stands for (``None`` for a direct reference)."""
         return self.wheel if self.wheel is not None else self.sdist
 
@@ -107,8 +107,8 @@ def offer(project: ProjectView, version: str, target: TargetEnvironment) -> Cand
     return None
 
 
-def _best_wheel(files: list[IndexFile], target: TargetEnvironment) -> IndexFile | None:
-    best: tuple[int, IndexFile] | None = None
+def _best_wheel(files: list[DistFile], target: TargetEnvironment) -> DistFile | None:
+    best: tuple[int, DistFile] | None = None
     for file in files:
         if file.is_sdist:
             continue

@@ -23,6 +23,10 @@ per URL for a direct reference) as a future, and starts some before they are ask
   versions, so the pages and metadata it will ask for are fetched a level or more
   ahead, many at once, instead of one round trip per level of the graph.
 
+**Find-links.** A builder with ``find_links`` adds what they hold of a project to its
+page (``sdistill.resolve.links``); the metadata of a file found there is read as a
+direct reference's (``sdistill.resolve.direct``), from that file.
+
 Errors are kept in the futures: a prefetch that fails costs nothing unless the
 resolver later needs that candidate, and then raises there.
 """
@@ -39,8 +43,8 @@ from typing import TYPE_CHECKING, Any
 from packaging.metadata import Metadata
 
 from sdistill.errors import NetworkError, SdistillError
-from sdistill.index import IndexFile, ProjectView
-from sdistill.resolve import direct
+from sdistill.index import DistFile, ProjectView
+from sdistill.resolve import direct, links
 from sdistill.resolve.candidates import Candidate
 
 if TYPE_CHECKING:
@@ -70,6 +74,8 @@ class MetadataStore:
         self.after_page: Callable[[ProjectView], None] | None = None
         self.after_metadata: Callable[[Candidate, Metadata], None] | None = None
         self._closed = False
+        #: The URLs of the files the find-links hold (their metadata is read from them).
+        self._linked: set[str] = set()
 
     def close(self) -> None:
         """Stops the threads; what is running finishes, what is queued is dropped."""
@@ -122,11 +128,18 @@ class MetadataStore:
 
     def _fetch_page(self, name: str) -> ProjectView | None:
         try:
-            return self.builder.index.project(name)
+            view: ProjectView | None = self.builder.index.project(name)
         except NetworkError as err:
-            if err.status in (404, 410):
-                return None
-            raise
+            if err.status not in (404, 410):
+                raise
+            view = None
+        linked = links.pages(self.builder, name) if self.builder.config.find_links else []
+        if not linked:
+            return view
+        found = {f.url for _, page in linked for v in page.versions() for f in page.files(v)}
+        with self._lock:
+            self._linked.update(found)
+        return ProjectView(name, (*(view.pages if view is not None else ()), *linked))
 
     # ------------------------------------------------------------------- metadata
 
@@ -152,8 +165,9 @@ class MetadataStore:
     def prefetch(self, candidates: Sequence[Candidate]) -> None:
         """Starts fetching the metadata of ``candidates`` not asked for yet: the wheels
         in one batch, the sdists in another."""
-        wheels: list[tuple[Future[Metadata], IndexFile]] = []
+        wheels: list[tuple[Future[Metadata], DistFile]] = []
         sdists: list[tuple[Future[Metadata], str]] = []
+        linked: list[tuple[Future[Metadata], str]] = []
         with self._lock:
             for candidate in candidates:
                 if candidate.key in self._metadata or candidate.url is not None:
@@ -161,11 +175,17 @@ class MetadataStore:
                 future: Future[Metadata] = Future()
                 future.add_done_callback(partial(self._metadata_done, candidate))
                 self._metadata[candidate.key] = future
-                if candidate.wheel is not None:
+                file = candidate.file
+                if file is not None and file.url in self._linked:
+                    self.via[candidate.key] = "sdist" if file.is_sdist else "find-links"
+                    linked.append((future, _spec(file)))
+                elif candidate.wheel is not None:
                     wheels.append((future, candidate.wheel))
                 else:
                     self.via[candidate.key] = "sdist"
                     sdists.append((future, f"{candidate.name}=={candidate.version_text}"))
+        for future, spec in linked:
+            self._pool.submit(_settle, [future], partial(self._direct_one, spec))
         if wheels:
             self._wheels(wheels)
         if sdists:
@@ -174,10 +194,13 @@ class MetadataStore:
                 _settle, [f for f, _ in sdists], lambda: self.builder.metadata_many(specs)
             )
 
+    def _direct_one(self, spec: str) -> list[Metadata]:
+        return [direct.metadata(self.builder, spec)]
+
     def how(self, candidate: Candidate) -> str:
         """How the metadata of ``candidate`` was obtained: ``"pep658"``, ``"range"``,
-        ``"download"`` (a wheel's, as the index reports it), ``"sdist"`` or
-        ``"direct"``."""
+        ``"download"`` (a wheel's, as the index reports it), ``"find-links"`` (a
+        find-links wheel's), ``"sdist"`` or ``"direct"``."""
         with self._lock:
             known = self.via.get(candidate.key)
         if known is not None:
@@ -186,9 +209,15 @@ class MetadataStore:
         found = self.builder.index.metadata_via.get(wheel.url) if wheel is not None else None
         return found or "pep658"
 
-    def _wheels(self, wanted: list[tuple[Future[Metadata], IndexFile]]) -> None:
+    def _wheels(self, wanted: list[tuple[Future[Metadata], DistFile]]) -> None:
         many, files = self.builder.index.wheel_metadata_many, [file for _, file in wanted]
         self._pool.submit(_settle, [f for f, _ in wanted], lambda: many(files))
+
+
+def _spec(file: DistFile) -> str:
+    """A find-links file as a direct reference: its URL, with its sha256 if listed."""
+    sha256 = file.hashes.get("sha256")
+    return f"{file.url}#sha256={sha256}" if sha256 else file.url
 
 
 def _settle(futures: list[Future[Metadata]], run: Callable[[], Sequence[Any]]) -> None:
