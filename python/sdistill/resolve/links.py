@@ -15,9 +15,10 @@ uv).
 - A **directory** is listed: each ``.whl`` and sdist whose file name names the project
   (PEP 427, PEP 625 and the legacy ``name-version.tar.gz`` / ``.zip`` forms) is a file
   of its version, with a ``file://`` URL and no hashes (the file is what the user put
-  there). :class:`LocalPage` answers what an index page answers, and its digest is of
-  the names, sizes and modification times listed, so a recorded resolution sees a
-  directory that changed.
+  there). A directory is listed once per resolution (:class:`Listing`);
+  :class:`LocalPage` answers what an index page answers, and its digest is of the names,
+  sizes and modification times listed, so a recorded resolution sees a directory that
+  changed.
 
 The metadata of a file found here is read as a direct reference's
 (``sdistill.resolve.direct``): a wheel's own, read in place or by range requests, an
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
     from sdistill.builder import SourceDistBuilder
     from sdistill.index import Page
 
-__all__ = ["LocalFile", "LocalPage", "pages"]
+__all__ = ["Listing", "LocalFile", "LocalPage", "pages"]
 
 #: Archive suffixes of sdists a directory may hold (as pip and uv list them).
 _SDISTS = (".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar")
@@ -84,30 +85,19 @@ class LocalPage:
     skipped: list[str] = field(default_factory=list)
 
     @classmethod
-    def scan(cls, directory: Path, name: str) -> LocalPage | None:
-        """The files of ``name`` in ``directory`` (``None``: none there)."""
-        try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
-        except OSError:
+    def of(cls, listing: Listing, name: str) -> LocalPage | None:
+        """What ``listing`` holds of ``name`` (``None``: nothing)."""
+        files = listing.projects.get(name)
+        if not files:
             return None
         by_version: dict[str, list[LocalFile]] = {}
         listed = hashlib.sha256()
-        for entry in entries:
-            found = _identify(entry.name, name)
-            if found is None or not entry.is_file():
-                continue
-            version, is_sdist = found
-            stat = entry.stat()
-            listed.update(f"{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-            url = Path(entry.path).resolve().as_uri()
-            by_version.setdefault(version, []).append(
-                LocalFile(entry.name, url, version, stat.st_size, is_sdist)
-            )
-        if not by_version:
-            return None
-        for files in by_version.values():  # a .tar.gz before other sdists, wheels first
-            files.sort(key=lambda f: (f.is_sdist, not f.filename.endswith(".tar.gz")))
-        return cls(name, directory.resolve().as_uri(), by_version, listed.hexdigest())
+        for file, mtime in files:
+            listed.update(f"{file.filename}\0{file.size}\0{mtime}\n".encode())
+            by_version.setdefault(file.version, []).append(file)
+        for found in by_version.values():  # wheels first, then a .tar.gz, then the rest
+            found.sort(key=lambda f: (f.is_sdist, not f.filename.endswith(".tar.gz")))
+        return cls(name, listing.url, by_version, listed.hexdigest())
 
     @property
     def file_count(self) -> int:
@@ -130,16 +120,50 @@ class LocalPage:
         return [f for f in self.files(version) if f.is_sdist]
 
 
-def pages(builder: SourceDistBuilder, name: str) -> list[tuple[str, Page]]:
+@dataclass(frozen=True)
+class Listing:
+    """The wheels and sdists at the top of a directory, by normalised project name
+    (each with its modification time), listed once per resolution."""
+
+    url: str
+    projects: dict[str, list[tuple[LocalFile, int]]]
+
+    @classmethod
+    def of(cls, directory: Path) -> Listing:
+        projects: dict[str, list[tuple[LocalFile, int]]] = {}
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:  # not a directory (or gone): nothing there
+            entries = []
+        for entry in entries:
+            found = _identify(entry.name)
+            if found is None or not entry.is_file():
+                continue
+            name, version, is_sdist = found
+            stat = entry.stat()
+            url = Path(entry.path).resolve().as_uri()
+            file = LocalFile(entry.name, url, version, stat.st_size, is_sdist)
+            projects.setdefault(name, []).append((file, stat.st_mtime_ns))
+        return cls(directory.resolve().as_uri(), projects)
+
+
+def pages(
+    builder: SourceDistBuilder, name: str, listings: dict[str, Listing]
+) -> list[tuple[str, Page]]:
     """``(place, page)`` for each find-links place of ``builder`` that has files of
-    ``name`` (normalised), in the order the places were given."""
+    ``name`` (normalised), in the order the places were given; ``listings`` keeps the
+    directories listed (by place) for the next project."""
     found: list[tuple[str, Page]] = []
     for place in builder.config.find_links:
+        page: Page | None
         if "://" in place and not place.startswith("file:"):
             page = _remote(builder, place, name)
         else:
-            path = Path(place.removeprefix("file://")).expanduser()
-            page = LocalPage.scan(path, name)
+            listing = listings.get(place)
+            if listing is None:
+                path = Path(place.removeprefix("file://")).expanduser()
+                listing = listings[place] = Listing.of(path)
+            page = LocalPage.of(listing, name)
         if page is not None:
             found.append((place, page))
     return found
@@ -156,22 +180,22 @@ def _remote(builder: SourceDistBuilder, url: str, name: str) -> Page | None:
     return page if page.file_count else None
 
 
-def _identify(filename: str, name: str) -> tuple[str, bool] | None:
-    """``(version, is_sdist)`` when ``filename`` is a wheel or sdist of ``name``."""
+def _identify(filename: str) -> tuple[str, str, bool] | None:
+    """``(normalised name, version, is_sdist)`` of a wheel's or an sdist's file name."""
     try:
         if filename.endswith(".whl"):
-            project, version, _, _ = parse_wheel_filename(filename)
-            return (str(version), False) if project == name else None
+            name, version, _, _ = parse_wheel_filename(filename)
+            return name, str(version), False
         if filename.endswith(".tar.gz"):
-            project, version = parse_sdist_filename(filename)
-            return (str(version), True) if project == name else None
+            name, version = parse_sdist_filename(filename)
+            return name, str(version), True
     except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
         return None
     for suffix in _SDISTS:
         if filename.endswith(suffix):  # name-version.zip and the like (pip reads these)
             written, _, listed = filename[: -len(suffix)].rpartition("-")
             try:
-                return (str(Version(listed)), True) if canonicalize_name(written) == name else None
+                return canonicalize_name(written), str(Version(listed)), True
             except InvalidVersion:
                 return None
     return None

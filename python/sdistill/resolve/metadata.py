@@ -76,6 +76,7 @@ class MetadataStore:
         self._closed = False
         #: The URLs of the files the find-links hold (their metadata is read from them).
         self._linked: set[str] = set()
+        self._listings: dict[str, links.Listing] = {}
 
     def close(self) -> None:
         """Stops the threads; what is running finishes, what is queued is dropped."""
@@ -133,7 +134,8 @@ class MetadataStore:
             if err.status not in (404, 410):
                 raise
             view = None
-        linked = links.pages(self.builder, name) if self.builder.config.find_links else []
+        places = self.builder.config.find_links
+        linked = links.pages(self.builder, name, self._listings) if places else []
         if not linked:
             return view
         found = {f.url for _, page in linked for v in page.versions() for f in page.files(v)}
