@@ -8,9 +8,9 @@ given only as a path (``./pkg``), ``-e`` and the path for an editable (editables
 first) -- without extras (a project is pinned once, whatever extras asked for it).
 The JSON form adds, per pin, where its metadata came from: ``"pep658"`` (the index's
 ``.metadata`` file), ``"range"`` (HTTP range requests into the wheel), ``"download"``
-(the whole wheel), ``"sdist"`` (the sdist, read or built) or ``"direct"`` (a direct
-reference: a wheel's own, else through the builder), and ``"editable": true`` for an
-editable.
+(the whole wheel), ``"find-links"`` (a wheel of a find-links place, read in it),
+``"sdist"`` (the sdist, read or built) or ``"direct"`` (a direct reference: a wheel's
+own, else through the builder), and ``"editable": true`` for an editable.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ class Pin:
 
     name: str
     version: str
-    #: ``"pep658"``, ``"range"``, ``"download"``, ``"sdist"`` or ``"direct"``.
+    #: ``"pep658"``, ``"range"``, ``"download"``, ``"find-links"``, ``"sdist"`` or
+    #: ``"direct"``.
     metadata: str
     #: The direct reference it was pinned by (``None`` for an index version).
     url: str | None = None
