@@ -290,6 +290,21 @@ def test_find_links_page(index: SimpleIndex, tmp_path: Path) -> None:
     assert pins == {"tool": "1.0", "router": "0.9"}
 
 
+def test_a_find_links_page_cannot_point_at_local_files(index: SimpleIndex, tmp_path: Path) -> None:
+    """A page on the network that links to a ``file://`` wheel: not read (the
+    resolution fails rather than open a local file a server named)."""
+    local = tmp_path / "local"
+    local.mkdir()
+    target = wheel(local, "evil", "1.0")
+    body = f'<a href="{target.resolve().as_uri()}">{target.name}</a>'
+    index.server.route("/evil.html", Reply(200, {"Content-Type": "text/html"}, body.encode()))
+    page = index.server.url_for("/evil.html")
+    done = sdistill("evil", "--no-index", "--find-links", page, cache=tmp_path / "c")
+    assert done.returncode != 0
+    assert "evil==1.0" not in done.stdout
+    assert "file:" in done.stderr, done.stderr
+
+
 # ------------------------------------------------------------ options in the files
 
 

@@ -138,7 +138,16 @@ class MetadataStore:
         linked = links.pages(self.builder, name, self._listings) if places else []
         if not linked:
             return view
-        found = {f.url for _, page in linked for v in page.versions() for f in page.files(v)}
+        # A page on the network may link anywhere: only its http(s) files are read as
+        # find-links files (a file:// link there must not make the resolver open a
+        # local file); a directory's own files are.
+        found = {
+            f.url
+            for _, page in linked
+            for v in page.versions()
+            for f in page.files(v)
+            if isinstance(page, links.LocalPage) or f.url.startswith(("https://", "http://"))
+        }
         with self._lock:
             self._linked.update(found)
         return ProjectView(name, (*(view.pages if view is not None else ()), *linked))
