@@ -305,6 +305,52 @@ def test_a_find_links_page_cannot_point_at_local_files(index: SimpleIndex, tmp_p
     assert "file:" in done.stderr, done.stderr
 
 
+# --------------------------------------------------------- a project's own requirements
+
+
+def test_a_projects_dependencies_equal_uv(index: SimpleIndex, tmp_path: Path) -> None:
+    """``-r pyproject.toml``: the project's dependencies, not the project; ``--extra``
+    adds an extra's, one naming the project's own extras adds those; the lines are uv's
+    for each. An edit to the project is seen by the next run."""
+    work = tmp_path / "work"
+    made = project(work, "local-app", ["router"])
+    pyproject = made / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text()
+        + '[project.optional-dependencies]\nfast = ["tool<1.1"]\nall = ["local-app[fast]"]\n'
+    )
+    cache = tmp_path / "c"
+    for extras in ([], ["--extra", "all"], ["--all-extras"]):
+        done = sdistill("-r", pyproject, *extras, "--index-url", index.url, cache=cache)
+        assert done.returncode == 0, done.stderr
+        uv = uv_compile_file(pyproject, index.url, tmp_path, *extras)
+        assert done.stdout.splitlines() == uv
+        assert ("tool==1.0" in uv) == bool(extras)
+        assert not any(line.startswith("local-app") for line in uv)
+
+    pyproject.write_text(pyproject.read_text().replace('["router"]', '["router<1"]'))
+    again = sdistill_importing(cache, "-r", pyproject, "--index-url", index.url)
+    assert (again.status, again.out) == (0, "router==0.9\n"), again.err
+
+
+def test_a_project_input_refuses_what_it_lacks(index: SimpleIndex, tmp_path: Path) -> None:
+    made = project(tmp_path / "work", "local-app", ["router"])
+    done = sdistill(
+        "-r",
+        made / "pyproject.toml",
+        "--extra",
+        "nosuch",
+        "--index-url",
+        index.url,
+        cache=tmp_path / "c",
+    )
+    assert done.returncode == 1
+    assert "local-app provides no extra nosuch" in done.stderr
+    done = sdistill("router", "--extra", "fast", "--index-url", index.url, cache=tmp_path / "c")
+    assert done.returncode == 2
+    assert "--extra and --all-extras need -r pyproject.toml" in done.stderr
+
+
 # ------------------------------------------------------------ options in the files
 
 

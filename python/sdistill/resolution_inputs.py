@@ -43,6 +43,7 @@ import os
 import sys
 
 from sdistill import _core
+from sdistill.sources import canonical_name
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: the warm path never imports typing
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMAT",
+    "PROJECT_FILES",
     "Line",
     "Lines",
     "Options",
@@ -65,6 +67,10 @@ __all__ = [
 #: The format of a record and of its key (the core's: it makes the key and checks
 #: records too).
 FORMAT: int = _core.RESOLUTION_FORMAT
+
+#: The files ``-r`` may name that are a project, not a list of requirements: the
+#: project's dependencies are the input (``sdistill.resolve.projects``).
+PROJECT_FILES = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
 
 _INCLUDE = frozenset({"-r", "--requirement"})
 _CONSTRAIN = frozenset({"-c", "--constraint"})
@@ -215,19 +221,9 @@ def kept_pins(
     ``--upgrade``, and none of the ``--upgrade-package`` projects."""
     if upgrade or output_file is None:
         return []
-    dropped = {_normal(name) for name in upgrade_packages}
-    return [pin for pin in preferred(output_file) if _normal(pin.partition("==")[0]) not in dropped]
-
-
-def _normal(name: str) -> str:
-    """A project name normalised as PEP 503 says (``Foo_Bar`` -> ``foo-bar``)."""
-    out: list[str] = []
-    for char in name.strip().lower():
-        if char not in "-_.":
-            out.append(char)
-        elif not out or out[-1] != "-":
-            out.append("-")
-    return "".join(out)
+    dropped = {canonical_name(name) for name in upgrade_packages}
+    pins = preferred(output_file)
+    return [pin for pin in pins if canonical_name(pin.partition("==")[0]) not in dropped]
 
 
 def preferred(path: str | os.PathLike[str] | None) -> list[str]:

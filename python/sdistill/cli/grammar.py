@@ -342,7 +342,8 @@ COMMANDS = (
                 kind=APPEND,
                 default=[],
                 metavar="FILE",
-                help="resolve the requirements of FILE too (repeatable)",
+                help="resolve the requirements of FILE too; a pyproject.toml, setup.py or "
+                "setup.cfg: the project's dependencies (repeatable)",
             ),
             Option(
                 "-c",
@@ -367,6 +368,15 @@ COMMANDS = (
                 help="resolve for wheels of this platform tag, e.g. manylinux_2_28_x86_64 "
                 "(repeatable; default: this machine)",
             ),
+            Option(
+                "--extra",
+                kind=APPEND,
+                default=[],
+                metavar="NAME",
+                help="with -r pyproject.toml (setup.py, setup.cfg): the project's extra NAME "
+                "too (repeatable)",
+            ),
+            Option("--all-extras", help="with -r pyproject.toml: every extra of the project"),
             Option(
                 "-U",
                 "--upgrade",

@@ -8,7 +8,9 @@ Options a file sets join the command line's as pip and uv join them: a file's
 ``--find-links`` after the command line's, its ``--no-index`` and ``--pre`` as if
 given. The pins of an existing ``-o FILE`` are kept where the requirements allow them
 (``-U``: none of them, ``-P NAME``: not NAME's), as ``uv pip compile`` and
-``pip-compile`` keep them. Find-links are searched for candidates beside the indexes
+``pip-compile`` keep them. ``-r pyproject.toml`` (``setup.py``, ``setup.cfg``) adds the
+project's dependencies, with ``--extra``/``--all-extras``
+(:mod:`sdistill.resolve.projects`). Find-links are searched for candidates beside the indexes
 (``sdistill.resolve.links``), and for build requirements.
 The pins print as ``uv pip compile --no-header --no-annotate`` prints them
 (``name==version``, ``name @ URL``, a path as written, editables first; see
@@ -40,16 +42,32 @@ __all__ = ["run"]
 def run(args: Args) -> int:
     """Runs ``resolve``; the exit status."""
     try:
+        from packaging.utils import canonicalize_name  # noqa: PLC0415
+
         from sdistill import resolve  # noqa: PLC0415 (resolvelib is an optional extra)
         from sdistill.resolve import files  # noqa: PLC0415
+        from sdistill.resolve.projects import ProjectInput, is_project_file  # noqa: PLC0415
     except ImportError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    read = files.read(args.requirement, args.constraint)
+    listed = [path for path in args.requirement if not is_project_file(path)]
+    projects = [
+        ProjectInput(
+            Path(path).resolve().parent,
+            frozenset(canonicalize_name(e) for e in args.extra),
+            args.all_extras,
+        )
+        for path in args.requirement
+        if is_project_file(path)
+    ]
+    if (args.extra or args.all_extras) and not projects:
+        print("error: --extra and --all-extras need -r pyproject.toml", file=sys.stderr)
+        return 2
+    read = files.read(listed, args.constraint)
     for text in args.requirements:
         files.requirement(text)  # an invalid one is named before anything starts
     requirements = [*args.requirements, *read.requirements]
-    if not requirements and not read.editables:
+    if not requirements and not read.editables and not projects:
         print("error: no requirements: give REQ… or -r FILE", file=sys.stderr)
         return 2
     reporter = ConsoleReporter(quiet=args.quiet > 0 or args.json)
@@ -68,6 +86,7 @@ def run(args: Args) -> int:
             preferences=kept_pins(
                 args.output_file, upgrade=args.upgrade, upgrade_packages=args.upgrade_package
             ),
+            projects=projects,
         )
     finally:
         reporter.close()

@@ -17,6 +17,7 @@ Needs the optional extra ``sdistill[resolve]`` (``resolvelib``). Two ways in:
 ``report``              :class:`Resolution` and :class:`Pin`: text and JSON
 ``files``               requirements and constraints files (``-r``, ``-c``)
 ``unnamed``             requirements written as a path or URL, and editables
+``projects``            a project's own dependencies as the input (``pyproject.toml``)
 ``replay``              a recorded resolution, answered again when its pages are the same
 ======================  ==============================================================
 """
@@ -37,6 +38,7 @@ from packaging.utils import canonicalize_name
 from sdistill.resolve import replay, unnamed
 from sdistill.resolve.candidates import Candidate
 from sdistill.resolve.conflicts import ResolutionError, conflict
+from sdistill.resolve.projects import ProjectInput, requirements_of
 from sdistill.resolve.provider import DEFAULT_PREFETCH, SdistillProvider
 from sdistill.resolve.report import Pin, Resolution
 from sdistill.resolve.requirements import Requirement, applies
@@ -50,6 +52,7 @@ __all__ = [
     "DEFAULT_PREFETCH",
     "Candidate",
     "Pin",
+    "ProjectInput",
     "Requirement",
     "Resolution",
     "ResolutionError",
@@ -73,6 +76,7 @@ def resolve(
     editables: Iterable[str] = (),
     prereleases: bool = False,
     preferences: Iterable[str] = (),
+    projects: Iterable[ProjectInput] = (),
 ) -> Resolution:
     """Pins for ``requirements`` (PEP 508 strings or ``packaging`` requirements, or
     paths and URLs as pip reads them) on the target ``python_version`` (``"3.9"``) and
@@ -81,8 +85,10 @@ def resolve(
     ``constraints`` bound versions without requiring them; ``editables`` are project
     directories to pin as editable installs (``-e``); ``prereleases`` allows every
     project's pre-releases (``--pre``); ``preferences`` (``name==version`` texts: the
-    pins of an earlier output) are kept where the requirements allow them. A conflict
-    raises :class:`ResolutionError` naming its causes.
+    pins of an earlier output) are kept where the requirements allow them;
+    ``projects`` add the dependencies of local projects (``-r pyproject.toml``, with
+    extras), the projects themselves not pinned. A conflict raises
+    :class:`ResolutionError` naming its causes.
 
     A resolution is recorded under its inputs as given (``sdistill.resolve.replay``):
     the same texts over the same pages give the recorded pins without resolving."""
@@ -99,16 +105,21 @@ def resolve(
         *(unnamed.name(text, builder) for text in paths),
         *(unnamed.name(text, builder, editable=True) for text in editables),
     ]
+    sources = list(projects)
+    stated = [r for project in sources for r in requirements_of(project, builder, target)]
     wanted = [
         *(r if isinstance(r, Pep508) else Pep508(r) for r in given if r not in paths),
         *(n.requirement for n in named),
+        *stated,
     ]
     bounding = [c if isinstance(c, Pep508) else Pep508(c) for c in bound]
     kept = [text for text in preferences if "==" in text]
     roots = [Requirement.of(r) for r in wanted if applies(r, target)]
     bounds = _constraints(bounding, target)
     record, key, plain = None, "", ""
-    if all(r.url is None for r in wanted):  # a direct reference may change: never replayed
+    # A direct reference, a path or a project may change under the same text: never
+    # replayed.
+    if all(r.url is None for r in wanted) and not sources:
         inputs = (texts, bound_texts, python_version, platforms, builder)
         key = replay.inputs_key(*inputs, prereleases=prereleases, preferences=kept)
         plain = replay.inputs_key(*inputs, prereleases=prereleases) if kept else ""

@@ -15,15 +15,18 @@ pages fetched here are handed to its first requests for them (``http::handoff``)
 
 It answers only with one index and no find-links (the only records it can check; a
 requirements file that names an index leaves the answer to the resolver too), no direct
-reference, path or editable (never recorded), and a record whose pages all hold.
+reference, path, editable or project file (never recorded), and a record whose pages
+all hold.
 Anything else is ``None``, and the resolver runs, reports what is wrong and writes a
 new record.
 """
 
 from __future__ import annotations
 
+import os
+
 from sdistill import _core, environment
-from sdistill.resolution_inputs import read_lines, record_key
+from sdistill.resolution_inputs import PROJECT_FILES, read_lines, record_key
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: a warm answer never imports typing
 if TYPE_CHECKING:
@@ -62,16 +65,10 @@ def warm_resolution(
     if index_url is None or settings["indexes"] != [index_url] or settings["find_links"]:
         return None
     try:
-        lines = read_lines(requirement_files, constraint_files)
-        if lines.options.indexes:  # the files name other indexes: the resolver's
+        read = _recordable(requirements, requirement_files, constraint_files)
+        if read is None:
             return None
-        texts = [*requirements, *(line.text for line in lines.requirements)]
-        if not texts or any(_direct(text) for text in texts):
-            return None
-        if any(line.editable for line in lines.requirements):
-            return None
-        bounds = [line.text for line in lines.constraints]
-        pre = prereleases or lines.options.pre
+        texts, bounds, pre = read[0], read[1], prereleases or read[2]
         target = (python_version, platforms or None, settings)
         key = record_key(texts, bounds, *target, prereleases=pre, preferences=preferences)
         if key in _CHECKED:
@@ -102,6 +99,24 @@ def warm_resolution(
         return None
     except Exception:  # a shortcut: any failure leaves the command to the resolver
         return None
+
+
+def _recordable(
+    requirements: Sequence[str], requirement_files: Sequence[str], constraint_files: Sequence[str]
+) -> tuple[list[str], list[str], bool] | None:
+    """``(requirement texts, constraint texts, --pre in a file)`` of inputs a record
+    may answer; ``None`` for the others (see the module docs)."""
+    if any(os.path.basename(path) in PROJECT_FILES for path in requirement_files):
+        return None  # a project's dependencies: read from a tree that may change
+    lines = read_lines(requirement_files, constraint_files)
+    if lines.options.indexes:  # the files name other indexes: the resolver's
+        return None
+    texts = [*requirements, *(line.text for line in lines.requirements)]
+    if not texts or any(_direct(text) for text in texts):
+        return None
+    if any(line.editable for line in lines.requirements):
+        return None
+    return texts, [line.text for line in lines.constraints], lines.options.pre
 
 
 def _project(text: str) -> str:
