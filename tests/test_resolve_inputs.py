@@ -539,6 +539,54 @@ def test_the_pins_an_output_file_holds(tmp_path: Path) -> None:
     assert preferred(tmp_path / "missing.txt") == []
 
 
+# ------------------------------------------------------------------ --generate-hashes
+
+
+def test_generated_hashes_equal_uv(index: SimpleIndex, tmp_path: Path) -> None:
+    """Every file of each index pin (the sdist and wheels for other platforms too), a
+    local archive's own hash, none for a directory: uv's lines, character for
+    character; the second run into the same file (its pins kept) writes the same."""
+    work = tmp_path / "work"
+    project(work / "lib", "local-lib", ["tool>=1.1"])
+    (work / "dists").mkdir()
+    archive = sdist(work / "dists", "carrier", "0.5", ("router<1",))
+    requirements = work / "requirements.in"
+    requirements.write_text(f"native\n./lib\n./dists/{archive.name}\n")
+    out = work / "pins.txt"
+    cache = tmp_path / "c"
+    args = ["-r", requirements.name, "--generate-hashes", "-o", out.name]
+    done = sdistill(*args, "--index-url", index.url, cache=cache, cwd=work)
+    assert done.returncode == 0, done.stderr
+    uv = uv_compile_file(requirements, index.url, tmp_path, "--generate-hashes")
+    assert done.stdout.splitlines() == uv
+    native = [line for line in uv[uv.index("native==1.0 \\") :] if "--hash" in line][:2]
+    assert len(native) == 2  # the Windows wheel's and the sdist's
+    assert f"./dists/{archive.name} \\" in uv
+    assert "./lib" in uv  # a directory: no hash line follows it
+
+    again = sdistill_importing(cache, *args, "--index-url", index.url, cwd=work)
+    assert (again.status, again.out) == (0, done.stdout), again.err
+    report = sdistill(*args, "--json", "--index-url", index.url, cache=cache, cwd=work)
+    pins = {pin["name"]: pin for pin in json.loads(report.stdout)["pins"]}
+    assert len(pins["native"]["hashes"]) == 2
+    assert "hashes" not in pins["local-lib"]
+
+
+def test_hashed_pins_are_answered_warm(index: SimpleIndex, tmp_path: Path) -> None:
+    """Index pins with hashes: recorded with them, and the second run into the same
+    file is answered without the resolver, the same bytes."""
+    out, cache = tmp_path / "pins.txt", tmp_path / "cache"
+    args = ["tool", "router", "--generate-hashes", "-o", out, "--index-url", index.url]
+    first = sdistill_importing(cache, *args)
+    assert first.status == 0, first.err
+    assert first.out.startswith("router==1.5 \\\n    --hash=sha256:")
+    again = sdistill_importing(cache, *args)
+    assert (again.status, again.out, out.read_text()) == (0, first.out, first.out)
+    assert not again.resolver
+    plain = sdistill_importing(cache, "tool", "router", "--index-url", index.url)
+    assert "--hash" not in plain.out
+
+
 # ------------------------------------------------------------------------ --pre
 
 

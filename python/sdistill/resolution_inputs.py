@@ -59,6 +59,7 @@ __all__ = [
     "builder_settings",
     "kept_pins",
     "machine",
+    "pins_in",
     "preferred",
     "read_lines",
     "record_key",
@@ -236,10 +237,13 @@ def preferred(path: str | os.PathLike[str] | None) -> list[str]:
     try:
         with open(path, encoding="utf-8") as file:
             text = file.read()
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-        return []
     except (OSError, UnicodeDecodeError):
-        return []  # unreadable: a resolution without preferences, as with no file
+        return []  # none, or unreadable: a resolution without preferences
+    return pins_in(text)
+
+
+def pins_in(text: str) -> list[str]:
+    """The ``name==version`` pins of a pinned requirements text (:func:`preferred`)."""
     found = []
     for _, line in _logical_lines(text):
         pin = line.split(";", 1)[0].split(" ", 1)[0].strip()
@@ -327,6 +331,7 @@ def record_key(
     builder: Mapping[str, Any],
     *,
     prereleases: bool = False,
+    generate_hashes: bool = False,
     preferences: Sequence[str] = (),
 ) -> str:
     """The key of a resolution's record (``_core.resolution_key``: canonical JSON):
@@ -334,11 +339,13 @@ def record_key(
     the running interpreter's, and then :func:`machine` decides it), the facts of this
     machine, and ``builder`` -- the builder's settings a resolution depends on (the
     indexes, and what an sdist's metadata may depend on when it is built) -- with
-    ``prereleases`` (``--pre``) and the ``preferences`` (:func:`preferred`, sorted)
-    among them when they are set."""
+    ``prereleases`` (``--pre``), ``generate_hashes`` and the ``preferences``
+    (:func:`preferred`, sorted) among them when they are set."""
     settings = dict(builder)
     if prereleases:
         settings["prereleases"] = True
+    if generate_hashes:
+        settings["hashes"] = True
     if preferences:
         settings["preferences"] = sorted(preferences)
     return _core.resolution_key(

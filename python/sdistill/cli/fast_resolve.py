@@ -10,7 +10,8 @@ is read here, by a few lines of plain code, and answered by
   ``--platform``, ``-o``/``--output-file``, ``--index-url``, ``--cache-dir``,
   ``--prefetch``, ``-P``/``--upgrade-package``, each with its value as the next word or
   after ``=``;
-- ``--offline``, ``--json``, ``-q``/``--quiet``, ``--pre``, ``-U``/``--upgrade``.
+- ``--offline``, ``--json``, ``-q``/``--quiet``, ``--pre``, ``-U``/``--upgrade``,
+  ``--generate-hashes``.
 
 Anything else -- another option, an option before ``resolve``, a value that looks like
 an option or that the grammar would refuse, a repeated short flag, ``--`` -- and any
@@ -57,6 +58,7 @@ _FLAGS = {
     "--pre": "pre",
     "-U": "upgrade",
     "--upgrade": "upgrade",
+    "--generate-hashes": "generate_hashes",
 }
 
 
@@ -83,6 +85,7 @@ def answer(words: list[str]) -> bool:
         offline="offline" in given,
         prefetch="offline" not in given,
         prereleases="pre" in given,
+        generate_hashes="generate_hashes" in given,
         preferences=kept_pins(
             output,
             upgrade="upgrade" in given,

@@ -392,6 +392,11 @@ COMMANDS = (
                 help="do not keep the pin of NAME from an existing -o FILE (repeatable)",
             ),
             Option(
+                "--generate-hashes",
+                help="write the sha256 of every file of each pin (--hash=, for pip's "
+                "hash-checking mode)",
+            ),
+            Option(
                 "--pre",
                 help="allow pre-releases of every project (default: only where a "
                 "specifier names one, or a project has nothing else)",

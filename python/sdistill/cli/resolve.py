@@ -1,5 +1,5 @@
 """``sdistill resolve REQ… [-r FILE] [-c FILE] [--python-version X.Y] [--platform TAG]
-[--pre] [-o FILE [-U] [-P NAME]] [--json]``: pins, by :mod:`sdistill.resolve`.
+[--pre] [--generate-hashes] [-o FILE [-U] [-P NAME]] [--json]``: pins, by :mod:`sdistill.resolve`.
 
 The requirements are the operands and those of the ``-r`` files (read by
 :mod:`sdistill.resolve.files`); ``-c`` files bound versions without requiring them.
@@ -87,6 +87,7 @@ def run(args: Args) -> int:
                 args.output_file, upgrade=args.upgrade, upgrade_packages=args.upgrade_package
             ),
             projects=projects,
+            generate_hashes=args.generate_hashes,
         )
     finally:
         reporter.close()

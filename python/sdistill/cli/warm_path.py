@@ -94,6 +94,7 @@ _WARM_RESOLVE = frozenset(
         "pre",
         "upgrade",
         "upgrade_package",
+        "generate_hashes",
     }
 )
 
@@ -125,6 +126,7 @@ def _resolution(args: Args) -> bool:
         offline=args.offline,
         prefetch=not args.offline,
         prereleases=args.pre,
+        generate_hashes=args.generate_hashes,
         preferences=kept_pins(
             args.output_file, upgrade=args.upgrade, upgrade_packages=args.upgrade_package
         ),

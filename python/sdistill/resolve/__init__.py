@@ -18,6 +18,7 @@ Needs the optional extra ``sdistill[resolve]`` (``resolvelib``). Two ways in:
 ``files``               requirements and constraints files (``-r``, ``-c``)
 ``unnamed``             requirements written as a path or URL, and editables
 ``projects``            a project's own dependencies as the input (``pyproject.toml``)
+``hashes``              ``--generate-hashes``: the hashes of each pin's files
 ``replay``              a recorded resolution, answered again when its pages are the same
 ======================  ==============================================================
 """
@@ -35,7 +36,7 @@ from packaging.requirements import Requirement as Pep508
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
-from sdistill.resolve import replay, unnamed
+from sdistill.resolve import hashes, replay, unnamed
 from sdistill.resolve.candidates import Candidate
 from sdistill.resolve.conflicts import ResolutionError, conflict
 from sdistill.resolve.projects import ProjectInput, requirements_of
@@ -77,6 +78,7 @@ def resolve(
     prereleases: bool = False,
     preferences: Iterable[str] = (),
     projects: Iterable[ProjectInput] = (),
+    generate_hashes: bool = False,
 ) -> Resolution:
     """Pins for ``requirements`` (PEP 508 strings or ``packaging`` requirements, or
     paths and URLs as pip reads them) on the target ``python_version`` (``"3.9"``) and
@@ -87,7 +89,8 @@ def resolve(
     project's pre-releases (``--pre``); ``preferences`` (``name==version`` texts: the
     pins of an earlier output) are kept where the requirements allow them;
     ``projects`` add the dependencies of local projects (``-r pyproject.toml``, with
-    extras), the projects themselves not pinned. A conflict raises
+    extras), the projects themselves not pinned; ``generate_hashes`` gives each pin the
+    hashes of its files (``sdistill.resolve.hashes``). A conflict raises
     :class:`ResolutionError` naming its causes.
 
     A resolution is recorded under its inputs as given (``sdistill.resolve.replay``):
@@ -121,8 +124,14 @@ def resolve(
     # replayed.
     if all(r.url is None for r in wanted) and not sources:
         inputs = (texts, bound_texts, python_version, platforms, builder)
-        key = replay.inputs_key(*inputs, prereleases=prereleases, preferences=kept)
-        plain = replay.inputs_key(*inputs, prereleases=prereleases) if kept else ""
+        key = replay.inputs_key(
+            *inputs, prereleases=prereleases, generate_hashes=generate_hashes, preferences=kept
+        )
+        plain = ""
+        if kept:
+            plain = replay.inputs_key(
+                *inputs, prereleases=prereleases, generate_hashes=generate_hashes
+            )
         record = builder.cache.resolution_record(key)
     with SdistillProvider(
         builder,
@@ -155,7 +164,7 @@ def resolve(
             ) from None
         written = {n.requirement.url: n for n in named}
         details: dict[str, Pin] = {
-            candidate.name: _pin(provider, candidate, written)
+            candidate.name: _pin(provider, candidate, written, generate_hashes)
             for candidate in result.mapping.values()
             if not candidate.extras
         }
@@ -168,10 +177,22 @@ def resolve(
 
 
 def _pin(
-    provider: SdistillProvider, candidate: Candidate, written: Mapping[str | None, unnamed.Named]
+    provider: SdistillProvider,
+    candidate: Candidate,
+    written: Mapping[str | None, unnamed.Named],
+    generate_hashes: bool,
 ) -> Pin:
     file = candidate.file
     named = written.get(candidate.url) if candidate.url is not None else None
+    found: tuple[str, ...] = ()
+    if not generate_hashes or (named is not None and named.editable):
+        pass  # no hashes asked for; an editable has none
+    elif candidate.url is not None:
+        found = hashes.of_direct(candidate.url, provider.builder)
+    else:
+        view = provider.store.project(candidate.name)
+        version = candidate.version_text or str(candidate.version)
+        found = hashes.of_version(view, version, provider.builder) if view is not None else ()
     return Pin(
         candidate.name,
         candidate.version_text or str(candidate.version),
@@ -180,6 +201,7 @@ def _pin(
         file_url=file.url if file is not None else None,
         written=named.written if named is not None else None,
         editable=named is not None and named.editable,
+        hashes=found,
     )
 
 

@@ -55,12 +55,14 @@ def inputs_key(
     builder: SourceDistBuilder,
     *,
     prereleases: bool = False,
+    generate_hashes: bool = False,
     preferences: Sequence[str] = (),
 ) -> str:
     """The record's key (``resolution_inputs.record_key``): the requirement and
     constraint texts as given, the target as asked for, whether every pre-release is
-    allowed, the preferred pins, and the builder's settings a resolution depends on --
-    the indexes, and what an sdist's metadata may depend on when it is built."""
+    allowed, whether hashes are written, the preferred pins, and the builder's settings
+    a resolution depends on -- the indexes, and what an sdist's metadata may depend on
+    when it is built."""
     config = builder.config
     settings = builder_settings(
         config.index_urls,
@@ -79,6 +81,7 @@ def inputs_key(
         platforms,
         settings,
         prereleases=prereleases,
+        generate_hashes=generate_hashes,
         preferences=preferences,
     )
 
@@ -149,7 +152,13 @@ def save(path: Path, resolution: Resolution, store: MetadataStore, asked: Sequen
 
 def _resolution(report: Mapping[str, Any]) -> Resolution:
     details = {
-        pin["name"]: Pin(pin["name"], pin["version"], pin["metadata"], file_url=pin.get("url"))
+        pin["name"]: Pin(
+            pin["name"],
+            pin["version"],
+            pin["metadata"],
+            file_url=pin.get("url"),
+            hashes=tuple(pin.get("hashes", ())),
+        )
         for pin in report["pins"]
     }
     return Resolution(

@@ -10,7 +10,9 @@ The JSON form adds, per pin, where its metadata came from: ``"pep658"`` (the ind
 ``.metadata`` file), ``"range"`` (HTTP range requests into the wheel), ``"download"``
 (the whole wheel), ``"find-links"`` (a wheel of a find-links place, read in it),
 ``"sdist"`` (the sdist, read or built) or ``"direct"`` (a direct reference: a wheel's
-own, else through the builder), and ``"editable": true`` for an editable.
+own, else through the builder), ``"editable": true`` for an editable, and with
+``--generate-hashes`` its ``"hashes"`` (``sha256:<hex>``), which the text form writes
+after the pin, one ``--hash=`` continuation line each.
 """
 
 from __future__ import annotations
@@ -41,9 +43,17 @@ class Pin:
     written: str | None = None
     #: Whether it is an editable (``-e``) project.
     editable: bool = False
+    #: ``sha256:<hex>`` of the files an install may take (``--generate-hashes``).
+    hashes: tuple[str, ...] = ()
 
     @property
     def line(self) -> str:
+        """:attr:`requirement`, with its hashes on continuation lines (as uv and
+        pip-compile write them)."""
+        return " \\\n    ".join([self.requirement, *(f"--hash={h}" for h in self.hashes)])
+
+    @property
+    def requirement(self) -> str:
         """``name==version``, ``name @ URL`` (credentials redacted), or the path as
         written; ``-e`` and the path (or URL) for an editable."""
         if self.editable:
@@ -62,6 +72,8 @@ class Pin:
         }
         if self.editable:
             data["editable"] = True
+        if self.hashes:
+            data["hashes"] = list(self.hashes)
         if self.url is not None:
             data["url"] = _core.redact(self.url)
         elif self.file_url is not None:

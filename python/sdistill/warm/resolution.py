@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 
 from sdistill import _core, environment
-from sdistill.resolution_inputs import PROJECT_FILES, read_lines, record_key
+from sdistill.resolution_inputs import PROJECT_FILES, pins_in, read_lines, record_key
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: a warm answer never imports typing
 if TYPE_CHECKING:
@@ -53,13 +53,15 @@ def warm_resolution(
     offline: bool,
     prefetch: bool = False,
     prereleases: bool = False,
+    generate_hashes: bool = False,
     preferences: Sequence[str] = (),
 ) -> tuple[str, str] | None:
     """``(text, report as JSON)`` of the recorded resolution of these inputs when every
     page it asked for is the same now; ``None`` when the resolver must run.
     ``settings``: the builder's (``resolution_inputs.builder_settings``). With
     ``prefetch``, a miss starts fetching the top-level pages for the resolver;
-    ``prereleases``: ``--pre`` was given; ``preferences``: the pins kept from ``-o
+    ``prereleases``, ``generate_hashes``: ``--pre``, ``--generate-hashes`` were given;
+    ``preferences``: the pins kept from ``-o
     FILE`` (``resolution_inputs.kept_pins``). Each set of inputs is checked once per
     process."""
     if index_url is None or settings["indexes"] != [index_url] or settings["find_links"]:
@@ -70,7 +72,14 @@ def warm_resolution(
             return None
         texts, bounds, pre = read[0], read[1], prereleases or read[2]
         target = (python_version, platforms or None, settings)
-        key = record_key(texts, bounds, *target, prereleases=pre, preferences=preferences)
+        key = record_key(
+            texts,
+            bounds,
+            *target,
+            prereleases=pre,
+            generate_hashes=generate_hashes,
+            preferences=preferences,
+        )
         if key in _CHECKED:
             return None  # checked in this process, and it did not hold
         client = _core.HttpClient(
@@ -88,7 +97,9 @@ def warm_resolution(
         if found is False:
             _CHECKED.add(key)  # the resolver runs next, and need not check it again
         elif preferences:  # no record that kept these pins: one that found them?
-            plain = record_key(texts, bounds, *target, prereleases=pre)
+            plain = record_key(
+                texts, bounds, *target, prereleases=pre, generate_hashes=generate_hashes
+            )
             again = None if plain in _CHECKED else client.replayed(index_url, plain)
             if isinstance(again, tuple) and found_kept(again[0], preferences):
                 return again
@@ -136,7 +147,7 @@ def found_kept(text: str, preferences: Sequence[str]) -> bool:
     project's first candidate is its kept version, which every requirement met so far
     allows, so nothing is ever backtracked -- and the record made without them is the
     answer."""
-    return sorted(text.splitlines()) == sorted(preferences)
+    return sorted(pins_in(text)) == sorted(preferences)
 
 
 def checked(key: str) -> bool:
