@@ -7,6 +7,7 @@ the lines printed are compared with ``uv pip compile``'s for the same file.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -124,6 +125,60 @@ def test_a_path_operand_and_the_api(builder: SourceDistBuilder, tmp_path: Path) 
     editable = resolve(["router<1"], builder, editables=[str(lib)])
     assert editable.details["local-lib"].line == f"-e {lib}"
     assert editable.lines()[0] == f"-e {lib}"
+
+
+@pytest.mark.slow
+def test_paths_with_extras_and_markers(builder: SourceDistBuilder, tmp_path: Path) -> None:
+    """``./lib[fast]`` asks for the extra; ``./lib ; python_version < "3"`` is left out
+    before anything is built (its directory need not even be a project); a bare archive
+    name that exists here is that file, not a project on the index."""
+    lib = project(tmp_path / "lib", "local-lib", ["router<1"])
+    pyproject = lib / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text() + '[project.optional-dependencies]\nfast = ["tool<1.1"]\n'
+    )
+    found = resolve([f"{lib}[fast]"], builder)
+    assert found.pins == {"local-lib": "1.0", "router": "0.9", "tool": "1.0"}
+    assert found.details["local-lib"].line == str(lib)
+    skipped = resolve(["tool", f'{tmp_path / "nowhere"} ; python_version < "3"'], builder)
+    assert skipped.pins == {"tool": "1.1"}
+
+    archive = sdist(tmp_path, "carrier", "0.5", ("tool<1.1",))
+    here = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        by_name = resolve([archive.name], builder)
+    finally:
+        os.chdir(here)
+    assert by_name.pins == {"carrier": "0.5", "tool": "1.0"}
+
+
+def test_a_hashed_output_read_again(index: SimpleIndex, tmp_path: Path) -> None:
+    """What ``--generate-hashes`` writes is read back as constraints or requirements
+    (the ``--hash`` options dropped); another per-requirement option is refused."""
+    out = tmp_path / "pins.txt"
+    cache = tmp_path / "c"
+    done = sdistill(
+        "tool<1.1", "--generate-hashes", "-o", out, "--index-url", index.url, cache=cache
+    )
+    assert "--hash=sha256:" in out.read_text(), done.stderr
+    again = sdistill("tool", "-c", out, "--index-url", index.url, cache=cache)
+    assert again.stdout == "tool==1.0\n", again.stderr
+    again = sdistill("-r", out, "--index-url", index.url, cache=cache)
+    assert again.stdout == "tool==1.0\n", again.stderr
+    (tmp_path / "opt.in").write_text("tool --global-option=x\n")
+    refused = sdistill("-r", tmp_path / "opt.in", "--index-url", index.url, cache=cache)
+    assert "opt.in:1: the option --global-option is not supported here" in refused.stderr
+
+
+def test_upgrade_package_takes_a_name(index: SimpleIndex, tmp_path: Path) -> None:
+    """``-P`` with anything but a project name is a usage error (fast path or not)."""
+    out = tmp_path / "pins.txt"
+    out.write_text("tool==1.0\n")
+    for args in (["tool", "-P", "tool>=2"], ["tool", "--json", "-P", "tool>=2"]):
+        done = sdistill(*args, "-o", out, "--index-url", index.url, cache=tmp_path / "c")
+        assert done.returncode == 2
+        assert "expected a project name" in done.stderr
 
 
 def test_bad_paths_and_editables_are_named(index: SimpleIndex, tmp_path: Path) -> None:
@@ -351,6 +406,58 @@ def test_a_project_input_refuses_what_it_lacks(index: SimpleIndex, tmp_path: Pat
     assert "--extra and --all-extras need -r pyproject.toml" in done.stderr
 
 
+def test_a_recorded_resolution_sees_new_find_links_files(
+    index: SimpleIndex, tmp_path: Path
+) -> None:
+    """A wheel dropped into a find-links directory after a resolution was recorded:
+    the next run (offline: every index page fresh) pins it."""
+    links = tmp_path / "links"
+    links.mkdir()
+    cache = tmp_path / "c"
+    args = ["router", "--find-links", links, "--index-url", index.url]
+    assert sdistill(*args, cache=cache).stdout == "router==1.5\nzipp==3.23.1\n"
+    wheel(links, "router", "1.8")
+    done = sdistill(*args, "--offline", cache=cache)
+    assert done.stdout == "router==1.8\n", done.stderr
+
+
+def test_find_links_requires_python_from_the_metadata(tmp_path: Path) -> None:
+    """A directory says nothing of ``Requires-Python``: a wheel whose METADATA needs
+    another Python is passed over for the next version, and when none is left the
+    conflict names the Python needed."""
+    links = tmp_path / "links"
+    links.mkdir()
+    wheel(links, "gamma", "1.0")
+    wheel(links, "gamma", "2.0", requires_python=">=3.99")
+    args = ["--no-index", "--find-links", links]
+    done = sdistill("gamma", *args, cache=tmp_path / "c")
+    assert done.stdout == "gamma==1.0\n", done.stderr
+    done = sdistill("gamma>=2", *args, cache=tmp_path / "c")
+    assert done.returncode == 1
+    assert "Python>=3.99 (from gamma==2.0)" in done.stderr
+
+
+def test_hashes_never_read_a_local_file_a_page_names(index: SimpleIndex, tmp_path: Path) -> None:
+    """``--generate-hashes`` over a find-links page that lists a ``file://`` sdist
+    without a hash: refused, the local file not read."""
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    archive = sdist(secret, "tool", "1.0")
+    wheel_url = index.file_url("tool-1.0-py3-none-any.whl")
+    body = (
+        f'<a href="{wheel_url}">tool-1.0-py3-none-any.whl</a>'
+        f'<a href="{archive.resolve().as_uri()}">{archive.name}</a>'
+    )
+    index.server.route("/page.html", Reply(200, {"Content-Type": "text/html"}, body.encode()))
+    page = index.server.url_for("/page.html")
+    done = sdistill(
+        "tool==1.0", "--no-index", "-f", page, "--generate-hashes", cache=tmp_path / "c"
+    )
+    assert done.returncode == 1
+    assert "only http and https URLs are fetched" in done.stderr
+    assert hashlib.sha256(archive.read_bytes()).hexdigest() not in done.stdout + done.stderr
+
+
 # ------------------------------------------------------------ options in the files
 
 
@@ -502,18 +609,25 @@ def test_compiling_into_the_same_output_again_is_warm(index: SimpleIndex, tmp_pa
 
 
 def test_a_kept_pin_gives_way_to_the_requirements(index: SimpleIndex, tmp_path: Path) -> None:
-    """A pin the requirements exclude, and a pre-release without ``--pre``, are not
-    kept."""
-    out = tmp_path / "out.txt"
-    out.write_text("tool==1.0\nearly==0.1a1\n")
-    done = sdistill("tool>=1.1", "early", "-o", out, "--index-url", index.url, cache=tmp_path / "c")
-    assert done.stdout == "early==0.1b2\ntool==1.1\n", done.stderr
-    out.write_text("tool==2.0rc1\n")
-    done = sdistill("tool", "-o", out, "--index-url", index.url, cache=tmp_path / "c")
-    assert done.stdout == "tool==1.1\n", done.stderr
-    out.write_text("tool==2.0rc1\n")
-    done = sdistill("tool", "--pre", "-o", out, "--index-url", index.url, cache=tmp_path / "c")
-    assert done.stdout == "tool==2.0rc1\n", done.stderr
+    """A pin the requirements exclude is not kept; a kept pre-release is, with or
+    without ``--pre`` (as uv keeps one); each as uv keeps them."""
+    requirements = tmp_path / "requirements.in"
+    for wanted, pinned, expected, options in [
+        ("tool>=1.1\nearly\n", "tool==1.0\nearly==0.1a1\n", "early==0.1a1\ntool==1.1\n", []),
+        ("tool\n", "tool==2.0rc1\n", "tool==2.0rc1\n", []),
+        ("tool<2\n", "tool==2.0rc1\n", "tool==1.1\n", []),
+        ("tool\n", "tool==2.0rc1\n", "tool==2.0rc1\n", ["--pre"]),
+    ]:
+        requirements.write_text(wanted)
+        ours, theirs = tmp_path / "ours.txt", tmp_path / "theirs.txt"
+        ours.write_text(pinned)
+        theirs.write_text(pinned)
+        done = sdistill(
+            "-r", requirements, *options, "-o", ours, "--index-url", index.url, cache=tmp_path / "c"
+        )
+        assert done.stdout == expected, done.stderr
+        if not options:  # uv spells --pre differently
+            assert uv_compile_into(requirements, theirs, index.url, tmp_path) == expected
 
 
 def test_the_pins_an_output_file_holds(tmp_path: Path) -> None:
@@ -537,6 +651,8 @@ def test_the_pins_an_output_file_holds(tmp_path: Path) -> None:
     assert kept_pins(str(out), upgrade_packages=["flask-login"]) == ["requests==2.32.3"]
     assert kept_pins(str(out), upgrade=True) == []
     assert preferred(tmp_path / "missing.txt") == []
+    out.write_text(out.read_text() + "requests==2.0 ; python_version < '3'\n")
+    assert preferred(out) == ["Flask_Login==0.6.3"]  # pinned twice: no one pin to keep
 
 
 # ------------------------------------------------------------------ --generate-hashes

@@ -57,6 +57,7 @@ __all__ = [
     "Lines",
     "Options",
     "builder_settings",
+    "is_project_file",
     "kept_pins",
     "machine",
     "pins_in",
@@ -72,6 +73,12 @@ FORMAT: int = _core.RESOLUTION_FORMAT
 #: The files ``-r`` may name that are a project, not a list of requirements: the
 #: project's dependencies are the input (``sdistill.resolve.projects``).
 PROJECT_FILES = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
+
+
+def is_project_file(path: str | os.PathLike[str]) -> bool:
+    """Whether ``-r path`` names a project (:data:`PROJECT_FILES`)."""
+    return os.path.basename(os.fspath(path)) in PROJECT_FILES
+
 
 _INCLUDE = frozenset({"-r", "--requirement"})
 _CONSTRAIN = frozenset({"-c", "--constraint"})
@@ -90,8 +97,7 @@ _SWITCHES = {"--no-index": "no_index", "--pre": "pre"}
 
 class Line:
     """One requirement of a file: its text, where it was written (``file:line``), and
-    whether it was an ``-e`` line (then ``text`` is the path or URL, a path made
-    relative to the working directory)."""
+    whether it was an ``-e`` line (then ``text`` is the path or URL, as written)."""
 
     __slots__ = ("editable", "text", "where")
 
@@ -158,7 +164,8 @@ def _read(path: str, found: Lines, *, constraint: bool, seen: set[str]) -> None:
     for number, line in _logical_lines(text):
         where = f"{path}:{number}"
         if not line.startswith("-"):
-            (found.constraints if constraint else found.requirements).append(Line(line, where))
+            text = _without_hashes(line, where)
+            (found.constraints if constraint else found.requirements).append(Line(text, where))
             continue
         option, value = _option(line)
         if option in _SWITCHES:
@@ -179,6 +186,24 @@ def _read(path: str, found: Lines, *, constraint: bool, seen: set[str]) -> None:
             _set(found.options, _SETTINGS[option], value, path)
         else:
             _refuse(f"{where}: the option {option} is not supported here")
+
+
+def _without_hashes(line: str, where: str) -> str:
+    """A requirement line without its ``--hash=`` options (a pinned file with hashes,
+    as ``--generate-hashes`` writes it, read again as requirements or constraints);
+    another per-requirement option is refused."""
+    words = line.split()
+    at = next((i for i, word in enumerate(words) if word.startswith("--")), None)
+    if at is None:
+        return line
+    rest = words[at:]
+    while rest:
+        word = rest.pop(0)
+        if word == "--hash" and rest:
+            rest.pop(0)  # its value
+        elif not word.startswith("--hash="):
+            _refuse(f"{where}: the option {word.partition('=')[0]} is not supported here")
+    return " ".join(words[:at])
 
 
 def _option(line: str) -> tuple[str, str]:
@@ -250,7 +275,10 @@ def pins_in(text: str) -> list[str]:
         name, equals, version = pin.partition("==")
         if equals and name and version and "@" not in pin and not pin.startswith("-"):
             found.append(f"{name.partition('[')[0]}=={version}")
-    return found
+    # A project pinned twice (one pin per marker, as a universal resolution writes
+    # them) has no one pin to keep.
+    names = [canonical_name(pin.partition("==")[0]) for pin in found]
+    return [pin for pin, name in zip(found, names) if names.count(name) == 1]
 
 
 def _refuse(message: str) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 from sdistill import environment, records
 from sdistill.cli.config import cache_root
 from sdistill.resolution_inputs import builder_settings, kept_pins
+from sdistill.sources import is_project_name
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: a warm answer never imports typing
 if TYPE_CHECKING:
@@ -133,14 +134,17 @@ def _read(words: list[str]) -> dict[str, str | list[str]] | None:
 
 def _valid(given: dict[str, str | list[str]]) -> bool:
     """Whether the values the grammar checks are plainly valid (else the parser
-    reports them): ``--python-version`` X.Y or X.Y.Z, ``--prefetch`` a whole number."""
+    reports them): ``--python-version`` X.Y or X.Y.Z, ``--prefetch`` a whole number,
+    ``-P`` a project name."""
     version = _one(given, "python_version")
     if version is not None:
         parts = version.split(".")
         if len(parts) not in (2, 3) or not all(p.isascii() and p.isdigit() for p in parts):
             return False
     prefetch = _one(given, "prefetch")
-    return prefetch is None or (prefetch.isascii() and prefetch.isdigit())
+    if prefetch is not None and not (prefetch.isascii() and prefetch.isdigit()):
+        return False
+    return all(is_project_name(value) for value in _many(given, "upgrade_package"))
 
 
 #: Marks a command line this module does not read.

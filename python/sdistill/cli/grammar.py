@@ -146,6 +146,16 @@ def python_version(text: str) -> str:
     return text
 
 
+def project_name(text: str) -> str:
+    """A project name (letters, digits, ``-``, ``_``, ``.``; a letter or digit at each
+    end), as PEP 508 spells one."""
+    from sdistill.sources import is_project_name  # noqa: PLC0415 (only when given)
+
+    if not is_project_name(text):
+        raise UsageError(f"expected a project name, got {text!r}")
+    return text
+
+
 def hash_pair(text: str) -> tuple[str, str]:
     """``ALGORITHM:HEX``, the algorithm lower-cased."""
     algorithm, sep, digest = text.partition(":")
@@ -208,6 +218,7 @@ INDEX = (
     ),
     Option("--no-index", help="use no index (find-links only)", warm=True),
     Option(
+        "-f",
         "--find-links",
         kind=APPEND,
         default=[],
@@ -389,6 +400,7 @@ COMMANDS = (
                 kind=APPEND,
                 default=[],
                 metavar="NAME",
+                check=project_name,
                 help="do not keep the pin of NAME from an existing -o FILE (repeatable)",
             ),
             Option(

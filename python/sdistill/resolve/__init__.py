@@ -105,8 +105,12 @@ def resolve(
     bound_texts = [c if isinstance(c, str) else str(c) for c in bound]
     paths = [r for r in given if isinstance(r, str) and unnamed.is_unnamed(r)]
     named = [
-        *(unnamed.name(text, builder) for text in paths),
-        *(unnamed.name(text, builder, editable=True) for text in editables),
+        found
+        for found in (
+            *(unnamed.name(text, builder, target) for text in paths),
+            *(unnamed.name(text, builder, target, editable=True) for text in editables),
+        )
+        if found is not None
     ]
     sources = list(projects)
     stated = [r for project in sources for r in requirements_of(project, builder, target)]

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
+from sdistill.resolve.links import ARCHIVES, LocalFile
 from sdistill.sources import classify
 
 if TYPE_CHECKING:
@@ -29,8 +30,6 @@ if TYPE_CHECKING:
     from sdistill.index import DistFile, ProjectView
 
 __all__ = ["of_direct", "of_version"]
-
-_ARCHIVES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar")
 
 
 def of_version(view: ProjectView, version: str, builder: SourceDistBuilder) -> tuple[str, ...]:
@@ -43,7 +42,7 @@ def of_direct(url: str, builder: SourceDistBuilder) -> tuple[str, ...]:
     directory, a git repository or anything else that is not one file)."""
     kind, _, text = classify(url)
     location, _, fragment = text.partition("#")
-    if kind == "git" or not urlsplit(location).path.lower().endswith(_ARCHIVES):
+    if kind == "git" or not urlsplit(location).path.lower().endswith(ARCHIVES):
         return ()
     stated = dict(p.split("=", 1) for p in fragment.split("&") if "=" in p).get("sha256")
     if stated:
@@ -58,8 +57,9 @@ def _sha256(file: DistFile, builder: SourceDistBuilder) -> str:
     listed = file.hashes.get("sha256")
     if listed:
         return listed
-    if file.url.startswith("file:"):
+    if isinstance(file, LocalFile):  # a find-links directory's own file
         return _file_sha256(Path(unquote(urlsplit(file.url).path)))
+    # Anything a page lists is fetched (http(s) only: a page cannot name a local file).
     return builder.http.get_file(file.url).sha256
 
 

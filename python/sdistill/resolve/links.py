@@ -29,10 +29,13 @@ version.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
 
 from packaging.utils import (
     InvalidSdistFilename,
@@ -49,10 +52,16 @@ if TYPE_CHECKING:
     from sdistill.builder import SourceDistBuilder
     from sdistill.index import Page
 
-__all__ = ["Listing", "LocalFile", "LocalPage", "pages"]
+__all__ = ["ARCHIVES", "Listing", "LocalFile", "LocalPage", "directory", "pages"]
+
+_log = logging.getLogger("sdistill")
+#: Held while a directory is listed: each is listed once, whichever thread asks first.
+_LISTING = threading.Lock()
 
 #: Archive suffixes of sdists a directory may hold (as pip and uv list them).
-_SDISTS = (".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar")
+SDISTS = (".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar")
+#: A wheel's or an sdist's suffix.
+ARCHIVES = (".whl", *SDISTS)
 
 
 @dataclass(frozen=True)
@@ -133,7 +142,8 @@ class Listing:
         projects: dict[str, list[tuple[LocalFile, int]]] = {}
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
-        except OSError:  # not a directory (or gone): nothing there
+        except OSError as err:  # not a directory (or gone): nothing there, said once
+            _log.warning("find-links %s: nothing read (%s)", directory, err.strerror or err)
             entries = []
         for entry in entries:
             found = _identify(entry.name)
@@ -159,14 +169,21 @@ def pages(
         if "://" in place and not place.startswith("file:"):
             page = _remote(builder, place, name)
         else:
-            listing = listings.get(place)
-            if listing is None:
-                path = Path(place.removeprefix("file://")).expanduser()
-                listing = listings[place] = Listing.of(path)
+            with _LISTING:
+                listing = listings.get(place)
+                if listing is None:
+                    listing = listings[place] = Listing.of(directory(place))
             page = LocalPage.of(listing, name)
         if page is not None:
             found.append((place, page))
     return found
+
+
+def directory(place: str) -> Path:
+    """The absolute directory a find-links path or ``file:`` URL names."""
+    if place.startswith("file:"):
+        return Path(unquote(urlsplit(place).path)).resolve()
+    return Path(place).expanduser().resolve()
 
 
 def _remote(builder: SourceDistBuilder, url: str, name: str) -> Page | None:
@@ -191,7 +208,7 @@ def _identify(filename: str) -> tuple[str, str, bool] | None:
             return name, str(version), True
     except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
         return None
-    for suffix in _SDISTS:
+    for suffix in SDISTS:
         if filename.endswith(suffix):  # name-version.zip and the like (pip reads these)
             written, _, listed = filename[: -len(suffix)].rpartition("-")
             try:

@@ -17,7 +17,6 @@ An extra the project does not provide is an error, as in uv.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as Pep508
 from packaging.utils import NormalizedName, canonicalize_name
 
-from sdistill.resolution_inputs import PROJECT_FILES
+from sdistill.resolution_inputs import is_project_file
 from sdistill.resolve.conflicts import ResolutionError
 from sdistill.resolve.requirements import applies
 
@@ -35,15 +34,7 @@ if TYPE_CHECKING:
     from sdistill.builder import SourceDistBuilder
     from sdistill.resolve.target import TargetEnvironment
 
-__all__ = ["FILES", "ProjectInput", "is_project_file", "requirements_of"]
-
-#: The files that name a project rather than list requirements.
-FILES = PROJECT_FILES
-
-
-def is_project_file(path: str | os.PathLike[str]) -> bool:
-    """Whether ``-r path`` names a project (its dependencies are the input)."""
-    return Path(path).name in FILES
+__all__ = ["ProjectInput", "is_project_file", "requirements_of"]
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ a requirement, and a candidate's dependencies. The rules of a candidate's files 
    ``Requires-Python``), and none resolvelib has found incompatible.
 5. A **preferred** version (``preferences``: the pins of an existing output file, as
    ``uv pip compile -o`` and ``pip-compile`` keep them) comes first when (1)-(4) allow
-   it; a preferred pre-release only where pre-releases are allowed.
+   it -- a kept pre-release too, as uv keeps one, even where (3) would not offer it.
 
 Versions are tried lazily: the files of a version are read only when the resolver
 gets to it (a project page may list hundreds).
@@ -63,7 +63,7 @@ from sdistill.index import ProjectView
 from sdistill.resolve import direct
 from sdistill.resolve.candidates import Candidate, offer
 from sdistill.resolve.metadata import MetadataStore
-from sdistill.resolve.requirements import Requirement, dependencies, exact
+from sdistill.resolve.requirements import PYTHON, Requirement, dependencies, exact
 from sdistill.resolve.target import TargetEnvironment
 
 if TYPE_CHECKING:
@@ -167,6 +167,8 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
         if not wanted:
             return []
         name, extras = wanted[0].name, wanted[0].extras
+        if name == PYTHON:  # only ever required where the target is not in it
+            return []
         urls = {r.url for r in wanted if r.url is not None}
         if urls:
             return self._direct_matches(name, extras, urls, wanted, refused)
@@ -189,13 +191,13 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
             return candidate.with_extras(extras) if extras else candidate
 
         pre = self.prereleases or bool(specifier.prereleases)
-        preferred = self._preferred(project, specifier, pre)
+        preferred = self._preferred(project, specifier)
         kept = usable(preferred) if preferred is not None else None
         if kept is not None and kept in refused:
             kept = None
 
         def matches() -> Iterator[Candidate]:
-            if kept is not None:
+            if kept is not None:  # a kept pre-release too, as uv keeps one
                 yield kept
             any_final = False
             for each in versions:
@@ -212,16 +214,27 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
                     if found is not None and found not in refused and found != kept:
                         yield found
 
+        self._look_ahead(project, versions, refused, matches())
+        return matches
+
+    def _look_ahead(
+        self,
+        project: ProjectView,
+        versions: _Allowed,
+        refused: set[Candidate],
+        matches: Iterator[Candidate],
+    ) -> None:
+        """Prefetches the metadata of the first candidates ``matches`` offers; when it
+        offers none, notes why (for the conflict message)."""
         first = []
-        for candidate in matches():
+        for candidate in matches:
             first.append(candidate.base)
             if len(first) >= max(1, self.prefetch):
                 break
         if self.prefetch:
             self.store.prefetch(first)
         if not first and not refused:
-            self.notes[name] = self._why_none(project, [v.text for v in versions])
-        return matches
+            self.notes[project.name] = self._why_none(project, [v.text for v in versions])
 
     def is_satisfied_by(self, requirement: Requirement, candidate: Candidate) -> bool:
         if requirement.url is not None:
@@ -250,6 +263,9 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
                 _log.warning("%s does not provide the extra %r", base, extra)
             found.insert(0, Requirement.pin(base.name, base.version_text, base.url))
         self.store.prefetch_projects([r.name for r in found])
+        requires = metadata.requires_python
+        if requires is not None and not self.environment.allows_python(str(requires)):
+            found.append(Requirement(PYTHON, frozenset(), SpecifierSet(str(requires))))
         return found
 
     # ------------------------------------------------------------------- helpers
@@ -298,11 +314,11 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
         constraint = self.constraints.get(name)
         return specifier if constraint is None else specifier & constraint
 
-    def _preferred(self, project: ProjectView, specifier: SpecifierSet, pre: bool) -> str | None:
-        """The listed text of the project's preferred version, when the specifiers (and
-        the pre-release rule) allow it (``None``: no preference to try first)."""
+    def _preferred(self, project: ProjectView, specifier: SpecifierSet) -> str | None:
+        """The listed text of the project's preferred version, when the specifiers allow
+        it (``None``: no preference to try first)."""
         wanted = _version(self.preferences.get(project.name, ""))
-        if wanted is None or (wanted.is_prerelease and not pre):
+        if wanted is None:
             return None
         if not specifier.contains(wanted, prereleases=True):
             return None

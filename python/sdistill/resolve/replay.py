@@ -19,6 +19,10 @@ one where it is not -- all in parallel, instead of level by level of the depende
 graph. One page that differs, a project that appeared or vanished, an unreadable record:
 the resolution runs as usual and writes a new record.
 
+With find-links, a project's view holds what they list too, so every project is checked
+through the store, which lists the find-links places again (a new file there is a page
+that differs).
+
 The warm command line (``sdistill.warm.resolution``) checks the same record the same way
 before ``packaging`` or ``resolvelib`` is imported; this module is the one that writes it.
 
@@ -38,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 from sdistill.errors import NetworkError, OfflineError, SdistillError
 from sdistill.index import ProjectView
 from sdistill.resolution_inputs import FORMAT, builder_settings, record_key
+from sdistill.resolve import links
 from sdistill.resolve.metadata import MetadataStore
 from sdistill.resolve.report import Pin, Resolution
 
@@ -67,7 +72,7 @@ def inputs_key(
     settings = builder_settings(
         config.index_urls,
         strategy=config.index_strategy,
-        find_links=config.find_links,
+        find_links=[_place(link) for link in config.find_links],
         no_build=config.no_build,
         build_isolation=config.build_isolation,
         config_settings=config.config_settings_dict(),
@@ -84,6 +89,14 @@ def inputs_key(
         generate_hashes=generate_hashes,
         preferences=preferences,
     )
+
+
+def _place(link: str) -> str:
+    """A find-links place as the key holds it: a URL as given, a path made absolute
+    (``./wheels`` in two directories is two places)."""
+    if "://" in link and not link.startswith("file:"):
+        return link
+    return str(links.directory(link))
 
 
 def page_digest(store: MetadataStore, name: str) -> str | None:
@@ -108,7 +121,13 @@ def replay(store: MetadataStore, path: Path) -> Resolution | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     stale = []
+    # With find-links, a project's view is more than its index pages: the store builds
+    # it (every name through the store, its pages still read from the cache if fresh).
+    linked = bool(store.builder.config.find_links)
     for name, digest in pages.items():
+        if linked:
+            stale.append(name)
+            continue
         try:  # a page fresh in the cache is read here: no thread, no request
             project = store.builder.index.project(name, cache_control="only-if-cached")
         except (OfflineError, NetworkError):

@@ -31,7 +31,13 @@ from packaging.version import Version
 
 from sdistill.resolve.target import TargetEnvironment
 
-__all__ = ["Requirement", "dependencies", "exact", "identifier"]
+__all__ = ["PYTHON", "Requirement", "dependencies", "exact", "identifier"]
+
+#: The identifier of the target's Python. A candidate whose metadata states a
+#: ``Requires-Python`` the target is not in (a page may not say so, and a find-links
+#: directory never does) requires it: nothing offers it, so resolvelib drops that
+#: candidate and tries the next, as pip models ``Requires-Python``.
+PYTHON = NormalizedName("<python>")
 
 _log = logging.getLogger("sdistill")
 
@@ -101,6 +107,8 @@ class Requirement:
         return identifier(self.name, self.extras)
 
     def __str__(self) -> str:
+        if self.name == PYTHON:
+            return f"Python{self.specifier}"
         written = identifier(self.name, self.extras)
         if self.url is not None:
             return f"{written} @ {self.url}"

@@ -56,6 +56,7 @@ __all__ = [
     "full_commit",
     "git_key",
     "git_parts",
+    "is_project_name",
     "registry_pin",
     "unquote",
 ]
@@ -110,6 +111,13 @@ def registry_pin(text: str) -> tuple[str, str | None] | None:
     if not _is_name(name) or (eq and not _is_version_text(version)):
         return None
     return canonical_name(name), version if eq else None
+
+
+def is_project_name(text: str) -> bool:
+    """Whether ``text`` is a project name as PEP 508 spells one: ASCII letters, digits,
+    ``-``, ``_`` and ``.``, a letter or digit at each end."""
+    ends = text[:1].isalnum() and text[-1:].isalnum()
+    return ends and all(c.isascii() and (c.isalnum() or c in "-_.") for c in text)
 
 
 def canonical_name(name: str) -> str:

@@ -23,10 +23,8 @@ new record.
 
 from __future__ import annotations
 
-import os
-
 from sdistill import _core, environment
-from sdistill.resolution_inputs import PROJECT_FILES, pins_in, read_lines, record_key
+from sdistill.resolution_inputs import is_project_file, pins_in, read_lines, record_key
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: a warm answer never imports typing
 if TYPE_CHECKING:
@@ -117,7 +115,7 @@ def _recordable(
 ) -> tuple[list[str], list[str], bool] | None:
     """``(requirement texts, constraint texts, --pre in a file)`` of inputs a record
     may answer; ``None`` for the others (see the module docs)."""
-    if any(os.path.basename(path) in PROJECT_FILES for path in requirement_files):
+    if any(is_project_file(path) for path in requirement_files):
         return None  # a project's dependencies: read from a tree that may change
     lines = read_lines(requirement_files, constraint_files)
     if lines.options.indexes:  # the files name other indexes: the resolver's
