@@ -22,6 +22,7 @@ from sdistill import SourceDistBuilder
 from sdistill.errors import InvalidSourceError
 from sdistill.resolution_inputs import kept_pins, preferred, read_lines
 from sdistill.resolve import resolve
+from sdistill.resolve.candidates import ALL, Formats
 from simple_index import SimpleIndex
 from simple_index import simple_index as simple_index_fixture  # noqa: F401
 from test_resolve_provider import UV, sdist, wheel
@@ -701,6 +702,43 @@ def test_hashed_pins_are_answered_warm(index: SimpleIndex, tmp_path: Path) -> No
     assert not again.resolver
     plain = sdistill_importing(cache, "tool", "router", "--index-url", index.url)
     assert "--hash" not in plain.out
+
+
+# ------------------------------------------------------- --only-binary, --no-binary
+
+
+def test_formats_by_pips_rules() -> None:
+    """A name wins over ``:all:``; ``--only-binary`` over ``--no-binary`` for one name."""
+    formats = Formats(frozenset({"a", ALL}), frozenset({"b", "a"}))
+    assert formats.allowed("a") == (True, False)
+    assert formats.allowed("b") == (False, True)
+    assert formats.allowed("c") == (True, False)
+    assert Formats(frozenset(), frozenset({ALL})).allowed("c") == (False, True)
+    assert Formats().allowed("c") == (True, True)
+
+
+def test_only_binary_and_no_binary(index: SimpleIndex, tmp_path: Path) -> None:
+    """Wheels only: an sdist-only project has no candidate, and says why; sdists only
+    for one project: its sdist is read; each as its own record (a recorded resolution
+    without the option does not answer one with it); the options in a file too."""
+    cache = tmp_path / "c"
+    args = ["--index-url", index.url]
+    assert sdistill("plain", *args, cache=cache).returncode == 0
+    done = sdistill("plain", "--only-binary", ":all:", *args, cache=cache)
+    assert done.returncode == 1
+    assert "plain: only sdists, and --only-binary allows wheels only" in done.stderr
+    done = sdistill("native", "--only-binary", "native", *args, cache=cache)
+    assert "native: no wheel for the target, and --only-binary allows wheels only" in done.stderr
+
+    assert sdistill("tool", *args, cache=cache).stdout == "tool==1.1\n"
+    done = sdistill("tool", "--no-binary", "tool,other", *args, cache=cache)
+    assert done.returncode == 1
+    assert "tool: only wheels, and --no-binary allows sdists only" in done.stderr
+
+    (tmp_path / "sdists.in").write_text("--no-binary :all:\n--only-binary tool\nnative\n")
+    done = sdistill("-r", tmp_path / "sdists.in", "--json", *args, cache=cache)
+    pins = {pin["name"]: pin["metadata"] for pin in json.loads(done.stdout)["pins"]}
+    assert pins == {"native": "sdist", "tool": "pep658"}, done.stderr
 
 
 # ------------------------------------------------------------------------ --pre

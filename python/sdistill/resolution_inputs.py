@@ -24,8 +24,9 @@ requirements:
   install;
 - the resolver's options, as pip and uv read them from a requirements file:
   ``-i``/``--index-url URL``, ``--extra-index-url URL``, ``-f``/``--find-links
-  PLACE``, ``--no-index`` and ``--pre`` (:class:`Options`; see ``sdistill.cli.resolve``
-  for how they join the command line's);
+  PLACE``, ``--no-index``, ``--pre``, ``--only-binary`` and ``--no-binary``
+  (:class:`Options`; see ``sdistill.cli.resolve`` for how they join the command
+  line's);
 - every other line is a requirement, parsed by the caller (``sdistill.resolve.files``):
   PEP 508, or a path or URL.
 
@@ -33,8 +34,9 @@ A relative path on a requirement or ``-e`` line is relative to the working direc
 as pip and uv read it; one in ``-r``/``-c`` is relative to the including file, and one
 in ``--find-links`` too when it exists there (pip's rule).
 
-Any other option (``--hash``, ``--trusted-host``, ``--only-binary`` ...) is refused,
-naming the file and line, rather than silently ignored.
+Any other option (``--trusted-host``, ``--prefer-binary`` ...) is refused, naming the
+file and line, rather than silently ignored; ``--hash`` options on a requirement line
+are dropped.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ __all__ = [
     "Lines",
     "Options",
     "builder_settings",
+    "formats",
     "is_project_file",
     "kept_pins",
     "machine",
@@ -90,6 +93,8 @@ _SETTINGS = {
     "--extra-index-url": "extra_index_urls",
     "-f": "find_links",
     "--find-links": "find_links",
+    "--only-binary": "only_binary",
+    "--no-binary": "no_binary",
 }
 #: The flags a file may set -> the ``Options`` attribute.
 _SWITCHES = {"--no-index": "no_index", "--pre": "pre"}
@@ -112,12 +117,22 @@ class Options:
     ``--index-url`` wins, extra index URLs and find-links add up in order, flags stay
     set."""
 
-    __slots__ = ("extra_index_urls", "find_links", "index_url", "no_index", "pre")
+    __slots__ = (
+        "extra_index_urls",
+        "find_links",
+        "index_url",
+        "no_binary",
+        "no_index",
+        "only_binary",
+        "pre",
+    )
 
     def __init__(self) -> None:
         self.index_url: str | None = None
         self.extra_index_urls: list[str] = []
         self.find_links: list[str] = []
+        self.only_binary: list[str] = []
+        self.no_binary: list[str] = []
         self.no_index = False
         self.pre = False
 
@@ -227,8 +242,15 @@ def _set(options: Options, attribute: str, value: str, path: str) -> None:
         options.index_url = value
     elif attribute == "extra_index_urls":
         options.extra_index_urls.append(value)
-    else:
+    elif attribute == "find_links":
         options.find_links.append(_find_links(value, path))
+    else:  # --only-binary, --no-binary: names (or :all:), comma-separated as pip reads them
+        getattr(options, attribute).extend(formats(value))
+
+
+def formats(value: str) -> list[str]:
+    """The names of an ``--only-binary`` / ``--no-binary`` value (``a,b``, ``:all:``)."""
+    return [name.strip() for name in value.split(",") if name.strip()]
 
 
 def _find_links(value: str, path: str) -> str:
@@ -361,19 +383,26 @@ def record_key(
     prereleases: bool = False,
     generate_hashes: bool = False,
     preferences: Sequence[str] = (),
+    only_binary: Sequence[str] = (),
+    no_binary: Sequence[str] = (),
 ) -> str:
     """The key of a resolution's record (``_core.resolution_key``: canonical JSON):
     the requirement and constraint texts (sorted), the target as asked for (``None``:
     the running interpreter's, and then :func:`machine` decides it), the facts of this
     machine, and ``builder`` -- the builder's settings a resolution depends on (the
     indexes, and what an sdist's metadata may depend on when it is built) -- with
-    ``prereleases`` (``--pre``), ``generate_hashes`` and the ``preferences``
-    (:func:`preferred`, sorted) among them when they are set."""
+    ``prereleases`` (``--pre``), ``generate_hashes``, the ``preferences``
+    (:func:`preferred`, sorted) and ``only_binary`` / ``no_binary`` among them when they
+    are set."""
     settings = dict(builder)
     if prereleases:
         settings["prereleases"] = True
     if generate_hashes:
         settings["hashes"] = True
+    if only_binary:
+        settings["only_binary"] = sorted(only_binary)
+    if no_binary:
+        settings["no_binary"] = sorted(no_binary)
     if preferences:
         settings["preferences"] = sorted(preferences)
     return _core.resolution_key(

@@ -404,6 +404,22 @@ COMMANDS = (
                 help="do not keep the pin of NAME from an existing -o FILE (repeatable)",
             ),
             Option(
+                "--only-binary",
+                kind=APPEND,
+                default=[],
+                metavar="NAMES",
+                help="use only wheels of these projects (comma-separated; :all: for "
+                "every project) (repeatable)",
+            ),
+            Option(
+                "--no-binary",
+                kind=APPEND,
+                default=[],
+                metavar="NAMES",
+                help="use only sdists of these projects (comma-separated; :all: for "
+                "every project) (repeatable)",
+            ),
+            Option(
                 "--generate-hashes",
                 help="write the sha256 of every file of each pin (--hash=, for pip's "
                 "hash-checking mode)",

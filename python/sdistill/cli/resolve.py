@@ -6,7 +6,8 @@ The requirements are the operands and those of the ``-r`` files (read by
 Options a file sets join the command line's as pip and uv join them: a file's
 ``--index-url`` where the command line gives none, its ``--extra-index-url`` and
 ``--find-links`` after the command line's, its ``--no-index`` and ``--pre`` as if
-given. The pins of an existing ``-o FILE`` are kept where the requirements allow them
+given, its ``--only-binary`` and ``--no-binary`` with the command line's. The pins of
+an existing ``-o FILE`` are kept where the requirements allow them
 (``-U``: none of them, ``-P NAME``: not NAME's), as ``uv pip compile`` and
 ``pip-compile`` keep them. ``-r pyproject.toml`` (``setup.py``, ``setup.cfg``) adds the
 project's dependencies, with ``--extra``/``--all-extras``
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from sdistill.cli import config, signals
 from sdistill.cli.progress import ConsoleReporter
-from sdistill.resolution_inputs import kept_pins
+from sdistill.resolution_inputs import formats, kept_pins
 
 if TYPE_CHECKING:
     from sdistill.cli.parser import Args
@@ -88,6 +89,11 @@ def run(args: Args) -> int:
             ),
             projects=projects,
             generate_hashes=args.generate_hashes,
+            only_binary=[
+                *(n for v in args.only_binary for n in formats(v)),
+                *read.options.only_binary,
+            ],
+            no_binary=[*(n for v in args.no_binary for n in formats(v)), *read.options.no_binary],
         )
     finally:
         reporter.close()

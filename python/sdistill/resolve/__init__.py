@@ -37,7 +37,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
 from sdistill.resolve import hashes, replay, unnamed
-from sdistill.resolve.candidates import Candidate
+from sdistill.resolve.candidates import ALL, Candidate, Formats
 from sdistill.resolve.conflicts import ResolutionError, conflict
 from sdistill.resolve.projects import ProjectInput, requirements_of
 from sdistill.resolve.provider import DEFAULT_PREFETCH, SdistillProvider
@@ -79,6 +79,8 @@ def resolve(
     preferences: Iterable[str] = (),
     projects: Iterable[ProjectInput] = (),
     generate_hashes: bool = False,
+    only_binary: Iterable[str] = (),
+    no_binary: Iterable[str] = (),
 ) -> Resolution:
     """Pins for ``requirements`` (PEP 508 strings or ``packaging`` requirements, or
     paths and URLs as pip reads them) on the target ``python_version`` (``"3.9"``) and
@@ -90,8 +92,10 @@ def resolve(
     pins of an earlier output) are kept where the requirements allow them;
     ``projects`` add the dependencies of local projects (``-r pyproject.toml``, with
     extras), the projects themselves not pinned; ``generate_hashes`` gives each pin the
-    hashes of its files (``sdistill.resolve.hashes``). A conflict raises
-    :class:`ResolutionError` naming its causes.
+    hashes of its files (``sdistill.resolve.hashes``); ``only_binary`` and
+    ``no_binary`` (project names, or ``":all:"``) keep projects to wheels or to sdists,
+    as pip's options of those names do. A conflict raises :class:`ResolutionError`
+    naming its causes.
 
     A resolution is recorded under its inputs as given (``sdistill.resolve.replay``):
     the same texts over the same pages give the recorded pins without resolving."""
@@ -113,6 +117,7 @@ def resolve(
         if found is not None
     ]
     sources = list(projects)
+    formats = Formats(_names(only_binary), _names(no_binary))
     stated = [r for project in sources for r in requirements_of(project, builder, target)]
     wanted = [
         *(r if isinstance(r, Pep508) else Pep508(r) for r in given if r not in paths),
@@ -128,14 +133,9 @@ def resolve(
     # replayed.
     if all(r.url is None for r in wanted) and not sources:
         inputs = (texts, bound_texts, python_version, platforms, builder)
-        key = replay.inputs_key(
-            *inputs, prereleases=prereleases, generate_hashes=generate_hashes, preferences=kept
-        )
-        plain = ""
-        if kept:
-            plain = replay.inputs_key(
-                *inputs, prereleases=prereleases, generate_hashes=generate_hashes
-            )
+        options = replay.Options(prereleases, generate_hashes, formats)
+        key = replay.inputs_key(*inputs, options=options, preferences=kept)
+        plain = replay.inputs_key(*inputs, options=options) if kept else ""
         record = builder.cache.resolution_record(key)
     with SdistillProvider(
         builder,
@@ -144,6 +144,7 @@ def resolve(
         constraints=bounds,
         prereleases=prereleases,
         preferences=dict(text.split("==", 1) for text in kept),
+        formats=formats,
     ) as provider:
         if record is not None and not warm.checked(key):
             replayed = replay.replay(provider.store, record)
@@ -207,6 +208,11 @@ def _pin(
         editable=named is not None and named.editable,
         hashes=found,
     )
+
+
+def _names(names: Iterable[str]) -> frozenset[str]:
+    """Project names normalised (``:all:`` as it is)."""
+    return frozenset(n if n == ALL else canonicalize_name(n) for n in names)
 
 
 def _constraints(

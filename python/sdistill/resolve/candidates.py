@@ -15,6 +15,9 @@ target (:class:`~sdistill.resolve.target.TargetEnvironment`):
   offers it only to a requirement that pins that version exactly (``==1.2.3`` without a
   wildcard, or ``===``).
 
+- **Formats.** ``--only-binary`` and ``--no-binary`` (:class:`Formats`, pip's rules)
+  take a project's sdists or wheels out of what it offers.
+
 Pre-releases are the provider's to judge (they depend on the requirements); see
 :mod:`sdistill.resolve.provider`.
 """
@@ -37,7 +40,7 @@ from sdistill.index import DistFile, ProjectView
 from sdistill.resolve.requirements import identifier
 from sdistill.resolve.target import TargetEnvironment
 
-__all__ = ["Candidate", "offer"]
+__all__ = ["ALL", "Candidate", "Formats", "offer"]
 
 
 @dataclass(frozen=True)
@@ -87,10 +90,47 @@ class Candidate:
         return f"{written} @ {self.url}" if self.url else f"{written}=={self.version}"
 
 
-def offer(project: ProjectView, version: str, target: TargetEnvironment) -> Candidate | None:
+@dataclass(frozen=True)
+class Formats:
+    """Which kinds of file a project may offer: ``--only-binary`` and ``--no-binary``
+    (normalised names, or ``:all:``), judged as pip judges them -- a name given to one
+    of them wins over ``:all:`` given to either, ``--only-binary`` over ``--no-binary``
+    for the same name."""
+
+    only_binary: frozenset[str] = frozenset()
+    no_binary: frozenset[str] = frozenset()
+
+    def allowed(self, name: str) -> tuple[bool, bool]:
+        """``(wheels, sdists)``: whether ``name`` may offer each."""
+        if name in self.only_binary:
+            return True, False
+        if name in self.no_binary:
+            return False, True
+        if ALL in self.only_binary:
+            return True, False
+        if ALL in self.no_binary:
+            return False, True
+        return True, True
+
+
+#: Every project, in ``--only-binary`` and ``--no-binary``.
+ALL = ":all:"
+
+
+def offer(
+    project: ProjectView,
+    version: str,
+    target: TargetEnvironment,
+    formats: Formats = Formats(),
+) -> Candidate | None:
     """The candidate ``version`` of ``project`` offers on ``target`` (module docs), or
     ``None``."""
-    files = [f for f in project.files(version) if target.allows_python(f.requires_python)]
+    wheels, sdists = formats.allowed(canonicalize_name(project.name))
+    files = [
+        f
+        for f in project.files(version)
+        if target.allows_python(f.requires_python) and (sdists if f.is_sdist else wheels)
+    ]
     for usable in ([f for f in files if not f.yanked], [f for f in files if f.yanked]):
         wheel = _best_wheel(usable, target)
         sdist = None if wheel is not None else next((f for f in usable if f.is_sdist), None)

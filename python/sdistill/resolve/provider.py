@@ -61,7 +61,7 @@ from sdistill import _core
 from sdistill.errors import MetadataMismatchError
 from sdistill.index import ProjectView
 from sdistill.resolve import direct
-from sdistill.resolve.candidates import Candidate, offer
+from sdistill.resolve.candidates import Candidate, Formats, offer
 from sdistill.resolve.metadata import MetadataStore
 from sdistill.resolve.requirements import PYTHON, Requirement, dependencies, exact
 from sdistill.resolve.target import TargetEnvironment
@@ -87,7 +87,9 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
     (0: none); ``constraints`` bounds on projects that are not requirements themselves
     (name -> specifiers); ``prereleases`` allows every project's pre-releases (pip's
     and uv's ``--pre``); ``preferences`` the version to try first per project (name ->
-    version). Call :meth:`close` (or use ``with``) to stop its threads.
+    version); ``formats`` which projects may offer only wheels or only sdists
+    (``--only-binary``, ``--no-binary``). Call :meth:`close` (or use ``with``) to stop
+    its threads.
     """
 
     def __init__(
@@ -99,12 +101,14 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
         constraints: Mapping[str, SpecifierSet] | None = None,
         prereleases: bool = False,
         preferences: Mapping[str, str] | None = None,
+        formats: Formats | None = None,
     ) -> None:
         self.builder = builder
         self.environment = environment or TargetEnvironment.current()
         self.prefetch = max(0, prefetch)
         self.constraints = {canonicalize_name(k): v for k, v in (constraints or {}).items()}
         self.prereleases = prereleases
+        self.formats = formats or Formats()
         self.preferences: dict[str, str] = {
             canonicalize_name(k): v for k, v in (preferences or {}).items()
         }
@@ -358,7 +362,7 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
     def _offer(self, project: ProjectView, version: str) -> Candidate | None:
         key = (project.name, version)
         if key not in self._offers:
-            self._offers[key] = offer(project, version, self.environment)
+            self._offers[key] = offer(project, version, self.environment, self.formats)
         return self._offers[key]
 
     def _why_none(self, project: ProjectView, versions: list[str]) -> str:
@@ -371,8 +375,15 @@ class SdistillProvider(AbstractProvider[Requirement, Candidate, str]):
             return f"every file needs another Python than {self.environment.python_version}"
         if files and all(f.yanked for f in files):
             return "every matching version is yanked"
+        wheels, sdists = self.formats.allowed(project.name)
+        if files and not sdists and all(f.is_sdist for f in files):
+            return "only sdists, and --only-binary allows wheels only"
+        if files and not wheels and all(not f.is_sdist for f in files):
+            return "only wheels, and --no-binary allows sdists only"
         if files and all(not f.is_sdist for f in files):
             return "no wheel for the target and no sdist"
+        if not sdists:
+            return "no wheel for the target, and --only-binary allows wheels only"
         return "no usable file"
 
 

@@ -36,6 +36,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,13 +44,23 @@ from sdistill.errors import NetworkError, OfflineError, SdistillError
 from sdistill.index import ProjectView
 from sdistill.resolution_inputs import FORMAT, builder_settings, record_key
 from sdistill.resolve import links
+from sdistill.resolve.candidates import Formats
 from sdistill.resolve.metadata import MetadataStore
 from sdistill.resolve.report import Pin, Resolution
 
 if TYPE_CHECKING:
     from sdistill.builder import SourceDistBuilder
 
-__all__ = ["inputs_key", "replay", "save"]
+__all__ = ["Options", "inputs_key", "replay", "save"]
+
+
+@dataclass(frozen=True)
+class Options:
+    """The resolver's options a record's key holds besides the builder's settings."""
+
+    prereleases: bool = False
+    generate_hashes: bool = False
+    formats: Formats = field(default_factory=Formats)
 
 
 def inputs_key(
@@ -59,8 +70,7 @@ def inputs_key(
     platforms: Sequence[str] | None,
     builder: SourceDistBuilder,
     *,
-    prereleases: bool = False,
-    generate_hashes: bool = False,
+    options: Options | None = None,
     preferences: Sequence[str] = (),
 ) -> str:
     """The record's key (``resolution_inputs.record_key``): the requirement and
@@ -69,6 +79,7 @@ def inputs_key(
     a resolution depends on -- the indexes, and what an sdist's metadata may depend on
     when it is built."""
     config = builder.config
+    chosen = options or Options()
     settings = builder_settings(
         config.index_urls,
         strategy=config.index_strategy,
@@ -85,9 +96,11 @@ def inputs_key(
         python_version,
         platforms,
         settings,
-        prereleases=prereleases,
-        generate_hashes=generate_hashes,
+        prereleases=chosen.prereleases,
+        generate_hashes=chosen.generate_hashes,
         preferences=preferences,
+        only_binary=sorted(chosen.formats.only_binary),
+        no_binary=sorted(chosen.formats.no_binary),
     )
 
 

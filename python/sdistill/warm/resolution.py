@@ -118,14 +118,15 @@ def _recordable(
     if any(is_project_file(path) for path in requirement_files):
         return None  # a project's dependencies: read from a tree that may change
     lines = read_lines(requirement_files, constraint_files)
-    if lines.options.indexes:  # the files name other indexes: the resolver's
-        return None
+    options = lines.options
+    if options.indexes or options.only_binary or options.no_binary:
+        return None  # the files name other indexes or formats: the resolver's
     texts = [*requirements, *(line.text for line in lines.requirements)]
     if not texts or any(_direct(text) for text in texts):
         return None
     if any(line.editable for line in lines.requirements):
         return None
-    return texts, [line.text for line in lines.constraints], lines.options.pre
+    return texts, [line.text for line in lines.constraints], options.pre
 
 
 def _project(text: str) -> str:
