@@ -36,6 +36,7 @@ from packaging.version import InvalidVersion, Version
 from sdistill import _core
 from sdistill.build.wheels import check_identity, parse_record
 from sdistill.errors import InvalidSourceError
+from sdistill.resolve.links import local_path
 from sdistill.sources import classify
 
 if TYPE_CHECKING:
@@ -76,8 +77,7 @@ def metadata(builder: SourceDistBuilder, spec: str) -> Metadata:
         found = builder.http.wheel_metadata(url, filename, record, sha256=sha256)
         read = parse_record(found.metadata.decode("utf-8", errors="replace"))
     elif kind in ("path", "file"):
-        path = Path(unquote(urlsplit(text).path)) if kind == "file" else Path(text).expanduser()
-        read = parse_record(_local_metadata(path, filename))
+        read = parse_record(_local_metadata(local_path(text), filename))
     else:
         raise InvalidSourceError(f"{_core.redact(spec)}: a wheel must be a path or an http URL")
     if read is None:

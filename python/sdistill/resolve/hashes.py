@@ -20,9 +20,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
-from sdistill.resolve.links import ARCHIVES, LocalFile
+from sdistill.resolve.links import ARCHIVES, LocalFile, local_path
 from sdistill.sources import classify
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def of_direct(url: str, builder: SourceDistBuilder) -> tuple[str, ...]:
         return (f"sha256:{stated.lower()}",)
     if kind == "url":
         return (f"sha256:{builder.http.get_file(location).sha256}",)
-    path = Path(unquote(urlsplit(location).path)) if kind == "file" else Path(location)
+    path = local_path(location)
     return (f"sha256:{_file_sha256(path)}",) if path.is_file() else ()
 
 
@@ -58,7 +58,7 @@ def _sha256(file: DistFile, builder: SourceDistBuilder) -> str:
     if listed:
         return listed
     if isinstance(file, LocalFile):  # a find-links directory's own file
-        return _file_sha256(Path(unquote(urlsplit(file.url).path)))
+        return _file_sha256(local_path(file.url))
     # Anything a page lists is fetched (http(s) only: a page cannot name a local file).
     return builder.http.get_file(file.url).sha256
 

@@ -52,7 +52,16 @@ if TYPE_CHECKING:
     from sdistill.builder import SourceDistBuilder
     from sdistill.index import Page
 
-__all__ = ["ARCHIVES", "Listing", "LocalFile", "LocalPage", "directory", "pages"]
+__all__ = [
+    "ARCHIVES",
+    "Listing",
+    "LocalFile",
+    "LocalPage",
+    "directory",
+    "local_path",
+    "pages",
+    "remote",
+]
 
 _log = logging.getLogger("sdistill")
 #: Held while a directory is listed: each is listed once, whichever thread asks first.
@@ -166,7 +175,7 @@ def pages(
     found: list[tuple[str, Page]] = []
     for place in builder.config.find_links:
         page: Page | None
-        if "://" in place and not place.startswith("file:"):
+        if remote(place):
             page = _remote(builder, place, name)
         else:
             with _LISTING:
@@ -179,11 +188,22 @@ def pages(
     return found
 
 
+def remote(place: str) -> bool:
+    """Whether a find-links place (or a direct reference's location) is on the network
+    rather than a local path or ``file:`` URL."""
+    return "://" in place and not place.startswith("file:")
+
+
+def local_path(location: str) -> Path:
+    """The path a local path or ``file:`` URL names (``~`` expanded)."""
+    if location.startswith("file:"):
+        return Path(unquote(urlsplit(location).path))
+    return Path(location).expanduser()
+
+
 def directory(place: str) -> Path:
     """The absolute directory a find-links path or ``file:`` URL names."""
-    if place.startswith("file:"):
-        return Path(unquote(urlsplit(place).path)).resolve()
-    return Path(place).expanduser().resolve()
+    return local_path(place).resolve()
 
 
 def _remote(builder: SourceDistBuilder, url: str, name: str) -> Page | None:

@@ -169,8 +169,7 @@ class MetadataStore:
             if future is None:
                 future = self._metadata[key] = Future()
                 self.via[key] = "direct"
-                read = partial(direct.metadata, self.builder, spec)
-                self._pool.submit(_settle, [future], lambda: [read()])
+                self._pool.submit(_settle, [future], partial(self._direct_one, spec))
         return future.result()
 
     def prefetch(self, candidates: Sequence[Candidate]) -> None:
@@ -206,6 +205,7 @@ class MetadataStore:
             )
 
     def _direct_one(self, spec: str) -> list[Metadata]:
+        """The metadata of a direct reference (or a find-links file), for ``_settle``."""
         return [direct.metadata(self.builder, spec)]
 
     def how(self, candidate: Candidate) -> str:

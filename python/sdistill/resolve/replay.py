@@ -107,9 +107,7 @@ def inputs_key(
 def _place(link: str) -> str:
     """A find-links place as the key holds it: a URL as given, a path made absolute
     (``./wheels`` in two directories is two places)."""
-    if "://" in link and not link.startswith("file:"):
-        return link
-    return str(links.directory(link))
+    return link if links.remote(link) else str(links.directory(link))
 
 
 def page_digest(store: MetadataStore, name: str) -> str | None:
